@@ -1,0 +1,260 @@
+"""Rule sets → durable_rules ruleset definitions (JSON), never Python.
+
+Every fact is one durable fact `{"t": "f", "n": <name>, "v": <value>}`. A rule's condition is
+brought to negation normal form; comparisons of a fact with a constant become constraints on
+that fact's pattern, `and` becomes a join of patterns (`all`), `or` becomes `any`. A fact that
+is not known has no durable fact, so a comparison on it never matches: the network follows
+Kleene logic, like `engine.expressions.evaluate`. Parameters are constants of the network:
+they are folded in at compile time, so a network is compiled per rule-set versions and
+parameter values (see `network_key`).
+
+Derived facts are rules too: when their condition holds and the facts their value reads are
+known, the one generic action evaluates the value and asserts the new fact, which chains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import ExpressionError
+from engine.expressions import (
+    UNKNOWN,
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    Lit,
+    Name,
+    Node,
+    Not,
+    evaluate,
+    names,
+    negation_normal_form,
+)
+from engine.facts import to_network
+from engine.rulesets.loader import DerivedFact, Rule, RuleSet
+
+# durable_rules 2.0.28: MAX_ACTIONS in its C source (rules.h); one action per compiled rule.
+MAX_ACTIONS = 4096
+ALWAYS = "peildatum"  # a fact every check asserts: the anchor of a rule without conditions
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a durable rule stands for: an instrument rule or a derived fact."""
+
+    ruleset: RuleSet
+    rule: Rule | None = None
+    derived: DerivedFact | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    definition: dict[str, Any]
+    actions: dict[str, Action]
+    rulesets: tuple[RuleSet, ...]
+
+
+def is_param(name: str) -> bool:
+    return name.startswith("param.")
+
+
+def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
+    """Identifies a compiled network: the rule-set versions (by content) and parameter values."""
+    parts = sorted(f"{rs.id}@{rs.version}#{rs.content_hash}" for rs in rulesets)
+    used = sorted(
+        (n, str(params.get(n)))
+        for rs in rulesets
+        for n in _condition_params(rs)
+    )
+    blob = json.dumps([parts, used])
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _condition_params(rs: RuleSet) -> set[str]:
+    out: set[str] = set()
+    for r in rs.rules:
+        out |= {n for n in names(r.when) if is_param(n)}
+    for d in rs.derived:
+        if d.when is not None:
+            out |= {n for n in names(d.when) if is_param(n)}
+    return out
+
+
+# ----------------------------------------------------------------- conditions
+
+
+def _fold(node: Node, params: Mapping[str, Any]) -> Node:
+    """Replace parameter-only subexpressions by their value; simplify constant and/or."""
+    if not any(not is_param(n) for n in names(node)) and not isinstance(node, Lit):
+        if isinstance(node, Call) and node.func == "known":
+            return node
+        return Lit(evaluate(node, params))
+    match node:
+        case BoolOp(op, items):
+            folded = [_fold(i, params) for i in items]
+            unit, zero = (True, False) if op == "and" else (False, True)
+            kept: list[Node] = []
+            for item in folded:
+                if isinstance(item, Lit):
+                    value = item.value
+                    # After NNF nothing negates a branch: UNKNOWN behaves as "does not fire".
+                    if value is UNKNOWN:
+                        value = False
+                    if bool(value) == zero:
+                        return Lit(zero)
+                    continue  # the unit element
+                kept.append(item)
+            if not kept:
+                return Lit(unit)
+            return kept[0] if len(kept) == 1 else BoolOp(op, tuple(kept))
+        case Compare(op, left, right):
+            return Compare(op, _fold(left, params), _fold(right, params))
+        case In(left, items, negated):
+            return In(_fold(left, params), tuple(_fold(i, params) for i in items), negated)
+    return node
+
+
+def _constraint(leaf: Node) -> tuple[str, dict[str, Any] | None]:
+    """A leaf of a condition in NNF → (fact name, constraint on its value, or None: exists)."""
+    match leaf:
+        case Name(path):
+            return path, {"v": True}
+        case Not(Name(path)):
+            return path, {"v": False}
+        case Call("known", (Name(path),)):
+            return path, None
+        case Compare(op, Name(path), Lit(value)) if not is_param(path):
+            return path, _compare(op, value)
+        case Compare(op, Lit(value), Name(path)) if not is_param(path):
+            return path, _compare(_FLIP[op], value)
+        case In(Name(path), items, negated) if all(isinstance(i, Lit) for i in items):
+            values = [to_network(i.value) for i in items]  # type: ignore[union-attr]
+            if negated:
+                return path, {"$and": [{"$neq": {"v": v}} for v in values]} if values else None
+            return path, {"$or": [{"v": v} for v in values]} if values else {"v": "\x00never"}
+    raise ExpressionError(
+        "a condition compares one fact with a constant (or tests known(fact)); "
+        f"compute anything else as a derived fact: {leaf!r}"
+    )
+
+
+def _compare(op: str, value: Any) -> dict[str, Any]:
+    if value is UNKNOWN:
+        raise ExpressionError("comparison with an unknown constant")
+    v = to_network(value)
+    return {"v": v} if op == "==" else {_OPS[op]: {"v": v}}
+
+
+class _Aliases:
+    def __init__(self) -> None:
+        self.counter = itertools.count()
+
+    def next(self, prefix: str = "a") -> str:
+        return f"{prefix}{next(self.counter)}"
+
+
+def _pattern(fact: str, constraints: list[dict[str, Any] | None], joiner: str) -> dict[str, Any]:
+    terms: list[dict[str, Any]] = [{"t": "f"}, {"n": fact}]
+    real = [c for c in constraints if c is not None]
+    if len(real) == 1:
+        terms.append(real[0])
+    elif real:
+        if joiner == "$or" and len(real) < len(constraints):
+            pass  # "known(x) or x < 3" is just "known(x)"
+        else:
+            terms.append({joiner: real})
+    return {"$and": terms}
+
+
+def _group(node: Node, aliases: _Aliases) -> tuple[str, list[dict[str, Any]]]:
+    """A condition in NNF → ("all" | "any", list of durable patterns)."""
+    op = node.op if isinstance(node, BoolOp) else "and"
+    items = node.items if isinstance(node, BoolOp) else (node,)
+    by_fact: dict[str, list[dict[str, Any] | None]] = {}
+    nested: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, BoolOp):
+            kind, patterns = _group(item, aliases)
+            nested.append({f"{aliases.next('g')}${kind}": patterns})
+        elif isinstance(item, Not) and isinstance(item.operand, Call):
+            fact, _ = _constraint(item.operand)  # not known(x): no fact x in the session
+            nested.append({f"{aliases.next('n')}$not": _pattern(fact, [None], "$and")})
+        else:
+            fact, constraint = _constraint(item)
+            by_fact.setdefault(fact, []).append(constraint)
+    joiner = "$and" if op == "and" else "$or"
+    patterns = [
+        {aliases.next(): _pattern(fact, constraints, joiner)}
+        for fact, constraints in sorted(by_fact.items())
+    ]
+    return ("all" if op == "and" else "any"), patterns + nested
+
+
+def compile_condition(condition: Node, params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The durable rule body for a condition, or None when it can never hold."""
+    folded = _fold(negation_normal_form(condition), params)
+    if isinstance(folded, Lit):
+        if folded.value is True:
+            return {"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}
+        return None
+    kind, patterns = _group(folded, _Aliases())
+    return {kind: patterns}
+
+
+def condition_problem(condition: Node, params: Mapping[str, Any]) -> str | None:
+    """Why a condition cannot be compiled, or None. Used by the validator."""
+    try:
+        compile_condition(condition, params)
+    except ExpressionError as exc:
+        return str(exc)
+    return None
+
+
+def _with_known(condition: Node | None, value: Node) -> Node:
+    """A derived fact fires only when the facts its value reads are known."""
+    needs = [Call("known", (Name(n),)) for n in sorted(names(value)) if not is_param(n)]
+    parts = ([condition] if condition is not None else []) + needs
+    if not parts:
+        return Lit(True)
+    return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
+
+
+# ------------------------------------------------------------------- network
+
+
+def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
+    """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
+    ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
+    key = network_key(ordered, params)
+    name = f"arrangeur_{key}"
+    definition: dict[str, Any] = {}
+    actions: dict[str, Action] = {}
+    counter = itertools.count()
+    for rs in ordered:
+        for d in rs.derived:
+            body = compile_condition(_with_known(d.when, d.value), params)
+            if body is not None:
+                rule_name = f"d{next(counter)}"
+                definition[rule_name] = {**body, "run": rule_name}
+                actions[rule_name] = Action(rs, derived=d)
+        for r in rs.rules:
+            body = compile_condition(r.when, params)
+            if body is not None:
+                rule_name = f"r{next(counter)}"
+                definition[rule_name] = {**body, "run": rule_name}
+                actions[rule_name] = Action(rs, rule=r)
+    if len(actions) > MAX_ACTIONS:
+        raise ExpressionError(
+            f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
+            f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
+        )
+    return Network(name, definition, actions, tuple(ordered))

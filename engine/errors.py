@@ -1,0 +1,52 @@
+"""Errors that name where the problem is: file, line, rule id or field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the rules: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    rule: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{where}{rule}: {self.message}"
+
+
+class RulesError(Exception):
+    """The rule base cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule or ""))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ExpressionError(ValueError):
+    """A rule expression that cannot be parsed or is not allowed; `position` is 0-based."""
+
+    def __init__(self, message: str, text: str = "", position: int | None = None):
+        self.text = text
+        self.position = position
+        detail = f" in {text!r}" if text else ""
+        at = f" at column {position + 1}" if position is not None else ""
+        super().__init__(f"{message}{at}{detail}")
+
+
+class PlacementError(ValueError):
+    """The placement cannot be checked; `field` is the dotted path of the offending field."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class EvaluationError(RuntimeError):
+    """A rule produced an impossible result at check time (e.g. two values for one fact)."""

@@ -1,0 +1,173 @@
+"""Typed models at the edges: the placement that comes in and the arrangement that goes out.
+
+The placement's fields are also the catalogue of input facts that rules may read
+(`candidate.uitkering`, `job.startdatum`, ...): see `engine.facts`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Uitkering = Literal[
+    "bijstand", "ioaw", "ioaz", "ww", "wajong", "wia_wga", "wia_iva", "wao", "waz", "zw", "anw", "geen"
+]
+Status = Literal["eligible", "not_eligible", "needs_assessment"]
+Provenance = Literal["verified", "illustrative"]
+ConflictType = Literal[
+    "parameter_mismatch",
+    "eligibility_mismatch",
+    "statutory_non_harmonisable",
+    "local_exception",
+    "stacking",
+    "cross_region",
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Candidate(_Input):
+    woongemeente: str = Field(description="woongemeente (naam of CBS-code)", min_length=1)
+    geboortedatum: date = Field(description="geboortedatum")
+    uitkering: Uitkering = Field(description="uitkering")
+    uitkering_sinds: date | None = Field(None, description="uitkering sinds")
+    doelgroepregister: bool | None = Field(None, description="opgenomen in het doelgroepregister")
+    loonwaarde_pct: float | None = Field(
+        None, ge=0, le=100, description="loonwaarde (% van het wettelijk minimumloon)"
+    )
+    eerder_in_dienst_bij_werkgever: bool | None = Field(
+        None, description="eerder in dienst geweest bij deze werkgever"
+    )
+    arbeidsbeperking: bool | None = Field(
+        None, description="arbeidsbeperking vastgesteld (structurele functionele beperking)"
+    )
+    doelgroepverklaring_aangevraagd: date | None = Field(
+        None, description="datum aanvraag doelgroepverklaring"
+    )
+
+
+class Employer(_Input):
+    vestigingsgemeente: str = Field(description="vestigingsgemeente (naam of CBS-code)", min_length=1)
+    naam: str | None = Field(None, description="naam werkgever")
+
+
+class Job(_Input):
+    startdatum: date = Field(description="startdatum")
+    uren_per_week: float = Field(gt=0, le=60, description="uren per week")
+    contract_maanden: float | None = Field(None, ge=0, description="contractduur in maanden")
+    brutoloon_per_maand: float | None = Field(None, ge=0, description="brutoloon per maand")
+
+
+class Placement(_Input):
+    peildatum: date | None = Field(None, description="peildatum (standaard: startdatum van de baan)")
+    candidate: Candidate
+    employer: Employer
+    job: Job
+
+    @property
+    def reference_date(self) -> date:
+        return self.peildatum or self.job.startdatum
+
+
+# ----------------------------------------------------------------------- output
+
+
+class Source(BaseModel):
+    title: str
+    article: str | None = None
+    url: str
+
+
+class Amount(BaseModel):
+    period: str = Field(description="een maand (2025-04) of een jaar (2025)")
+    eur: float
+    basis: str
+
+
+class Reason(BaseModel):
+    """One rule that decided, with the text it encodes."""
+
+    rule: str
+    ruleset: str
+    explanation: str
+    source: Source
+
+
+class Offer(BaseModel):
+    """One authority's conclusion about one instrument for this placement."""
+
+    instrument: str
+    authority: str
+    ruleset: str
+    status: Status
+    params: dict[str, Any] = {}
+    amounts: list[Amount] = []
+    reasons: list[Reason] = []
+    missing_facts: list[str] = []
+    excluded: bool = Field(False, description="uitgesloten door een uitzonderingsregel")
+    provenance: Provenance
+
+
+class SetAside(BaseModel):
+    authority: str
+    status: Status
+    reason: str
+
+
+class Entry(BaseModel):
+    """The harmonised result for one instrument."""
+
+    instrument: str
+    name: str
+    authority: str | None
+    status: Status
+    params: dict[str, Any] = {}
+    amounts: list[Amount] = []
+    explanation: str
+    sources: list[Source] = []
+    reasons: list[Reason] = []
+    missing_facts: list[str] = []
+    set_aside: list[SetAside] = []
+    provenance: Provenance | None = None
+
+
+class Conflict(BaseModel):
+    type: ConflictType
+    instrument: str | None
+    authorities: list[str]
+    resolution: str
+    explanation: str
+
+
+class RulesetUsed(BaseModel):
+    id: str
+    authority: str
+    version: str
+    valid_from: date
+    valid_to: date | None
+    content_hash: str
+    provenance: Provenance
+    file: str
+
+
+class Party(BaseModel):
+    code: str
+    naam: str
+    regio: str | None
+
+
+class Arrangement(BaseModel):
+    peildatum: date
+    woongemeente: Party
+    vestigingsgemeente: Party
+    regie: str | None = Field(description="wie de regie heeft: uwv of gemeente:<code>")
+    instruments: list[Entry]
+    conflicts: list[Conflict]
+    rulesets: list[RulesetUsed]
+    missing_facts: list[str]
+    notices: list[str] = Field(description="mededelingen, bv. geen gemeentelijke regels beschikbaar")
+    illustrative: bool = Field(description="true als een gebruikte regelset illustratief is")

@@ -1,0 +1,218 @@
+"""One rule-set file → a validated RuleSet, or problems that name file, line and rule id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from engine.errors import ExpressionError, Problem
+from engine.expressions import Node, from_structure, parse
+from engine.model import Provenance, Source
+from engine.yamlio import LocatedYaml, load
+
+SCHEMA_FILE = Path(__file__).with_name("ruleset.schema.json")
+
+
+@cache
+def schema_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+@dataclass(frozen=True)
+class AmountSpec:
+    period: str  # month | year
+    eur: Node
+    eur_text: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    id: str
+    value: Node
+    when: Node | None
+    explanation: str
+    source: Source
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    qualified_id: str
+    instrument: str
+    when: Node
+    then: str  # eligible | excluded | needs_assessment
+    params: dict[str, Any]
+    amounts: tuple[AmountSpec, ...]
+    explanation: str
+    source: Source
+    line: int | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    authority: str
+    version: str
+    title: str
+    valid_from: date
+    valid_to: date | None
+    provenance: Provenance
+    provenance_note: str
+    sources: dict[str, Source]
+    adopts: tuple[str, ...]
+    derived: tuple[DerivedFact, ...]
+    rules: tuple[Rule, ...]
+    file: str
+    content_hash: str
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def in_force(self, when: date) -> bool:
+        return self.valid_from <= when and (self.valid_to is None or when <= self.valid_to)
+
+    def line(self, path: tuple) -> int | None:
+        return LocatedYaml(Path(self.file), None, self.lines).line(path)
+
+
+def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
+    """Parse and check one file on its own; cross-file checks are the registry's."""
+    name = str(file)
+    try:
+        raw = file.read_bytes()
+        doc = load(file)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(name, line, None, f"YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+    data = doc.data
+    before = len(problems)
+    for err in sorted(schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = tuple(err.absolute_path)
+        problems.append(Problem(name, doc.line(path), _rule_id(data, path), _schema_message(err)))
+    if len(problems) > before:
+        return None
+
+    sources = {key: Source(title=s["title"], url=s["url"]) for key, s in data["sources"].items()}
+    rs_id = data["id"]
+
+    def cite(spec: dict, path: tuple, rule_id: str) -> Source:
+        ref = sources.get(spec["ref"])
+        if ref is None:
+            problems.append(
+                Problem(name, doc.line((*path, "ref")), rule_id, f"unknown source {spec['ref']!r}")
+            )
+            return Source(title="?", article=spec["article"], url="https://invalid")
+        return Source(title=ref.title, article=spec["article"], url=spec.get("url", ref.url))
+
+    def expr(text: Any, path: tuple, rule_id: str, condition: bool) -> Node | None:
+        try:
+            if condition:
+                return from_structure(text)
+            if isinstance(text, bool | int | float):
+                return parse(str(text).lower())
+            return parse(text)
+        except ExpressionError as exc:
+            problems.append(Problem(name, doc.line(path), rule_id, f"expression: {exc}"))
+            return None
+
+    derived: list[DerivedFact] = []
+    for i, d in enumerate(data.get("derived", [])):
+        path = ("derived", i)
+        rid = f"{rs_id}/{d['id']}"
+        value = expr(d["value"], (*path, "value"), rid, condition=False)
+        when = expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
+        src = cite(d["source"], (*path, "source"), rid)
+        if value is not None and ("when" not in d or when is not None):
+            derived.append(
+                DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path))
+            )
+
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, r in enumerate(data["rules"]):
+        path = ("rules", i)
+        rid = f"{rs_id}/{r['id']}"
+        if r["id"] in seen:
+            problems.append(Problem(name, doc.line((*path, "id")), rid, "duplicate rule id"))
+        seen.add(r["id"])
+        when = expr(r["when"], (*path, "when"), rid, condition=True)
+        amounts: list[AmountSpec] = []
+        for j, a in enumerate(r.get("amounts", [])):
+            node = expr(a["eur"], (*path, "amounts", j, "eur"), rid, condition=False)
+            if node is not None:
+                amounts.append(AmountSpec(a["period"], node, a["eur"], a["basis"]))
+        src = cite(r["source"], (*path, "source"), rid)
+        if when is not None:
+            rules.append(
+                Rule(
+                    r["id"],
+                    rid,
+                    r["instrument"],
+                    when,
+                    r["then"],
+                    dict(r.get("params", {})),
+                    tuple(amounts),
+                    r["explanation"],
+                    src,
+                    doc.line(path),
+                )
+            )
+    valid_from = date.fromisoformat(data["valid_from"])
+    valid_to = date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None
+    if valid_to and valid_to < valid_from:
+        problems.append(Problem(name, doc.line(("valid_to",)), rs_id, "valid_to before valid_from"))
+    if len(problems) > before:
+        return None
+    return RuleSet(
+        id=rs_id,
+        authority=data["authority"],
+        version=str(data["version"]),
+        title=data["title"],
+        valid_from=valid_from,
+        valid_to=valid_to,
+        provenance=data["provenance"],
+        provenance_note=data.get("provenance_note", ""),
+        sources=sources,
+        adopts=tuple(data.get("adopts", [])),
+        derived=tuple(derived),
+        rules=tuple(rules),
+        file=name,
+        content_hash=hashlib.sha256(raw).hexdigest()[:16],
+        lines=doc.lines,
+    )
+
+
+def _rule_id(data: Any, path: tuple) -> str | None:
+    """The id of the rule (or derived fact) that a schema error is inside, if any."""
+    if isinstance(data, dict) and len(path) >= 2 and path[0] in ("rules", "derived"):
+        items = data.get(path[0])
+        if isinstance(items, list) and isinstance(path[1], int) and path[1] < len(items):
+            item = items[path[1]]
+            if isinstance(item, dict) and "id" in item:
+                return f"{data.get('id', '?')}/{item['id']}"
+    return data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    where = "/".join(map(str, err.absolute_path)) or "(top)"
+    if err.validator == "oneOf" and err.context:
+        best = min(err.context, key=lambda e: len(list(e.absolute_path)))
+        return f"{where}: {best.message}"
+    return f"{where}: {err.message}"

@@ -1,0 +1,232 @@
+"""The rule base: every rule set with its versions, the catalogue, parameters and geography.
+
+Loading is all or nothing: any problem in any file raises RulesError listing all problems, so a
+broken rule set never replaces a good one (callers keep the rule base they had).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from engine.catalogue import Catalogue, load_catalogue
+from engine.compiler import condition_problem, is_param
+from engine.errors import Problem, RulesError
+from engine.expressions import Compare, In, Lit, Name, Node, names
+from engine.facts import INPUT_FACTS
+from engine.geography import Geography, load_geography
+from engine.parameters import Parameters, load_parameters
+from engine.rulesets.loader import RuleSet, load_ruleset
+
+AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
+DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    root: Path
+    rulesets: tuple[RuleSet, ...]
+    catalogue: Catalogue
+    parameters: Parameters
+    geography: Geography
+
+    def versions(self, ruleset_id: str) -> list[RuleSet]:
+        return sorted(
+            (rs for rs in self.rulesets if rs.id == ruleset_id), key=lambda rs: rs.valid_from
+        )
+
+    def in_force(self, authority: str, when: date) -> list[RuleSet]:
+        return [rs for rs in self.rulesets if rs.authority == authority and rs.in_force(when)]
+
+    def by_id(self, ruleset_id: str, when: date) -> RuleSet | None:
+        return next((rs for rs in self.versions(ruleset_id) if rs.in_force(when)), None)
+
+
+def load_rulebase(root: Path | None = None) -> RuleBase:
+    """Load and validate everything under `root`; raises RulesError naming every problem."""
+    root = (root or DEFAULT_RULES).resolve()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise RulesError([Problem(str(root), None, None, "rules folder not found")])
+    catalogue = load_catalogue(root / "catalogus.yaml", problems)
+    parameters = load_parameters(root / "rijk" / "parameters", problems)
+    geography = load_geography(root / "geografie.yaml", problems)
+    rulesets: list[RuleSet] = []
+    for folder, kind in sorted(AUTHORITY_FOLDERS.items()):
+        for file in sorted((root / folder).glob("*.yaml")):
+            rs = load_ruleset(file, problems)
+            if rs is None:
+                continue
+            if rs.authority.split(":")[0] != kind:
+                problems.append(
+                    Problem(
+                        rs.file,
+                        rs.line(("authority",)),
+                        rs.id,
+                        f"authority {rs.authority!r} does not belong in rules/{folder}/",
+                    )
+                )
+            rulesets.append(rs)
+    rulesets.sort(key=lambda rs: (rs.authority, rs.id, rs.valid_from))
+    _check_semantics(rulesets, catalogue, parameters, geography, problems)
+    if problems:
+        raise RulesError(problems)
+    return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
+
+
+def _check_semantics(
+    rulesets: list[RuleSet],
+    catalogue: Catalogue,
+    parameters: Parameters,
+    geography: Geography,
+    problems: list[Problem],
+) -> None:
+    derived_owner: dict[str, str] = {}
+    derived_inputs: dict[str, set[str]] = defaultdict(set)
+    for rs in rulesets:
+        for d in rs.derived:
+            owner = derived_owner.setdefault(d.id, rs.id)
+            if owner != rs.id:
+                problems.append(
+                    Problem(rs.file, d.line, f"{rs.id}/{d.id}", f"derived fact already defined by {owner}")
+                )
+            if d.id in INPUT_FACTS:
+                problems.append(Problem(rs.file, d.line, f"{rs.id}/{d.id}", "shadows an input fact"))
+            derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
+    known_facts = set(INPUT_FACTS) | set(derived_owner)
+    param_names = set(parameters.params)
+    sample_params = {f"param.{n}": p.values[-1] or 0 for n, p in parameters.params.items()}
+
+    def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
+        for n in sorted(names(node)):
+            if is_param(n):
+                if n[len("param.") :] not in param_names:
+                    problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
+            elif n not in known_facts:
+                problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
+        for name, value in _enum_literals(node):
+            spec = INPUT_FACTS.get(name)
+            if spec and spec.values and value not in spec.values:
+                allowed = ", ".join(spec.values)
+                problems.append(
+                    Problem(rs.file, line, rid, f"{name} is never {value!r} (allowed: {allowed})")
+                )
+
+    for rs in rulesets:
+        if not rs.sources:
+            problems.append(Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source"))
+        if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
+            problems.append(
+                Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
+            )
+        for d in rs.derived:
+            rid = f"{rs.id}/{d.id}"
+            check_names(rs, d.value, d.line, rid)
+            if d.when is not None:
+                check_names(rs, d.when, d.line, rid)
+                why = condition_problem(d.when, sample_params)
+                if why:
+                    problems.append(Problem(rs.file, d.line, rid, why))
+        for r in rs.rules:
+            if r.instrument not in catalogue.instruments:
+                problems.append(
+                    Problem(rs.file, r.line, r.qualified_id, f"unknown instrument {r.instrument!r}")
+                )
+            check_names(rs, r.when, r.line, r.qualified_id)
+            why = condition_problem(r.when, sample_params)
+            if why:
+                problems.append(Problem(rs.file, r.line, r.qualified_id, why))
+            for a in r.amounts:
+                check_names(rs, a.eur, r.line, r.qualified_id)
+    _check_versions(rulesets, problems)
+    _check_adopts(rulesets, problems)
+    _check_cycles(derived_inputs, derived_owner, rulesets, problems)
+
+
+def _enum_literals(node: Node) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Compare):
+            for a, b in ((n.left, n.right), (n.right, n.left)):
+                if isinstance(a, Name) and isinstance(b, Lit):
+                    out.append((a.path, b.value))
+        elif isinstance(n, In) and isinstance(n.left, Name):
+            out.extend((n.left.path, i.value) for i in n.items if isinstance(i, Lit))
+        for child in getattr(n, "items", ()) or ():
+            if not isinstance(n, In):
+                stack.append(child)
+        for attr in ("operand", "left", "right"):
+            child = getattr(n, attr, None)
+            if child is not None and not isinstance(n, Compare | In):
+                stack.append(child)
+    return out
+
+
+def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
+    by_id: dict[str, list[RuleSet]] = defaultdict(list)
+    for rs in rulesets:
+        by_id[rs.id].append(rs)
+    for rs_id, versions in by_id.items():
+        authorities = {v.authority for v in versions}
+        if len(authorities) > 1:
+            v = versions[0]
+            problems.append(Problem(v.file, v.line(("authority",)), rs_id, "versions name different authorities"))
+        versions.sort(key=lambda v: v.valid_from)
+        seen_versions: set[str] = set()
+        for v in versions:
+            if v.version in seen_versions:
+                problems.append(Problem(v.file, v.line(("version",)), rs_id, f"version {v.version} twice"))
+            seen_versions.add(v.version)
+        for a, b in zip(versions, versions[1:], strict=False):
+            if a.valid_to is None or a.valid_to >= b.valid_from:
+                problems.append(
+                    Problem(
+                        b.file,
+                        b.line(("valid_from",)),
+                        rs_id,
+                        f"validity overlaps version {a.version} ({a.file}: "
+                        f"{a.valid_from} t/m {a.valid_to or 'open'})",
+                    )
+                )
+
+
+def _check_adopts(rulesets: list[RuleSet], problems: list[Problem]) -> None:
+    regional = {rs.id for rs in rulesets if rs.authority.startswith("regio:")}
+    for rs in rulesets:
+        for adopted in rs.adopts:
+            if not rs.authority.startswith("gemeente:"):
+                problems.append(Problem(rs.file, rs.line(("adopts",)), rs.id, "only gemeenten adopt"))
+            elif adopted not in regional:
+                problems.append(
+                    Problem(rs.file, rs.line(("adopts",)), rs.id, f"unknown regional rule set {adopted!r}")
+                )
+
+
+def _check_cycles(
+    inputs: dict[str, set[str]],
+    owner: dict[str, str],
+    rulesets: list[RuleSet],
+    problems: list[Problem],
+) -> None:
+    files = {rs.id: rs.file for rs in rulesets}
+    state: dict[str, int] = {}
+
+    def visit(fact: str, trail: list[str]) -> None:
+        if state.get(fact) == 2:
+            return
+        if state.get(fact) == 1:
+            cycle = " → ".join([*trail[trail.index(fact) :], fact])
+            problems.append(Problem(files[owner[fact]], None, fact, f"derived facts form a cycle: {cycle}"))
+            return
+        state[fact] = 1
+        for dep in sorted(inputs.get(fact, ())):
+            if dep in inputs:
+                visit(dep, [*trail, fact])
+        state[fact] = 2
+
+    for fact in sorted(inputs):
+        visit(fact, [])

@@ -1,0 +1,118 @@
+"""Sessions on a durable_rules host: assert the facts, let the rules chain, collect, clean up.
+
+The backend is kept behind `Backend` so another Rete engine could replace durable_rules
+(2.0.28 does not import on Python 3.13). One host per compiled network; its C engine is not
+thread-safe, so each host serialises its sessions with a lock, and every session's state is
+deleted after the check, also when a rule fails.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from durable.engine import Host, MessageNotHandledException
+
+from engine.compiler import Network
+from engine.errors import EvaluationError
+from engine.expressions import UNKNOWN, evaluate
+from engine.facts import to_network
+
+
+@dataclass
+class Session:
+    """What one check derived: its facts (Python values) and the rules that fired."""
+
+    facts: dict[str, Any]
+    fired: list[str] = field(default_factory=list)
+    derived_by: dict[str, str] = field(default_factory=dict)
+    error: BaseException | None = None
+
+
+class Backend(Protocol):
+    def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session: ...
+
+
+class _QuietHost(Host):
+    """A durable_rules host without its timer threads: every check runs synchronously."""
+
+    def __init__(self, runtime: DurableBackend, definition: dict[str, Any]):
+        self._runtime = runtime
+        super().__init__(definition)
+
+    def _run(self) -> None:  # no background dispatch: we never use timers or queues
+        return None
+
+    def get_action(self, action_name: str):  # noqa: ANN201 - durable inspects the arity
+        runtime = self._runtime
+        return lambda c: runtime.on_action(action_name, c)
+
+
+class DurableBackend:
+    """A compiled network on its own durable_rules host."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self._lock = threading.Lock()
+        self._sessions: dict[str, tuple[Session, dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._host = _QuietHost(self, {network.name: network.definition})
+
+    def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
+        session = Session(dict(facts))
+        with self._lock:
+            sid = str(next(self._ids))
+            self._sessions[sid] = (session, params)
+            stored = False
+            try:
+                # One fact at a time: durable_rules rejects a whole batch (and runs none of its
+                # actions) when one fact matches no pattern, which is normal here.
+                for name, value in sorted(facts.items()):
+                    fact = {"sid": sid, "t": "f", "n": name, "v": to_network(value)}
+                    try:
+                        self._host.assert_fact(self.network.name, fact)
+                        stored = True
+                    except MessageNotHandledException:
+                        pass
+                    if session.error is not None:
+                        raise session.error
+            finally:
+                del self._sessions[sid]
+                if stored:  # deleting a session that holds no state crashes durable_rules 2.0.28
+                    self._host.delete_state(self.network.name, sid)
+        return session
+
+    def on_action(self, action_name: str, c: Any) -> None:
+        session, params = self._sessions[c.s.sid]
+        action = self.network.actions[action_name]
+        if session.error is not None:
+            return
+        try:
+            if action.derived is None:
+                assert action.rule is not None
+                session.fired.append(action.rule.qualified_id)
+                return
+            d = action.derived
+            env = {**params, **session.facts}
+            value = evaluate(d.value, env)
+            if value is UNKNOWN:
+                return
+            if d.id in session.facts:
+                if session.facts[d.id] != value:
+                    first = session.derived_by.get(d.id, "invoer")
+                    raise EvaluationError(
+                        f"derived fact {d.id!r} has two values: {session.facts[d.id]!r} "
+                        f"({first}) and {value!r} ({action.ruleset.id}/{d.id})"
+                    )
+                return
+            session.facts[d.id] = value
+            session.derived_by[d.id] = f"{action.ruleset.id}/{d.id}"
+            try:
+                c.assert_fact({"sid": c.s.sid, "t": "f", "n": d.id, "v": to_network(value)})
+            except MessageNotHandledException:
+                pass  # no rule reads this derived fact's value
+
+        except BaseException as exc:  # noqa: BLE001 - re-raised in run() with the rule named
+            session.error = exc
