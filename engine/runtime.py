@@ -69,7 +69,7 @@ class DurableBackend:
             try:
                 # One fact at a time: durable_rules rejects a whole batch (and runs none of its
                 # actions) when one fact matches no pattern, which is normal here.
-                for name, value in sorted(facts.items()):
+                for name, value in facts.items():
                     fact = {"sid": sid, "t": "f", "n": name, "v": to_network(value)}
                     try:
                         self._host.assert_fact(self.network.name, fact)

@@ -1,0 +1,93 @@
+"""The HTTP API: a thin face over engine.check; no domain logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from engine.arrangement import Engine
+from engine.errors import PlacementError
+from engine.model import Arrangement, Placement
+from engine.rulesets.registry import RuleBase, load_rulebase
+
+
+def _summary(rs: Any) -> dict[str, Any]:
+    return {
+        "id": rs.id,
+        "authority": rs.authority,
+        "version": rs.version,
+        "title": rs.title,
+        "valid_from": rs.valid_from,
+        "valid_to": rs.valid_to,
+        "provenance": rs.provenance,
+        "content_hash": rs.content_hash,
+        "rules": len(rs.rules),
+    }
+
+
+def create_app(rulebase: RuleBase | None = None) -> FastAPI:
+    """Build the app on a validated rule base; broken rules raise RulesError before it exists."""
+    engine = Engine(rulebase or load_rulebase())
+    rb = engine.rulebase
+    app = FastAPI(
+        title="Arrangeur",
+        version="0.1.0",
+        description="Welke instrumenten en subsidies passen bij een plaatsing, van welke instantie.",
+    )
+
+    @app.post("/v1/checks", response_model=Arrangement)
+    async def post_check(placement: Placement) -> Any:
+        try:
+            return await run_in_threadpool(engine.check, placement)
+        except PlacementError as exc:
+            loc = ["body", *exc.field.split(".")]
+            return JSONResponse(
+                status_code=422,
+                content={"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
+            )
+
+    @app.get("/v1/rulesets")
+    def get_rulesets() -> list[dict[str, Any]]:
+        return [_summary(rs) for rs in rb.rulesets]
+
+    @app.get("/v1/rulesets/{ruleset_id}")
+    def get_ruleset(ruleset_id: str) -> dict[str, Any]:
+        versions = rb.versions(ruleset_id)
+        if not versions:
+            raise HTTPException(404, f"onbekende regelset {ruleset_id!r}")
+        return {
+            "id": ruleset_id,
+            "versions": [
+                {
+                    **_summary(rs),
+                    "sources": {k: s.model_dump() for k, s in rs.sources.items()},
+                    "adopts": list(rs.adopts),
+                    "rules": [
+                        {
+                            "id": r.id,
+                            "instrument": r.instrument,
+                            "then": r.then,
+                            "params": r.params,
+                            "explanation": r.explanation,
+                            "source": r.source.model_dump(),
+                        }
+                        for r in rs.rules
+                    ],
+                }
+                for rs in versions
+            ],
+        }
+
+    @app.get("/v1/instruments")
+    def get_instruments() -> dict[str, Any]:
+        return {
+            "instruments": [
+                {"id": k, **v.model_dump()} for k, v in rb.catalogue.instruments.items()
+            ],
+            "relations": [r.model_dump() for r in rb.catalogue.relations],
+        }
+
+    return app

@@ -1,0 +1,165 @@
+"""The command line: arrangeur check | validate | rulesets | serve | bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.arrangement import Engine, parse_placement
+from engine.errors import PlacementError, RulesError
+from engine.explain import render_text
+from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
+
+
+def _rules_dir(args: argparse.Namespace) -> Path:
+    return Path(args.rules or os.environ.get("ARRANGEUR_RULES") or DEFAULT_RULES)
+
+
+def _load(args: argparse.Namespace) -> RuleBase:
+    try:
+        return load_rulebase(_rules_dir(args))
+    except RulesError as exc:
+        print(f"De regels bevatten {len(exc.problems)} fout(en):", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _read_placement(path: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"{path}: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(2) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else path
+        print(f"{where}: ongeldige YAML: {getattr(exc, 'problem', exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not isinstance(data, dict):
+        print(f"{path}: een plaatsing is een mapping met candidate, employer en job", file=sys.stderr)
+        raise SystemExit(2)
+    return data
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    data = _read_placement(args.placement)
+    if args.date:
+        data["peildatum"] = args.date
+    engine = Engine(_load(args))
+    try:
+        arrangement = engine.check(parse_placement(data))
+    except PlacementError as exc:
+        print(f"{args.placement}: ongeldige plaatsing: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(arrangement.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(arrangement), end="")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    rb = _load(args)
+    rules = sum(len(rs.rules) for rs in rb.rulesets)
+    print(
+        f"OK: {len(rb.rulesets)} regelsets, {rules} regels, {len(rb.catalogue.instruments)} "
+        f"instrumenten, {len(rb.parameters.params)} parameters, "
+        f"{len(rb.geography.gemeenten)} gemeenten in {rb.root}"
+    )
+    return 0
+
+
+def cmd_rulesets(args: argparse.Namespace) -> int:
+    rb = _load(args)
+    rows = [
+        {
+            "id": rs.id,
+            "authority": rs.authority,
+            "version": rs.version,
+            "valid_from": rs.valid_from.isoformat(),
+            "valid_to": rs.valid_to.isoformat() if rs.valid_to else None,
+            "provenance": rs.provenance,
+            "rules": len(rs.rules),
+            "title": rs.title,
+        }
+        for rs in rb.rulesets
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'id':28} {'authority':18} {'versie':8} {'geldig':25} {'herkomst':13} regels")
+    for r in rows:
+        period = f"{r['valid_from']} t/m {r['valid_to'] or 'heden'}"
+        print(
+            f"{r['id']:28} {r['authority']:18} {r['version']:8} {period:25} "
+            f"{r['provenance']:13} {r['rules']}"
+        )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(_load(args))  # refuses to start on broken rules (exit 1 above)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from benchmarks.check_latency import main as bench_main
+
+    return bench_main(_rules_dir(args), quick=args.quick, fmt=args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="arrangeur", description=__doc__)
+    parser.add_argument("--rules", help="map met regels (standaard: rules/ van dit project)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="arrangement voor een plaatsing (YAML)")
+    p.add_argument("placement", help="plaatsing als YAML-bestand, of - voor stdin")
+    p.add_argument("--date", type=date.fromisoformat, help="peildatum JJJJ-MM-DD")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("validate", help="controleer alle regelsets")
+    p.add_argument("path", nargs="?", help="map met regels (zelfde als --rules)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("rulesets", help="lijst van regelsets en versies")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_rulesets)
+
+    p = sub.add_parser("serve", help="start de HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("bench", help="meet checksnelheid (latency p50/p99, checks per seconde)")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "path", None):
+        args.rules = args.path
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

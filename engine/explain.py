@@ -1,0 +1,101 @@
+"""An arrangement as readable Dutch for an accountmanager, with the derivation and sources."""
+
+from __future__ import annotations
+
+from engine.expressions import format_number
+from engine.model import Arrangement, Entry
+
+_STATUS = {
+    "eligible": "JA",
+    "needs_assessment": "NOG TE BEOORDELEN",
+    "not_eligible": "nee",
+}
+_CONFLICT = {
+    "parameter_mismatch": "verschil in duur/bedrag",
+    "eligibility_mismatch": "verschil in toelating",
+    "statutory_non_harmonisable": "wettelijk niet te harmoniseren",
+    "local_exception": "lokale afwijking van regionale afspraak",
+    "stacking": "niet te combineren",
+    "cross_region": "twee regio's",
+}
+
+
+def _authority(a: Arrangement, authority: str | None) -> str:
+    if authority is None:
+        return "—"
+    if authority == "uwv":
+        return "UWV"
+    if authority == "rijk":
+        return "Belastingdienst (Rijk)"
+    if authority == f"gemeente:{a.woongemeente.code}":
+        return f"gemeente {a.woongemeente.naam}"
+    if authority == f"gemeente:{a.vestigingsgemeente.code}":
+        return f"gemeente {a.vestigingsgemeente.naam}"
+    return authority
+
+
+def _params(entry: Entry) -> str:
+    return ", ".join(
+        f"{k.replace('_', ' ')}: {format_number(v) if not isinstance(v, str) else v}"
+        for k, v in sorted(entry.params.items())
+    )
+
+
+def render_text(a: Arrangement) -> str:
+    lines: list[str] = []
+    w, v = a.woongemeente, a.vestigingsgemeente
+    lines.append(f"Arrangement op peildatum {a.peildatum:%d-%m-%Y}")
+    lines.append(f"  Kandidaat woont in {w.naam} ({w.code}); werkgever gevestigd in {v.naam} ({v.code}).")
+    if a.regie:
+        lines.append(f"  Regie: {_authority(a, a.regie)}.")
+    if a.illustrative:
+        lines.append("  LET OP: (een deel van) de gebruikte regels is illustratief, niet geverifieerd.")
+    groups = (
+        ("Komt in aanmerking", "eligible"),
+        ("Nog te beoordelen", "needs_assessment"),
+        ("Komt niet in aanmerking", "not_eligible"),
+    )
+    for title, status in groups:
+        entries = [e for e in a.instruments if e.status == status]
+        if not entries:
+            continue
+        lines.append("")
+        lines.append(f"{title}:")
+        for e in entries:
+            lines.append(f"  • {e.name} — {_authority(a, e.authority)} [{_STATUS[e.status]}]")
+            if e.params:
+                lines.append(f"      {_params(e)}")
+            for amount in e.amounts:
+                lines.append(f"      € {format_number(amount.eur)} ({amount.period}); {amount.basis}")
+            if status != "eligible" or e.missing_facts:
+                lines.append(f"      {e.explanation}")
+            else:
+                for r in e.reasons:
+                    lines.append(f"      Waarom: {r.explanation}")
+            for s in e.sources:
+                art = f", {s.article}" if s.article else ""
+                lines.append(f"      Bron: {s.title}{art} — {s.url}")
+            for sa in e.set_aside:
+                lines.append(f"      Terzijde: {_authority(a, sa.authority)} ({sa.status}): {sa.reason}")
+    if a.conflicts:
+        lines.append("")
+        lines.append("Verschillen tussen regelsets:")
+        for c in a.conflicts:
+            what = f" — {c.instrument}" if c.instrument else ""
+            lines.append(f"  ! {_CONFLICT[c.type]} ({c.type}){what}: {c.explanation}")
+            lines.append(f"      Toegepast: {c.resolution}")
+    if a.missing_facts:
+        lines.append("")
+        lines.append("Ontbrekende gegevens: " + ", ".join(a.missing_facts))
+    if a.notices:
+        lines.append("")
+        lines.extend(f"Mededeling: {n}" for n in a.notices)
+    lines.append("")
+    lines.append("Gebruikte regelsets:")
+    for rs in a.rulesets:
+        until = rs.valid_to.isoformat() if rs.valid_to else "heden"
+        lines.append(
+            f"  {rs.id} v{rs.version} ({rs.authority}, {rs.valid_from} t/m {until}, "
+            f"{'geverifieerd' if rs.provenance == 'verified' else 'illustratief'}, #{rs.content_hash})"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.arrangement import Engine
+from engine.rulesets.registry import load_rulebase
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def mini_engine() -> Engine:
+    return Engine(load_rulebase(MINI))
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine(load_rulebase(ROOT / "rules"))
+
+
+def placement(**over):
+    """A bijstand candidate in Aadorp, employer in Beestad; override with dotted keys."""
+    data = {
+        "candidate": {
+            "woongemeente": "Aadorp",
+            "geboortedatum": "1965-01-01",
+            "uitkering": "bijstand",
+            "doelgroepregister": True,
+            "loonwaarde_pct": 50,
+            "eerder_in_dienst_bij_werkgever": False,
+        },
+        "employer": {"vestigingsgemeente": "Beestad"},
+        "job": {"startdatum": "2025-03-01", "uren_per_week": 32, "contract_maanden": 12},
+    }
+    for key, value in over.items():
+        part, _, field = key.partition("__")
+        if value is None:
+            data[part].pop(field, None)
+        else:
+            data[part][field] = value
+    return data
