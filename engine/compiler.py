@@ -154,60 +154,94 @@ def _compare(op: str, value: Any) -> dict[str, Any]:
     return {"v": v} if op == "==" else {_OPS[op]: {"v": v}}
 
 
-class _Aliases:
-    def __init__(self) -> None:
-        self.counter = itertools.count()
-
-    def next(self, prefix: str = "a") -> str:
-        return f"{prefix}{next(self.counter)}"
+MAX_DISJUNCTS = 64
 
 
-def _pattern(fact: str, constraints: list[dict[str, Any] | None], joiner: str) -> dict[str, Any]:
-    terms: list[dict[str, Any]] = [{"t": "f"}, {"n": fact}]
-    real = [c for c in constraints if c is not None]
-    if len(real) == 1:
-        terms.append(real[0])
-    elif real:
-        if joiner == "$or" and len(real) < len(constraints):
-            pass  # "known(x) or x < 3" is just "known(x)"
-        else:
-            terms.append({joiner: real})
-    return {"$and": terms}
+def _fact_of(node: Node) -> str | None:
+    """The one fact a subtree is about, or None if it reads several (or none)."""
+    if isinstance(node, BoolOp):
+        facts = {_fact_of(i) for i in node.items}
+        return facts.pop() if len(facts) == 1 and None not in facts else None
+    if isinstance(node, Not) and isinstance(node.operand, Call):
+        return None
+    try:
+        return _constraint(node)[0]
+    except ExpressionError:
+        return None
 
 
-def _group(node: Node, aliases: _Aliases) -> tuple[str, list[dict[str, Any]]]:
-    """A condition in NNF → ("all" | "any", list of durable patterns)."""
-    op = node.op if isinstance(node, BoolOp) else "and"
-    items = node.items if isinstance(node, BoolOp) else (node,)
-    by_fact: dict[str, list[dict[str, Any] | None]] = {}
-    nested: list[dict[str, Any]] = []
-    for item in items:
-        if isinstance(item, BoolOp):
-            kind, patterns = _group(item, aliases)
-            nested.append({f"{aliases.next('g')}${kind}": patterns})
-        elif isinstance(item, Not) and isinstance(item.operand, Call):
-            fact, _ = _constraint(item.operand)  # not known(x): no fact x in the session
-            nested.append({f"{aliases.next('n')}$not": _pattern(fact, [None], "$and")})
-        else:
-            fact, constraint = _constraint(item)
-            by_fact.setdefault(fact, []).append(constraint)
-    joiner = "$and" if op == "and" else "$or"
-    patterns = [
-        {aliases.next(): _pattern(fact, constraints, joiner)}
-        for fact, constraints in sorted(by_fact.items())
-    ]
-    return ("all" if op == "and" else "any"), patterns + nested
+def _single_fact_constraint(node: Node) -> dict[str, Any] | None:
+    """A subtree about one fact as one constraint on that fact's value (None: it exists)."""
+    if not isinstance(node, BoolOp):
+        return _constraint(node)[1]
+    parts = [_single_fact_constraint(i) for i in node.items]
+    if node.op == "and":
+        real = [p for p in parts if p is not None]
+        return None if not real else real[0] if len(real) == 1 else {"$and": real}
+    if any(p is None for p in parts):
+        return None  # "known(x) or x < 3" is just "known(x)"
+    return {"$or": parts}
 
 
-def compile_condition(condition: Node, params: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The durable rule body for a condition, or None when it can never hold."""
+def _dnf(node: Node) -> list[list[Node]]:
+    """Disjunctive normal form, keeping subtrees about a single fact together."""
+    if isinstance(node, BoolOp) and _fact_of(node) is None:
+        if node.op == "or":
+            return [conj for item in node.items for conj in _dnf(item)]
+        out: list[list[Node]] = [[]]
+        for item in node.items:
+            out = [left + right for left in out for right in _dnf(item)]
+            if len(out) > MAX_DISJUNCTS:
+                break
+        return out
+    if isinstance(node, Not) and isinstance(node.operand, Call):
+        # Negation as failure would depend on the order facts arrive in: a rule fired
+        # before the fact came cannot be taken back. The network stays monotonic.
+        raise ExpressionError(
+            "'not known(...)' is not allowed: whether a fact is missing is only certain "
+            "after the check; a rule that needs the fact gets status needs_assessment"
+        )
+    return [[node]]
+
+
+def _conjunction(leaves: list[Node]) -> dict[str, Any]:
+    """One durable `all` body: one pattern per fact, its constraints joined with $and."""
+    by_fact: dict[str, list[dict[str, Any]]] = {}
+    for leaf in leaves:
+        fact = _fact_of(leaf)
+        if fact is None:
+            raise ExpressionError(
+                "a condition compares one fact with a constant (or tests known(fact)); "
+                f"compute anything else as a derived fact: {leaf!r}"
+            )
+        constraint = _single_fact_constraint(leaf)
+        by_fact.setdefault(fact, [])
+        if constraint is not None:
+            by_fact[fact].append(constraint)
+    patterns = []
+    for i, (fact, constraints) in enumerate(sorted(by_fact.items())):
+        terms: list[dict[str, Any]] = [{"t": "f"}, {"n": fact}, *constraints]
+        patterns.append({f"a{i}": {"$and": terms}})
+    return {"all": patterns}
+
+
+def compile_condition(condition: Node, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The durable rule bodies for a condition, one per disjunct; [] when it can never hold.
+
+    durable_rules' nested `$all` inside `any` fires on partial matches (2.0.28), so an `or`
+    over several facts becomes several rules that share one action.
+    """
     folded = _fold(negation_normal_form(condition), params)
     if isinstance(folded, Lit):
         if folded.value is True:
-            return {"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}
-        return None
-    kind, patterns = _group(folded, _Aliases())
-    return {kind: patterns}
+            return [{"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}]
+        return []
+    disjuncts = _dnf(folded)
+    if len(disjuncts) > MAX_DISJUNCTS:
+        raise ExpressionError(
+            f"condition expands to more than {MAX_DISJUNCTS} alternatives; split the rule"
+        )
+    return [_conjunction(conj) for conj in disjuncts]
 
 
 def condition_problem(condition: Node, params: Mapping[str, Any]) -> str | None:
@@ -241,14 +275,12 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
     counter = itertools.count()
     for rs in ordered:
         for d in rs.derived:
-            body = compile_condition(_with_known(d.when, d.value), params)
-            if body is not None:
+            for body in compile_condition(_with_known(d.when, d.value), params):
                 rule_name = f"d{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
                 actions[rule_name] = Action(rs, derived=d)
         for r in rs.rules:
-            body = compile_condition(r.when, params)
-            if body is not None:
+            for body in compile_condition(r.when, params):
                 rule_name = f"r{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
                 actions[rule_name] = Action(rs, rule=r)

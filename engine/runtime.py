@@ -92,7 +92,8 @@ class DurableBackend:
         try:
             if action.derived is None:
                 assert action.rule is not None
-                session.fired.append(action.rule.qualified_id)
+                if action.rule.qualified_id not in session.fired:  # one action per disjunct
+                    session.fired.append(action.rule.qualified_id)
                 return
             d = action.derived
             env = {**params, **session.facts}

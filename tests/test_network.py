@@ -1,0 +1,125 @@
+"""The durable_rules network must agree with the expression language's own (Kleene) evaluator."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.compiler import compile_network
+from engine.expressions import evaluate, parse
+from engine.model import Source
+from engine.rulesets.loader import Rule, RuleSet
+from engine.runtime import DurableBackend
+
+FACTS = ["candidate.loonwaarde_pct", "job.uren_per_week", "candidate.doelgroepregister", "candidate.uitkering"]
+
+
+def _leaf(rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    if kind == 0:
+        op = rng.choice(["<", "<=", ">", ">=", "==", "!="])
+        return f"candidate.loonwaarde_pct {op} {rng.randrange(0, 101, 10)}"
+    if kind == 1:
+        return f"{rng.randrange(10, 41, 10)} <= job.uren_per_week"
+    if kind == 2:
+        return "candidate.doelgroepregister"
+    items = ", ".join(repr(u) for u in rng.sample(["ww", "bijstand", "wajong", "geen"], 2))
+    return f"candidate.uitkering {rng.choice(['in', 'not in'])} [{items}]"
+
+
+def _condition(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return _leaf(rng)
+    op = rng.choice(["and", "or", "not"])
+    if op == "not":
+        return f"not ({_condition(rng, depth - 1)})"
+    return f"({_condition(rng, depth - 1)}) {op} ({_condition(rng, depth - 1)})"
+
+
+def _ruleset(conditions: list[str]) -> RuleSet:
+    src = Source(title="t", article="1", url="https://example.org")
+    rules = tuple(
+        Rule(f"r{i}", f"gen/r{i}", "jobcoaching", parse(c), "eligible", {}, (), c, src, None)
+        for i, c in enumerate(conditions)
+    )
+    return RuleSet(
+        "gen", "uwv", "1", "gen", date(2020, 1, 1), None, "illustrative", "", {}, (), (), rules, "gen", "h"
+    )
+
+
+RNG = random.Random(20251123)
+CONDITIONS = [_condition(RNG, 3) for _ in range(150)]
+BACKEND = DurableBackend(compile_network([_ruleset(CONDITIONS)], {}))
+
+facts_strategy = st.fixed_dictionaries(
+    {},
+    optional={
+        "candidate.loonwaarde_pct": st.integers(0, 100).map(Decimal),
+        "job.uren_per_week": st.integers(1, 40).map(Decimal),
+        "candidate.doelgroepregister": st.booleans(),
+        "candidate.uitkering": st.sampled_from(["ww", "bijstand", "wajong", "geen"]),
+    },
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(facts_strategy)
+def test_network_fires_exactly_the_rules_the_evaluator_finds_true(facts):
+    facts = {"peildatum": date(2025, 1, 1), **facts}
+    fired = set(BACKEND.run(facts, {}).fired)
+    expected = {f"gen/r{i}" for i, c in enumerate(CONDITIONS) if evaluate(parse(c), facts) is True}
+    assert fired == expected
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(facts_strategy, st.randoms(use_true_random=False))
+def test_fact_order_does_not_matter(facts, rnd):
+    facts = {"peildatum": date(2025, 1, 1), **facts}
+    items = list(facts.items())
+    rnd.shuffle(items)
+    assert sorted(BACKEND.run(dict(items), {}).fired) == sorted(BACKEND.run(facts, {}).fired)
+
+
+def test_sessions_leave_no_state_behind():
+    facts = {"peildatum": date(2025, 1, 1), "candidate.loonwaarde_pct": Decimal(40)}
+    first = sorted(BACKEND.run(facts, {}).fired)
+    for _ in range(200):
+        assert sorted(BACKEND.run(facts, {}).fired) == first
+    assert BACKEND._sessions == {}
+
+
+def test_concurrent_sessions_on_one_network_do_not_mix():
+    cases = [
+        {"peildatum": date(2025, 1, 1), "candidate.loonwaarde_pct": Decimal(v), "candidate.uitkering": u}
+        for v in range(0, 101, 20)
+        for u in ("ww", "bijstand", "wajong")
+    ]
+    expected = [sorted(BACKEND.run(c, {}).fired) for c in cases]
+    results: dict[int, list] = {}
+
+    def worker(offset: int) -> None:
+        for i in range(len(cases)):
+            j = (i + offset) % len(cases)
+            results.setdefault(j, []).append(sorted(BACKEND.run(cases[j], {}).fired))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for j, runs in results.items():
+        assert all(r == expected[j] for r in runs)
+
+
+def test_negation_as_failure_is_refused():
+    import pytest
+
+    from engine.compiler import condition_problem
+
+    assert "not known" in condition_problem(parse("not known(candidate.loonwaarde_pct)"), {})
+    assert condition_problem(parse("known(candidate.loonwaarde_pct) or job.uren_per_week > 3"), {}) is None
