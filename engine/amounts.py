@@ -18,7 +18,9 @@ def period_of(spec: AmountSpec, peildatum: date) -> str:
     return f"{peildatum:%Y-%m}" if spec.period == "month" else f"{peildatum:%Y}"
 
 
-def compute(spec: AmountSpec, env: Mapping[str, Any], peildatum: date) -> Amount | None:
+def compute(
+    spec: AmountSpec, env: Mapping[str, Any], peildatum: date, formulas: Mapping[str, Any]
+) -> Amount | None:
     """The amount for the period that holds the peildatum, or None if a fact is missing."""
     value = evaluate(spec.eur, env)
     if value is UNKNOWN:
@@ -26,7 +28,7 @@ def compute(spec: AmountSpec, env: Mapping[str, Any], peildatum: date) -> Amount
     eur = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     if eur < 0:
         eur = Decimal(0)
-    steps = render(spec.eur, env)
+    steps = render(spec.eur, env, expand=formulas)
     basis = f"{spec.basis}: {steps} = € {format_number(eur)}"
     return Amount(period=period_of(spec, peildatum), eur=float(eur), basis=basis)
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from engine import amounts as money
 from engine.compiler import compile_network, network_key
 from engine.errors import PlacementError
-from engine.expressions import UNKNOWN, evaluate, names
+from engine.expressions import UNKNOWN, Call, Node, evaluate, failed_conditions, names
 from engine.facts import INPUT_FACTS, placement_facts
 from engine.geography import Gemeente
 from engine.model import (
@@ -53,7 +54,7 @@ class Engine:
 
     def __init__(self, rulebase: RuleBase):
         self.rulebase = rulebase
-        self._backends: dict[str, DurableBackend] = {}
+        self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ scope
@@ -83,16 +84,20 @@ class Engine:
         return Scope(when, woon, vest, roles, ordered)
 
     # ---------------------------------------------------------------- network
-    def backend(self, rulesets: tuple[RuleSet, ...], params: Mapping[str, Any]) -> DurableBackend:
+    def compiled(self, rulesets: tuple[RuleSet, ...], params: Mapping[str, Any]) -> _Compiled:
+        """The network for a scope and its derived-fact index: built once, reused per check."""
         key = network_key(list(rulesets), params)
-        backend = self._backends.get(key)
-        if backend is None:
+        compiled = self._compiled.get(key)
+        if compiled is None:
             with self._lock:
-                backend = self._backends.get(key)
-                if backend is None:
-                    backend = DurableBackend(compile_network(list(rulesets), params))
-                    self._backends[key] = backend
-        return backend
+                compiled = self._compiled.get(key)
+                if compiled is None:
+                    compiled = _Compiled(
+                        DurableBackend(compile_network(list(rulesets), params)),
+                        *_derived_index(rulesets),
+                    )
+                    self._compiled[key] = compiled
+        return compiled
 
     # ------------------------------------------------------------------ check
     def check(self, placement: Placement | Mapping[str, Any]) -> Arrangement:
@@ -101,24 +106,47 @@ class Engine:
         scope = self.scope(placement)
         params = self.rulebase.parameters.at(scope.peildatum)
         facts = placement_facts(placement, scope.woon.code, scope.vest.code)
-        session = self.backend(scope.rulesets, params).run(facts, params)
+        compiled = self.compiled(scope.rulesets, params)
+        session = compiled.backend.run(facts, params)
         env = {**params, **session.facts}
         fired = set(session.fired)
         offers = [
-            offer
-            for rs in scope.rulesets
-            for offer in _offers(rs, fired, env, scope.peildatum, self._derived_inputs(scope))
+            offer for rs in scope.rulesets for offer in _offers(rs, fired, env, scope.peildatum, compiled)
         ]
         return _arrange(self.rulebase, scope, offers, env)
 
-    def _derived_inputs(self, scope: Scope) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for rs in scope.rulesets:
-            for d in rs.derived:
-                out.setdefault(d.id, set()).update(names(d.value))
-                if d.when is not None:
-                    out[d.id].update(names(d.when))
-        return out
+
+@dataclass(frozen=True)
+class _Compiled:
+    backend: DurableBackend
+    inputs: dict[str, set[str]]  # derived fact -> the names it reads
+    formulas: dict[str, Node]  # derived facts with a single formula, to show in amount bases
+
+
+def _derived_index(rulesets: tuple[RuleSet, ...]) -> tuple[dict[str, set[str]], dict[str, Node]]:
+    inputs: dict[str, set[str]] = {}
+    definitions: dict[str, list] = {}
+    for rs in rulesets:
+        for d in rs.derived:
+            inputs.setdefault(d.id, set()).update(names(d.value))
+            if d.when is not None:
+                inputs[d.id].update(names(d.when))
+            definitions.setdefault(d.id, []).append(d)
+    formulas = {
+        k: v[0].value
+        for k, v in definitions.items()
+        if len(v) == 1 and v[0].when is None and not _calls_date_functions(v[0].value)
+    }
+    return inputs, formulas
+
+
+def _calls_date_functions(node: Node) -> bool:
+    """Date arithmetic reads badly in an amount's basis: show its result instead."""
+    if isinstance(node, Call) and node.func not in ("min", "max", "round"):
+        return True
+    children = [getattr(node, a, None) for a in ("operand", "left", "right")]
+    children += list(getattr(node, "items", ()) or ()) + list(getattr(node, "args", ()) or ())
+    return any(_calls_date_functions(c) for c in children if c is not None)
 
 
 def parse_placement(data: Mapping[str, Any]) -> Placement:
@@ -151,18 +179,25 @@ def _missing(rule_names: set[str], env: Mapping[str, Any], derived: dict[str, se
     return out
 
 
-def _reason(rs: RuleSet, rule: Rule, prefix: str = "") -> Reason:
+def _refusal(rs: RuleSet, rule: Rule, env: Mapping[str, Any]) -> Reason:
+    failed = "; ".join(failed_conditions(rule.when, env)[:3])
+    detail = f" [niet vervuld: {failed}]" if failed else ""
+    return _reason(rs, rule, "Niet voldaan: ", detail)
+
+
+def _reason(rs: RuleSet, rule: Rule, prefix: str = "", suffix: str = "") -> Reason:
     return Reason(
         rule=rule.qualified_id,
         ruleset=rs.key,
-        explanation=prefix + rule.explanation,
+        explanation=prefix + rule.explanation + suffix,
         source=rule.source,
     )
 
 
 def _offers(
-    rs: RuleSet, fired: set[str], env: Mapping[str, Any], peil: date, derived: dict[str, set[str]]
+    rs: RuleSet, fired: set[str], env: Mapping[str, Any], peil: date, compiled: _Compiled
 ) -> list[Offer]:
+    derived = compiled.inputs
     by_instrument: dict[str, list[Rule]] = {}
     for rule in rs.rules:
         by_instrument.setdefault(rule.instrument, []).append(rule)
@@ -186,9 +221,10 @@ def _offers(
             continue
         if eligible or assess:
             rule = (eligible or assess)[0]  # first hit in file order decides
-            amounts, missing = [], set()
+            params, missing = _params(rule, env, derived)
+            amounts = []
             for spec in rule.amounts:
-                amount = money.compute(spec, env, peil)
+                amount = money.compute(spec, env, peil, compiled.formulas)
                 if amount is None:
                     missing |= _missing(money.missing_names(spec, env), env, derived)
                 else:
@@ -197,7 +233,7 @@ def _offers(
                 Offer(
                     **base,
                     status="eligible" if eligible else "needs_assessment",
-                    params=rule.params,
+                    params=params,
                     amounts=amounts,
                     reasons=[_reason(rs, rule)],
                     missing_facts=sorted(missing),
@@ -216,15 +252,35 @@ def _offers(
                 )
             )
             continue
-        refused = [r for r in rules if r.then != "excluded"]
+        refused = [r for r in rules if r.then == "eligible"] or [r for r in rules if r.then != "excluded"]
         offers.append(
             Offer(
                 **base,
                 status="not_eligible",
-                reasons=[_reason(rs, r, "Niet voldaan: ") for r in refused],
+                reasons=[_refusal(rs, r, env) for r in refused],
             )
         )
     return offers
+
+
+def _params(rule: Rule, env: Mapping[str, Any], derived: dict[str, set[str]]) -> tuple[dict, set]:
+    """Literal parameters as written; computed ones evaluated (dates as ISO text)."""
+    out: dict[str, Any] = {}
+    missing: set[str] = set()
+    for key, value in rule.params.items():
+        if isinstance(value, str | int | float | bool):
+            out[key] = value
+            continue
+        result = evaluate(value, env)
+        if result is UNKNOWN:
+            missing |= _missing(names(value), env, derived)
+        elif isinstance(result, date):
+            out[key] = result.isoformat()
+        elif isinstance(result, Decimal):
+            out[key] = int(result) if result == result.to_integral_value() else float(result)
+        else:
+            out[key] = result
+    return out, missing
 
 
 # -------------------------------------------------------------- arrangement
@@ -397,6 +453,7 @@ def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, 
         ],
         missing_facts=sorted({m for e in entries for m in e.missing_facts}),
         notices=_notices(rb, scope),
+        authorities={a: authority_label(a, rb) for a in sorted(scope.roles)},
         illustrative=any(rs.provenance == "illustrative" for rs in scope.rulesets),
     )
 

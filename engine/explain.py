@@ -23,15 +23,7 @@ _CONFLICT = {
 def _authority(a: Arrangement, authority: str | None) -> str:
     if authority is None:
         return "—"
-    if authority == "uwv":
-        return "UWV"
-    if authority == "rijk":
-        return "Belastingdienst (Rijk)"
-    if authority == f"gemeente:{a.woongemeente.code}":
-        return f"gemeente {a.woongemeente.naam}"
-    if authority == f"gemeente:{a.vestigingsgemeente.code}":
-        return f"gemeente {a.vestigingsgemeente.naam}"
-    return authority
+    return a.authorities.get(authority, authority)
 
 
 def _params(entry: Entry) -> str:

@@ -170,4 +170,7 @@ class Arrangement(BaseModel):
     rulesets: list[RulesetUsed]
     missing_facts: list[str]
     notices: list[str] = Field(description="mededelingen, bv. geen gemeentelijke regels beschikbaar")
+    authorities: dict[str, str] = Field(
+        default_factory=dict, description="de instanties in deze plaatsing met hun naam"
+    )
     illustrative: bool = Field(description="true als een gebruikte regelset illustratief is")

@@ -54,7 +54,7 @@ class Rule:
     instrument: str
     when: Node
     then: str  # eligible | excluded | needs_assessment
-    params: dict[str, Any]
+    params: dict[str, Any]  # literal values, or parsed expressions (Node) to evaluate per check
     amounts: tuple[AmountSpec, ...]
     explanation: str
     source: Source
@@ -158,6 +158,13 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
             node = expr(a["eur"], (*path, "amounts", j, "eur"), rid, condition=False)
             if node is not None:
                 amounts.append(AmountSpec(a["period"], node, a["eur"], a["basis"]))
+        params: dict[str, Any] = {}
+        for key, value in r.get("params", {}).items():
+            if isinstance(value, dict):
+                node = expr(value["expr"], (*path, "params", key), rid, condition=False)
+                params[key] = node
+            else:
+                params[key] = value
         src = cite(r["source"], (*path, "source"), rid)
         if when is not None:
             rules.append(
@@ -167,7 +174,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
                     r["instrument"],
                     when,
                     r["then"],
-                    dict(r.get("params", {})),
+                    params,
                     tuple(amounts),
                     r["explanation"],
                     src,

@@ -140,6 +140,9 @@ def _check_semantics(
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))
             for a in r.amounts:
                 check_names(rs, a.eur, r.line, r.qualified_id)
+            for value in r.params.values():
+                if not isinstance(value, str | int | float | bool):
+                    check_names(rs, value, r.line, r.qualified_id)
     _check_versions(rulesets, problems)
     _check_adopts(rulesets, problems)
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)

@@ -1,0 +1,96 @@
+"""Check latency (p50, p99), checks per second and compile time on the shipped rules.
+
+Run: `arrangeur bench [--quick] [--format text|json]`. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from engine.arrangement import Engine
+from engine.facts import INPUT_FACTS
+from engine.rulesets.registry import load_rulebase
+
+
+def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Varied placements over the gemeenten that have rule sets (and a few that have none)."""
+    rng = random.Random(seed)
+    rb = engine.rulebase
+    with_rules = sorted({rs.authority[9:] for rs in rb.rulesets if rs.authority.startswith("gemeente:")})
+    others = [g.code for g in rb.geography.gemeenten if g.code not in with_rules][:5]
+    codes = (with_rules or others) * 4 + others
+    uitkeringen = INPUT_FACTS["candidate.uitkering"].values
+    out = []
+    for _ in range(n):
+        start = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 540))
+        out.append(
+            {
+                "candidate": {
+                    "woongemeente": rng.choice(codes),
+                    "geboortedatum": (start - timedelta(days=rng.randrange(18 * 365, 66 * 365))).isoformat(),
+                    "uitkering": rng.choice(uitkeringen),
+                    "uitkering_sinds": (start - timedelta(days=rng.randrange(0, 2000))).isoformat(),
+                    "doelgroepregister": rng.random() < 0.4,
+                    "loonwaarde_pct": rng.choice([None, 30, 50, 70, 90, 100]),
+                    "eerder_in_dienst_bij_werkgever": rng.random() < 0.1,
+                },
+                "employer": {"vestigingsgemeente": rng.choice(codes)},
+                "job": {
+                    "startdatum": start.isoformat(),
+                    "uren_per_week": rng.choice([12, 20, 24, 32, 36, 40]),
+                    "contract_maanden": rng.choice([3, 5, 6, 12, 24]),
+                    "brutoloon_per_maand": rng.choice([None, 2100, 2400, 3000]),
+                },
+            }
+        )
+    for p in out:
+        p["candidate"] = {k: v for k, v in p["candidate"].items() if v is not None}
+        p["job"] = {k: v for k, v in p["job"].items() if v is not None}
+    return out
+
+
+def measure(rules: Path, quick: bool) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    rb = load_rulebase(rules)
+    load_s = time.perf_counter() - t0
+    engine = Engine(rb)
+    placements = sample_placements(engine, 300 if quick else 5000)
+    # Compile: the first check of each scope builds its network; time those separately.
+    t0 = time.perf_counter()
+    for p in placements:
+        engine.check(p)
+    warm_s = time.perf_counter() - t0
+    networks = len(engine._compiled)  # noqa: SLF001 - a benchmark may look inside
+    latencies = []
+    t_all = time.perf_counter()
+    for p in placements:
+        t = time.perf_counter()
+        engine.check(p)
+        latencies.append((time.perf_counter() - t) * 1000)
+    total = time.perf_counter() - t_all
+    latencies.sort()
+    return {
+        "checks": len(placements),
+        "load_rules_s": round(load_s, 3),
+        "networks_compiled": networks,
+        "first_pass_s_incl_compile": round(warm_s, 3),
+        "check_p50_ms": round(statistics.median(latencies), 3),
+        "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+        "checks_per_second_one_core": round(len(placements) / total, 1),
+    }
+
+
+def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
+    figures = measure(rules, quick)
+    if fmt == "json":
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key:32} {value}")
+    return 0

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install, lint, validate the shipped rules, run the tests and a smoke run of the benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check engine api tests benchmarks
+.venv/bin/ruff format --check engine api tests benchmarks
+.venv/bin/arrangeur validate
+.venv/bin/python -m pytest
+.venv/bin/arrangeur bench --quick
