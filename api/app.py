@@ -35,7 +35,7 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
     app = FastAPI(
         title="Arrangeur",
         version="0.1.0",
-        description="Welke instrumenten en subsidies passen bij een plaatsing, van welke instantie.",
+        description="Welke instrumenten passen bij een plaatsing, van welke instantie.",
     )
 
     @app.post("/v1/checks", response_model=Arrangement)

@@ -19,7 +19,11 @@ from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
 
 
 def _rules_dir(args: argparse.Namespace) -> Path:
-    return Path(args.rules or os.environ.get("ARRANGEUR_RULES") or DEFAULT_RULES)
+    path = Path(args.rules or os.environ.get("ARRANGEUR_RULES") or DEFAULT_RULES)
+    if path.is_file():  # one rule file: validate it within the rule base it belongs to
+        root = next((p for p in path.resolve().parents if (p / "catalogus.yaml").exists()), None)
+        return root or path
+    return path
 
 
 def _load(args: argparse.Namespace) -> RuleBase:
@@ -46,7 +50,9 @@ def _read_placement(path: str) -> dict[str, Any]:
         print(f"{where}: ongeldige YAML: {getattr(exc, 'problem', exc)}", file=sys.stderr)
         raise SystemExit(2) from None
     if not isinstance(data, dict):
-        print(f"{path}: een plaatsing is een mapping met candidate, employer en job", file=sys.stderr)
+        print(
+            f"{path}: een plaatsing is een mapping met candidate, employer en job", file=sys.stderr
+        )
         raise SystemExit(2)
     return data
 
@@ -158,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "path", None):
         args.rules = args.path
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
+        return int(exc.code or 0)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, A
     """Varied placements over the gemeenten that have rule sets (and a few that have none)."""
     rng = random.Random(seed)
     rb = engine.rulebase
-    with_rules = sorted({rs.authority[9:] for rs in rb.rulesets if rs.authority.startswith("gemeente:")})
+    with_rules = sorted(
+        {rs.authority[9:] for rs in rb.rulesets if rs.authority.startswith("gemeente:")}
+    )
     others = [g.code for g in rb.geography.gemeenten if g.code not in with_rules][:5]
     codes = (with_rules or others) * 4 + others
     uitkeringen = INPUT_FACTS["candidate.uitkering"].values
@@ -33,7 +35,9 @@ def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, A
             {
                 "candidate": {
                     "woongemeente": rng.choice(codes),
-                    "geboortedatum": (start - timedelta(days=rng.randrange(18 * 365, 66 * 365))).isoformat(),
+                    "geboortedatum": (
+                        start - timedelta(days=rng.randrange(18 * 365, 66 * 365))
+                    ).isoformat(),
                     "uitkering": rng.choice(uitkeringen),
                     "uitkering_sinds": (start - timedelta(days=rng.randrange(0, 2000))).isoformat(),
                     "doelgroepregister": rng.random() < 0.4,

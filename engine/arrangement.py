@@ -50,7 +50,7 @@ class Scope:
 
 
 class Engine:
-    """Holds one validated rule base and the networks compiled from it (compile once, check many)."""
+    """One validated rule base and the networks compiled from it: compile once, check many."""
 
     def __init__(self, rulebase: RuleBase):
         self.rulebase = rulebase
@@ -60,7 +60,9 @@ class Engine:
     # ------------------------------------------------------------------ scope
     def scope(self, placement: Placement) -> Scope:
         rb, when = self.rulebase, placement.reference_date
-        woon = rb.geography.resolve(placement.candidate.woongemeente, when, "candidate.woongemeente")
+        woon = rb.geography.resolve(
+            placement.candidate.woongemeente, when, "candidate.woongemeente"
+        )
         vest = rb.geography.resolve(
             placement.employer.vestigingsgemeente, when, "employer.vestigingsgemeente"
         )
@@ -111,7 +113,9 @@ class Engine:
         env = {**params, **session.facts}
         fired = set(session.fired)
         offers = [
-            offer for rs in scope.rulesets for offer in _offers(rs, fired, env, scope.peildatum, compiled)
+            offer
+            for rs in scope.rulesets
+            for offer in _offers(rs, fired, env, scope.peildatum, compiled)
         ]
         return _arrange(self.rulebase, scope, offers, env)
 
@@ -162,7 +166,9 @@ def parse_placement(data: Mapping[str, Any]) -> Placement:
 # ------------------------------------------------------------------- offers
 
 
-def _missing(rule_names: set[str], env: Mapping[str, Any], derived: dict[str, set[str]]) -> set[str]:
+def _missing(
+    rule_names: set[str], env: Mapping[str, Any], derived: dict[str, set[str]]
+) -> set[str]:
     """The input facts that would have to be known, following derived facts to their inputs."""
     out: set[str] = set()
     stack = [n for n in rule_names if n not in env]
@@ -252,7 +258,9 @@ def _offers(
                 )
             )
             continue
-        refused = [r for r in rules if r.then == "eligible"] or [r for r in rules if r.then != "excluded"]
+        refused = [r for r in rules if r.then == "eligible"] or [
+            r for r in rules if r.then != "excluded"
+        ]
         offers.append(
             Offer(
                 **base,
@@ -303,11 +311,17 @@ def _offer_key(offer: Offer) -> tuple:
     return (offer.status, sorted(offer.params.items()), [(a.period, a.eur) for a in offer.amounts])
 
 
-def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, Any]) -> Arrangement:
+def _arrange(
+    rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, Any]
+) -> Arrangement:
     woon_auth = f"gemeente:{scope.woon.code}"
     regie_value = env.get("regie")
     regie = "uwv" if regie_value == "uwv" else woon_auth if regie_value == "gemeente" else None
     label = lambda a: authority_label(a, rb)  # noqa: E731
+
+    def role(o: Offer) -> str:
+        return scope.roles.get(o.authority, "vest")
+
     conflicts: list[Conflict] = []
     entries: list[Entry] = []
     order = list(rb.catalogue.instruments)
@@ -318,7 +332,6 @@ def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, 
     for instrument in sorted(by_instrument, key=order.index):
         group = by_instrument[instrument]
         naam = rb.catalogue.instruments[instrument].naam
-        role = lambda o: scope.roles.get(o.authority, "vest")  # noqa: E731
         local = [o for o in group if role(o) == "woon"]
         adopted = [o for o in group if role(o) == "regio_woon"]
         national = [o for o in group if role(o) == "national"]
@@ -388,7 +401,7 @@ def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, 
             status, params, amounts, reasons, missing = "not_eligible", {}, [], [], []
             explanation = (
                 f"{naam}: alleen {label(chosen.authority)} (gemeente van de werkgever) kent dit "
-                f"instrument; voor een kandidaat uit {scope.woon.naam} is het daar niet beschikbaar."
+                f"instrument; voor een kandidaat uit {scope.woon.naam} is het niet beschikbaar."
             )
             provider = None
         else:
@@ -424,7 +437,8 @@ def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, 
                 authorities=[woon_auth, f"gemeente:{scope.vest.code}"],
                 resolution=f"de regels van {scope.woon.naam} (woonplaatsbeginsel) en UWV gelden",
                 explanation=(
-                    f"Kandidaat woont in {scope.woon.naam} (regio {woon_r.naam if woon_r else '?'}), "
+                    f"Kandidaat woont in {scope.woon.naam} "
+                    f"(regio {woon_r.naam if woon_r else '?'}), "
                     f"de werkgever is gevestigd in {scope.vest.naam} "
                     f"(regio {vest_r.naam if vest_r else '?'}): twee regio's, mogelijk andere "
                     "afspraken en contactpersonen."
@@ -434,7 +448,9 @@ def _arrange(rb: RuleBase, scope: Scope, offers: list[Offer], env: Mapping[str, 
     return Arrangement(
         peildatum=scope.peildatum,
         woongemeente=Party(code=scope.woon.code, naam=scope.woon.naam, regio=scope.woon.regio),
-        vestigingsgemeente=Party(code=scope.vest.code, naam=scope.vest.naam, regio=scope.vest.regio),
+        vestigingsgemeente=Party(
+            code=scope.vest.code, naam=scope.vest.naam, regio=scope.vest.regio
+        ),
         regie=regie,
         instruments=entries,
         conflicts=sorted(conflicts, key=lambda c: (c.instrument or "", c.type, c.authorities)),
@@ -498,8 +514,10 @@ def _pair_conflicts(
     for o in group:
         if o is chosen or o.authority == chosen.authority:
             continue
-        if chosen.status == "eligible" and o.status == "eligible" and (
-            o.params != chosen.params or o.amounts != chosen.amounts
+        if (
+            chosen.status == "eligible"
+            and o.status == "eligible"
+            and (o.params != chosen.params or o.amounts != chosen.amounts)
         ):
             out.append(
                 Conflict(
@@ -546,7 +564,9 @@ def _apply_relations(
     conflicts: list[Conflict] = []
     by_id = {e.instrument: e for e in entries}
     for rel in rb.catalogue.relations:
-        eligible = [by_id[i] for i in rel.instruments if i in by_id and by_id[i].status == "eligible"]
+        eligible = [
+            by_id[i] for i in rel.instruments if i in by_id and by_id[i].status == "eligible"
+        ]
         if len(eligible) < 2:
             continue
         if rel.choose == "highest_amount":
@@ -594,7 +614,8 @@ def _notices(rb: RuleBase, scope: Scope) -> list[str]:
         if rs.provenance == "illustrative":
             note = f" ({rs.provenance_note})" if rs.provenance_note else ""
             out.append(
-                f"Let op: regelset {rs.id} versie {rs.version} van {authority_label(rs.authority, rb)} "
+                f"Let op: regelset {rs.id} versie {rs.version} van "
+                f"{authority_label(rs.authority, rb)} "
                 f"is illustratief, niet uit de brontekst gecodeerd{note}."
             )
     return out

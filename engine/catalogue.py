@@ -56,7 +56,9 @@ def load_catalogue(file: Path, problems: list[Problem]) -> Catalogue:
     except ValidationError as exc:
         for err in exc.errors():
             path = tuple(err["loc"])
-            problems.append(Problem(str(file), doc.line(path), ".".join(map(str, path)), err["msg"]))
+            problems.append(
+                Problem(str(file), doc.line(path), ".".join(map(str, path)), err["msg"])
+            )
         return Catalogue(instruments={})
     for rel in catalogue.relations:
         for inst in rel.instruments:

@@ -70,11 +70,7 @@ def is_param(name: str) -> bool:
 def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
     """Identifies a compiled network: the rule-set versions (by content) and parameter values."""
     parts = sorted(f"{rs.id}@{rs.version}#{rs.content_hash}" for rs in rulesets)
-    used = sorted(
-        (n, str(params.get(n)))
-        for rs in rulesets
-        for n in _condition_params(rs)
-    )
+    used = sorted((n, str(params.get(n))) for rs in rulesets for n in _condition_params(rs))
     blob = json.dumps([parts, used])
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

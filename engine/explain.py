@@ -37,11 +37,15 @@ def render_text(a: Arrangement) -> str:
     lines: list[str] = []
     w, v = a.woongemeente, a.vestigingsgemeente
     lines.append(f"Arrangement op peildatum {a.peildatum:%d-%m-%Y}")
-    lines.append(f"  Kandidaat woont in {w.naam} ({w.code}); werkgever gevestigd in {v.naam} ({v.code}).")
+    lines.append(
+        f"  Kandidaat woont in {w.naam} ({w.code}); werkgever gevestigd in {v.naam} ({v.code})."
+    )
     if a.regie:
         lines.append(f"  Regie: {_authority(a, a.regie)}.")
     if a.illustrative:
-        lines.append("  LET OP: (een deel van) de gebruikte regels is illustratief, niet geverifieerd.")
+        lines.append(
+            "  LET OP: (een deel van) de gebruikte regels is illustratief, niet geverifieerd."
+        )
     groups = (
         ("Komt in aanmerking", "eligible"),
         ("Nog te beoordelen", "needs_assessment"),
@@ -58,7 +62,9 @@ def render_text(a: Arrangement) -> str:
             if e.params:
                 lines.append(f"      {_params(e)}")
             for amount in e.amounts:
-                lines.append(f"      € {format_number(amount.eur)} ({amount.period}); {amount.basis}")
+                lines.append(
+                    f"      € {format_number(amount.eur)} ({amount.period}); {amount.basis}"
+                )
             if status != "eligible" or e.missing_facts:
                 lines.append(f"      {e.explanation}")
             else:
@@ -68,7 +74,9 @@ def render_text(a: Arrangement) -> str:
                 art = f", {s.article}" if s.article else ""
                 lines.append(f"      Bron: {s.title}{art} — {s.url}")
             for sa in e.set_aside:
-                lines.append(f"      Terzijde: {_authority(a, sa.authority)} ({sa.status}): {sa.reason}")
+                lines.append(
+                    f"      Terzijde: {_authority(a, sa.authority)} ({sa.status}): {sa.reason}"
+                )
     if a.conflicts:
         lines.append("")
         lines.append("Verschillen tussen regelsets:")
@@ -88,6 +96,7 @@ def render_text(a: Arrangement) -> str:
         until = rs.valid_to.isoformat() if rs.valid_to else "heden"
         lines.append(
             f"  {rs.id} v{rs.version} ({rs.authority}, {rs.valid_from} t/m {until}, "
-            f"{'geverifieerd' if rs.provenance == 'verified' else 'illustratief'}, #{rs.content_hash})"
+            f"{'geverifieerd' if rs.provenance == 'verified' else 'illustratief'}, "
+            f"#{rs.content_hash})"
         )
     return "\n".join(lines) + "\n"

@@ -10,7 +10,8 @@ Grammar (Python-like, deliberately small)::
     sum   := term (("+"|"-") term)*
     term  := unary (("*"|"/") unary)*
     unary := "-" unary | atom
-    atom  := NUMBER | STRING | true | false | NAME("." NAME)* | NAME "(" args ")" | "(" expr ")" | list
+    atom  := NUMBER | STRING | true | false | NAME("." NAME)* | NAME "(" args ")"
+           | "(" expr ")" | list
     list  := "[" (expr ("," expr)*)? "]"
 
 Names are facts (`candidate.uitkering`, `job.startdatum`, derived facts such as
@@ -269,7 +270,9 @@ class _Parser:
             if self.accept("("):
                 if val not in FUNCTIONS:
                     known = ", ".join(sorted(FUNCTIONS))
-                    raise ExpressionError(f"unknown function {val!r} (known: {known})", self.text, pos)
+                    raise ExpressionError(
+                        f"unknown function {val!r} (known: {known})", self.text, pos
+                    )
                 args: list[Node] = []
                 if not self.accept(")"):
                     args.append(self.or_())
@@ -320,14 +323,16 @@ def from_structure(value: Any) -> Node:
     if isinstance(value, str):
         return parse(value)
     if isinstance(value, dict) and len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         if key in ("all", "any") and isinstance(inner, list) and inner:
             op = "and" if key == "all" else "or"
             items = tuple(from_structure(v) for v in inner)
             return items[0] if len(items) == 1 else BoolOp(op, items)
         if key == "not":
             return Not(from_structure(inner))
-    raise ExpressionError("a condition is an expression, or a mapping with one key: all, any or not")
+    raise ExpressionError(
+        "a condition is an expression, or a mapping with one key: all, any or not"
+    )
 
 
 # --------------------------------------------------------------------- analysis

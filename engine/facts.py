@@ -6,6 +6,7 @@ A fact is a dotted name (`candidate.uitkering`) with a typed value. Rules may re
 
 from __future__ import annotations
 
+import types
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -33,8 +34,10 @@ def _spec(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
     for field, info in model.model_fields.items():
         name = f"{prefix}.{field}"
         hint = hints[field]
-        args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
-        base = args[0]
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            base = next(a for a in typing.get_args(hint) if a is not type(None))
+        else:
+            base = hint
         values: tuple[str, ...] = ()
         kind: FactType
         if typing.get_origin(base) is Literal:

@@ -18,6 +18,7 @@ class Regio(BaseModel):
     id: str
     naam: str
     code: str | None = None
+    aantal_gemeenten: int | None = None
 
 
 class Gemeente(BaseModel):
@@ -38,7 +39,8 @@ class Gemeente(BaseModel):
 class GeoSource(BaseModel):
     title: str
     url: str
-    as_of: str | None = None
+    as_of: str | date | None = None
+    also_used: list[dict] = []
 
 
 class Geography(BaseModel):
@@ -98,7 +100,9 @@ def load_geography(file: Path, problems: list[Problem]) -> Geography:
     except ValidationError as exc:
         for err in exc.errors():
             path = tuple(err["loc"])
-            problems.append(Problem(str(file), doc.line(path), ".".join(map(str, path)), err["msg"]))
+            problems.append(
+                Problem(str(file), doc.line(path), ".".join(map(str, path)), err["msg"])
+            )
         return empty
     regio_ids = {r.id for r in geo.regios}
     for i, g in enumerate(geo.gemeenten):

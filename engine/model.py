@@ -12,7 +12,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Uitkering = Literal[
-    "bijstand", "ioaw", "ioaz", "ww", "wajong", "wia_wga", "wia_iva", "wao", "waz", "zw", "anw", "geen"
+    "bijstand",
+    "ioaw",
+    "ioaz",
+    "ww",
+    "wajong",
+    "wia_wga",
+    "wia_iva",
+    "wao",
+    "waz",
+    "zw",
+    "anw",
+    "geen",
 ]
 Status = Literal["eligible", "not_eligible", "needs_assessment"]
 Provenance = Literal["verified", "illustrative"]
@@ -51,7 +62,9 @@ class Candidate(_Input):
 
 
 class Employer(_Input):
-    vestigingsgemeente: str = Field(description="vestigingsgemeente (naam of CBS-code)", min_length=1)
+    vestigingsgemeente: str = Field(
+        description="vestigingsgemeente (naam of CBS-code)", min_length=1
+    )
     naam: str | None = Field(None, description="naam werkgever")
 
 
@@ -63,7 +76,9 @@ class Job(_Input):
 
 
 class Placement(_Input):
-    peildatum: date | None = Field(None, description="peildatum (standaard: startdatum van de baan)")
+    peildatum: date | None = Field(
+        None, description="peildatum (standaard: startdatum van de baan)"
+    )
     candidate: Candidate
     employer: Employer
     job: Job
@@ -169,7 +184,9 @@ class Arrangement(BaseModel):
     conflicts: list[Conflict]
     rulesets: list[RulesetUsed]
     missing_facts: list[str]
-    notices: list[str] = Field(description="mededelingen, bv. geen gemeentelijke regels beschikbaar")
+    notices: list[str] = Field(
+        description="mededelingen, bv. geen gemeentelijke regels beschikbaar"
+    )
     authorities: dict[str, str] = Field(
         default_factory=dict, description="de instanties in deze plaatsing met hun naam"
     )

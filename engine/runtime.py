@@ -8,6 +8,7 @@ deleted after the check, also when a rule fails.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -110,10 +111,8 @@ class DurableBackend:
                 return
             session.facts[d.id] = value
             session.derived_by[d.id] = f"{action.ruleset.id}/{d.id}"
-            try:
+            with contextlib.suppress(MessageNotHandledException):  # no rule reads this fact
                 c.assert_fact({"sid": c.s.sid, "t": "f", "n": d.id, "v": to_network(value)})
-            except MessageNotHandledException:
-                pass  # no rule reads this derived fact's value
 
         except BaseException as exc:  # noqa: BLE001 - re-raised in run() with the rule named
             session.error = exc

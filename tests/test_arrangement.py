@@ -29,7 +29,9 @@ def test_woonplaatsbeginsel_employer_gemeente_does_not_decide(mini_engine):
     a = mini_engine.check(placement())
     lks = entry(a, "loonkostensubsidie")
     assert lks.authority == "gemeente:GM0001"
-    assert any(s.authority == "gemeente:GM0002" and "woonplaatsbeginsel" in s.reason for s in lks.set_aside)
+    assert any(
+        s.authority == "gemeente:GM0002" and "woonplaatsbeginsel" in s.reason for s in lks.set_aside
+    )
     assert ("parameter_mismatch", "loonkostensubsidie") in conflict_types(a)
     swapped = mini_engine.check(
         placement(candidate__woongemeente="Beestad", employer__vestigingsgemeente="Aadorp")
@@ -83,7 +85,9 @@ def test_version_in_force_on_peildatum(mini_engine):
     assert {r.version for r in old.rulesets if r.id == "aadorp"} == {"2020"}
     assert {r.version for r in new.rulesets if r.id == "aadorp"} == {"2025"}
     # an explicit peildatum overrides the start date
-    pinned = mini_engine.check({**placement(job__startdatum="2025-06-01"), "peildatum": "2024-06-01"})
+    pinned = mini_engine.check(
+        {**placement(job__startdatum="2025-06-01"), "peildatum": "2024-06-01"}
+    )
     assert entry(pinned, "proefplaatsing").params == {"max_duur_maanden": 2}
 
 
@@ -96,7 +100,7 @@ def test_missing_fact_gives_needs_assessment_with_the_fact_named(mini_engine):
 
 
 def test_missing_fact_does_not_hide_a_definite_no(mini_engine):
-    # Loondispensatie needs Wajong AND loonwaarde < 100: a bijstand candidate is simply not eligible.
+    # Loondispensatie needs Wajong AND loonwaarde < 100: a bijstand candidate is simply not.
     a = mini_engine.check(placement(candidate__loonwaarde_pct=None))
     assert entry(a, "loondispensatie").status == "not_eligible"
 

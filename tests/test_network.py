@@ -16,7 +16,12 @@ from engine.model import Source
 from engine.rulesets.loader import Rule, RuleSet
 from engine.runtime import DurableBackend
 
-FACTS = ["candidate.loonwaarde_pct", "job.uren_per_week", "candidate.doelgroepregister", "candidate.uitkering"]
+FACTS = [
+    "candidate.loonwaarde_pct",
+    "job.uren_per_week",
+    "candidate.doelgroepregister",
+    "candidate.uitkering",
+]
 
 
 def _leaf(rng: random.Random) -> str:
@@ -48,7 +53,20 @@ def _ruleset(conditions: list[str]) -> RuleSet:
         for i, c in enumerate(conditions)
     )
     return RuleSet(
-        "gen", "uwv", "1", "gen", date(2020, 1, 1), None, "illustrative", "", {}, (), (), rules, "gen", "h"
+        "gen",
+        "uwv",
+        "1",
+        "gen",
+        date(2020, 1, 1),
+        None,
+        "illustrative",
+        "",
+        {},
+        (),
+        (),
+        rules,
+        "gen",
+        "h",
     )
 
 
@@ -95,7 +113,11 @@ def test_sessions_leave_no_state_behind():
 
 def test_concurrent_sessions_on_one_network_do_not_mix():
     cases = [
-        {"peildatum": date(2025, 1, 1), "candidate.loonwaarde_pct": Decimal(v), "candidate.uitkering": u}
+        {
+            "peildatum": date(2025, 1, 1),
+            "candidate.loonwaarde_pct": Decimal(v),
+            "candidate.uitkering": u,
+        }
         for v in range(0, 101, 20)
         for u in ("ww", "bijstand", "wajong")
     ]
@@ -117,9 +139,11 @@ def test_concurrent_sessions_on_one_network_do_not_mix():
 
 
 def test_negation_as_failure_is_refused():
-    import pytest
 
     from engine.compiler import condition_problem
 
     assert "not known" in condition_problem(parse("not known(candidate.loonwaarde_pct)"), {})
-    assert condition_problem(parse("known(candidate.loonwaarde_pct) or job.uren_per_week > 3"), {}) is None
+    assert (
+        condition_problem(parse("known(candidate.loonwaarde_pct) or job.uren_per_week > 3"), {})
+        is None
+    )

@@ -35,7 +35,9 @@ def _cases() -> list[Any]:
         doc = yaml.safe_load(file.read_text(encoding="utf-8"))
         for case in doc["cases"]:
             placement = _merge(doc.get("defaults", {}), case.get("placement", {}))
-            params.append(pytest.param(placement, case["expect"], id=f"{file.stem}: {case['name']}"))
+            params.append(
+                pytest.param(placement, case["expect"], id=f"{file.stem}: {case['name']}")
+            )
     return params
 
 

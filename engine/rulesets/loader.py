@@ -140,9 +140,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         when = expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
         src = cite(d["source"], (*path, "source"), rid)
         if value is not None and ("when" not in d or when is not None):
-            derived.append(
-                DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path))
-            )
+            derived.append(DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path)))
 
     rules: list[Rule] = []
     seen: set[str] = set()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from engine.catalogue import Catalogue, load_catalogue
 from engine.compiler import condition_problem, is_param
 from engine.errors import Problem, RulesError
@@ -54,10 +56,12 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     parameters = load_parameters(root / "rijk" / "parameters", problems)
     geography = load_geography(root / "geografie.yaml", problems)
     rulesets: list[RuleSet] = []
+    broken: list[dict] = []  # what a broken file would have defined, to avoid follow-up noise
     for folder, kind in sorted(AUTHORITY_FOLDERS.items()):
         for file in sorted((root / folder).glob("*.yaml")):
             rs = load_ruleset(file, problems)
             if rs is None:
+                broken.append(_raw(file))
                 continue
             if rs.authority.split(":")[0] != kind:
                 problems.append(
@@ -70,7 +74,7 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
                 )
             rulesets.append(rs)
     rulesets.sort(key=lambda rs: (rs.authority, rs.id, rs.valid_from))
-    _check_semantics(rulesets, catalogue, parameters, geography, problems)
+    _check_semantics(rulesets, catalogue, parameters, geography, problems, broken)
     if problems:
         raise RulesError(problems)
     return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
@@ -82,6 +86,7 @@ def _check_semantics(
     parameters: Parameters,
     geography: Geography,
     problems: list[Problem],
+    broken: list[dict],
 ) -> None:
     derived_owner: dict[str, str] = {}
     derived_inputs: dict[str, set[str]] = defaultdict(set)
@@ -90,12 +95,24 @@ def _check_semantics(
             owner = derived_owner.setdefault(d.id, rs.id)
             if owner != rs.id:
                 problems.append(
-                    Problem(rs.file, d.line, f"{rs.id}/{d.id}", f"derived fact already defined by {owner}")
+                    Problem(
+                        rs.file,
+                        d.line,
+                        f"{rs.id}/{d.id}",
+                        f"derived fact already defined by {owner}",
+                    )
                 )
             if d.id in INPUT_FACTS:
-                problems.append(Problem(rs.file, d.line, f"{rs.id}/{d.id}", "shadows an input fact"))
+                problems.append(
+                    Problem(rs.file, d.line, f"{rs.id}/{d.id}", "shadows an input fact")
+                )
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
     known_facts = set(INPUT_FACTS) | set(derived_owner)
+    known_facts |= {
+        d.get("id") for b in broken for d in b.get("derived") or [] if isinstance(d, dict)
+    }
+    # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
+    unreadable = any(not b for b in broken)
     param_names = set(parameters.params)
     sample_params = {f"param.{n}": p.values[-1] or 0 for n, p in parameters.params.items()}
 
@@ -104,7 +121,7 @@ def _check_semantics(
             if is_param(n):
                 if n[len("param.") :] not in param_names:
                     problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
-            elif n not in known_facts:
+            elif n not in known_facts and not unreadable:
                 problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
         for name, value in _enum_literals(node):
             spec = INPUT_FACTS.get(name)
@@ -116,7 +133,9 @@ def _check_semantics(
 
     for rs in rulesets:
         if not rs.sources:
-            problems.append(Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source"))
+            problems.append(
+                Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
+            )
         if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
             problems.append(
                 Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
@@ -144,7 +163,8 @@ def _check_semantics(
                 if not isinstance(value, str | int | float | bool):
                     check_names(rs, value, r.line, r.qualified_id)
     _check_versions(rulesets, problems)
-    _check_adopts(rulesets, problems)
+    if not unreadable:
+        _check_adopts(rulesets, problems, {b.get("id") for b in broken})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
 
 
@@ -177,12 +197,18 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
         authorities = {v.authority for v in versions}
         if len(authorities) > 1:
             v = versions[0]
-            problems.append(Problem(v.file, v.line(("authority",)), rs_id, "versions name different authorities"))
+            problems.append(
+                Problem(
+                    v.file, v.line(("authority",)), rs_id, "versions name different authorities"
+                )
+            )
         versions.sort(key=lambda v: v.valid_from)
         seen_versions: set[str] = set()
         for v in versions:
             if v.version in seen_versions:
-                problems.append(Problem(v.file, v.line(("version",)), rs_id, f"version {v.version} twice"))
+                problems.append(
+                    Problem(v.file, v.line(("version",)), rs_id, f"version {v.version} twice")
+                )
             seen_versions.add(v.version)
         for a, b in zip(versions, versions[1:], strict=False):
             if a.valid_to is None or a.valid_to >= b.valid_from:
@@ -197,15 +223,31 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
                 )
 
 
-def _check_adopts(rulesets: list[RuleSet], problems: list[Problem]) -> None:
-    regional = {rs.id for rs in rulesets if rs.authority.startswith("regio:")}
+def _raw(file: Path) -> dict:
+    """The plain data of a file that failed validation, if it parses at all."""
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _check_adopts(rulesets: list[RuleSet], problems: list[Problem], broken: set) -> None:
+    regional = {rs.id for rs in rulesets if rs.authority.startswith("regio:")} | broken
     for rs in rulesets:
         for adopted in rs.adopts:
             if not rs.authority.startswith("gemeente:"):
-                problems.append(Problem(rs.file, rs.line(("adopts",)), rs.id, "only gemeenten adopt"))
+                problems.append(
+                    Problem(rs.file, rs.line(("adopts",)), rs.id, "only gemeenten adopt")
+                )
             elif adopted not in regional:
                 problems.append(
-                    Problem(rs.file, rs.line(("adopts",)), rs.id, f"unknown regional rule set {adopted!r}")
+                    Problem(
+                        rs.file,
+                        rs.line(("adopts",)),
+                        rs.id,
+                        f"unknown regional rule set {adopted!r}",
+                    )
                 )
 
 
@@ -223,7 +265,9 @@ def _check_cycles(
             return
         if state.get(fact) == 1:
             cycle = " → ".join([*trail[trail.index(fact) :], fact])
-            problems.append(Problem(files[owner[fact]], None, fact, f"derived facts form a cycle: {cycle}"))
+            problems.append(
+                Problem(files[owner[fact]], None, fact, f"derived facts form a cycle: {cycle}")
+            )
             return
         state[fact] = 1
         for dep in sorted(inputs.get(fact, ())):
