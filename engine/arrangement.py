@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from engine.geography import Gemeente
 from engine.model import (
     Arrangement,
     Conflict,
+    Derivation,
     Entry,
     Offer,
     Party,
@@ -117,14 +119,36 @@ class Engine:
             for rs in scope.rulesets
             for offer in _offers(rs, fired, env, scope.peildatum, compiled)
         ]
-        return _arrange(self.rulebase, scope, offers, env)
+        arrangement = _arrange(self.rulebase, scope, offers, env)
+        arrangement.derivation = _derivation(session.derived_by, env)
+        return arrangement
+
+
+def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[Derivation]:
+    out = []
+    for fact, action in sorted(derived_by.items()):
+        d = action.derived
+        value = env[fact]
+        shown = value.isoformat() if isinstance(value, date) else value
+        if isinstance(shown, Decimal):
+            shown = float(round(shown, 2))
+        out.append(
+            Derivation(
+                fact=fact,
+                value=shown,
+                explanation=d.explanation,
+                rule=f"{action.ruleset.key}/{d.id}",
+                source=d.source,
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
 class _Compiled:
     backend: DurableBackend
     inputs: dict[str, set[str]]  # derived fact -> the names it reads
-    formulas: dict[str, Node]  # derived facts with a single formula, to show in amount bases
+    formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
 
 
 def _derived_index(rulesets: tuple[RuleSet, ...]) -> tuple[dict[str, set[str]], dict[str, Node]]:
@@ -139,7 +163,7 @@ def _derived_index(rulesets: tuple[RuleSet, ...]) -> tuple[dict[str, set[str]], 
     formulas = {
         k: v[0].value
         for k, v in definitions.items()
-        if len(v) == 1 and v[0].when is None and not _calls_date_functions(v[0].value)
+        if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
     return inputs, formulas
 
@@ -454,19 +478,7 @@ def _arrange(
         regie=regie,
         instruments=entries,
         conflicts=sorted(conflicts, key=lambda c: (c.instrument or "", c.type, c.authorities)),
-        rulesets=[
-            RulesetUsed(
-                id=rs.id,
-                authority=rs.authority,
-                version=rs.version,
-                valid_from=rs.valid_from,
-                valid_to=rs.valid_to,
-                content_hash=rs.content_hash,
-                provenance=rs.provenance,
-                file=_relative(rs.file, rb),
-            )
-            for rs in scope.rulesets
-        ],
+        rulesets=[_used(rs, rb) for rs in scope.rulesets],
         missing_facts=sorted({m for e in entries for m in e.missing_facts}),
         notices=_notices(rb, scope),
         authorities={a: authority_label(a, rb) for a in sorted(scope.roles)},
@@ -474,13 +486,30 @@ def _arrange(
     )
 
 
-def _relative(file: str, rb: RuleBase) -> str:
-    try:
-        from pathlib import Path
+_USED: dict[tuple[str, str, str], RulesetUsed] = {}  # (id, version, file)
 
-        return str(Path(file).resolve().relative_to(rb.root.parent))
-    except ValueError:
-        return file
+
+def _used(rs: RuleSet, rb: RuleBase) -> RulesetUsed:
+    """How a rule set version is reported; built once per version."""
+    key = (rs.id, rs.version, rs.file)
+    if key not in _USED:
+        path = Path(rs.file).resolve()
+        file = (
+            str(path.relative_to(rb.root.parent))
+            if path.is_relative_to(rb.root.parent)
+            else rs.file
+        )
+        _USED[key] = RulesetUsed(
+            id=rs.id,
+            authority=rs.authority,
+            version=rs.version,
+            valid_from=rs.valid_from,
+            valid_to=rs.valid_to,
+            content_hash=rs.content_hash,
+            provenance=rs.provenance,
+            file=file,
+        )
+    return _USED[key]
 
 
 def _entry_text(naam: str, offer: Offer, label: Any, rb: RuleBase) -> str:

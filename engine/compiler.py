@@ -61,6 +61,7 @@ class Network:
     definition: dict[str, Any]
     actions: dict[str, Action]
     rulesets: tuple[RuleSet, ...]
+    fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
 
 
 def is_param(name: str) -> bool:
@@ -75,7 +76,20 @@ def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _condition_params(rs: RuleSet) -> set[str]:
+def _condition_params(rs: RuleSet) -> frozenset[str]:
+    """Parameters the conditions of a rule set read (cached per rule-set version)."""
+    key = (rs.id, rs.version, rs.content_hash)
+    try:
+        return _CONDITION_PARAMS[key]
+    except KeyError:
+        _CONDITION_PARAMS[key] = frozenset(_scan_condition_params(rs))
+        return _CONDITION_PARAMS[key]
+
+
+_CONDITION_PARAMS: dict[tuple[str, str, str], frozenset[str]] = {}
+
+
+def _scan_condition_params(rs: RuleSet) -> set[str]:
     out: set[str] = set()
     for r in rs.rules:
         out |= {n for n in names(r.when) if is_param(n)}
@@ -285,4 +299,16 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
         )
-    return Network(name, definition, actions, tuple(ordered))
+    read = frozenset(_pattern_facts(definition))
+    return Network(name, definition, actions, tuple(ordered), read)
+
+
+def _pattern_facts(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        out = {node["n"]} if isinstance(node.get("n"), str) and len(node) == 1 else set()
+        for value in node.values():
+            out |= _pattern_facts(value)
+        return out
+    if isinstance(node, list):
+        return set().union(*(_pattern_facts(v) for v in node)) if node else set()
+    return set()

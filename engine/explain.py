@@ -77,6 +77,13 @@ def render_text(a: Arrangement) -> str:
                 lines.append(
                     f"      Terzijde: {_authority(a, sa.authority)} ({sa.status}): {sa.reason}"
                 )
+    if a.derivation:
+        lines.append("")
+        lines.append("Afgeleid:")
+        for d in a.derivation:
+            value = format_number(d.value) if not isinstance(d.value, str) else d.value
+            art = f", {d.source.article}" if d.source.article else ""
+            lines.append(f"  {d.fact} = {value}: {d.explanation} ({d.source.title}{art})")
     if a.conflicts:
         lines.append("")
         lines.append("Verschillen tussen regelsets:")

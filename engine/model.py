@@ -169,6 +169,16 @@ class RulesetUsed(BaseModel):
     file: str
 
 
+class Derivation(BaseModel):
+    """A derived fact of this check: its value, why, and the text it comes from."""
+
+    fact: str
+    value: Any
+    explanation: str
+    rule: str
+    source: Source
+
+
 class Party(BaseModel):
     code: str
     naam: str
@@ -181,6 +191,9 @@ class Arrangement(BaseModel):
     vestigingsgemeente: Party
     regie: str | None = Field(description="wie de regie heeft: uwv of gemeente:<code>")
     instruments: list[Entry]
+    derivation: list[Derivation] = Field(
+        default_factory=list, description="afgeleide feiten met uitleg en bron"
+    )
     conflicts: list[Conflict]
     rulesets: list[RulesetUsed]
     missing_facts: list[str]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from durable.engine import Host, MessageNotHandledException
 
-from engine.compiler import Network
+from engine.compiler import Action, Network
 from engine.errors import EvaluationError
 from engine.expressions import UNKNOWN, evaluate
 from engine.facts import to_network
@@ -28,7 +28,7 @@ class Session:
 
     facts: dict[str, Any]
     fired: list[str] = field(default_factory=list)
-    derived_by: dict[str, str] = field(default_factory=dict)
+    derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     error: BaseException | None = None
 
 
@@ -71,6 +71,8 @@ class DurableBackend:
                 # One fact at a time: durable_rules rejects a whole batch (and runs none of its
                 # actions) when one fact matches no pattern, which is normal here.
                 for name, value in facts.items():
+                    if name not in self.network.fact_names:
+                        continue
                     fact = {"sid": sid, "t": "f", "n": name, "v": to_network(value)}
                     try:
                         self._host.assert_fact(self.network.name, fact)
@@ -103,14 +105,15 @@ class DurableBackend:
                 return
             if d.id in session.facts:
                 if session.facts[d.id] != value:
-                    first = session.derived_by.get(d.id, "invoer")
+                    setter = session.derived_by.get(d.id)
+                    first = f"{setter.ruleset.id}/{d.id}" if setter else "invoer"
                     raise EvaluationError(
                         f"derived fact {d.id!r} has two values: {session.facts[d.id]!r} "
                         f"({first}) and {value!r} ({action.ruleset.id}/{d.id})"
                     )
                 return
             session.facts[d.id] = value
-            session.derived_by[d.id] = f"{action.ruleset.id}/{d.id}"
+            session.derived_by[d.id] = action
             with contextlib.suppress(MessageNotHandledException):  # no rule reads this fact
                 c.assert_fact({"sid": c.s.sid, "t": "f", "n": d.id, "v": to_network(value)})
 

@@ -41,6 +41,15 @@ def _cases() -> list[Any]:
     return params
 
 
+def test_every_rule_set_has_at_least_five_scenarios(engine):
+    counts = {
+        f.stem: len(yaml.safe_load(f.read_text(encoding="utf-8"))["cases"])
+        for f in SCENARIOS.glob("*.yaml")
+    }
+    for rs in engine.rulebase.rulesets:
+        assert counts.get(rs.id, 0) >= 5, f"tests/scenarios/{rs.id}.yaml needs five cases or more"
+
+
 @pytest.mark.parametrize("placement, expect", _cases())
 def test_scenario(engine, placement, expect):
     arrangement = engine.check(placement)
@@ -70,6 +79,11 @@ def test_scenario(engine, placement, expect):
         assert (c["type"], c.get("instrument")) in conflicts, f"missing conflict {c}: {conflicts}"
     for c in expect.get("no_conflicts") or []:
         assert (c["type"], c.get("instrument")) not in conflicts, f"unexpected conflict {c}"
+    if "regie" in expect:
+        assert arrangement.regie == expect["regie"]
+    derived = {d.fact: d.value for d in arrangement.derivation}
+    for fact, value in (expect.get("derivation") or {}).items():
+        assert derived.get(fact) == value, f"{fact}: {derived.get(fact)!r}"
     if "rulesets" in expect:
         used = {f"{r.id}@{r.version}" for r in arrangement.rulesets}
         assert set(expect["rulesets"]) <= used, used
