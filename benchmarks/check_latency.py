@@ -16,6 +16,7 @@ from typing import Any
 from engine.arrangement import Engine, parse_placement
 from engine.facts import INPUT_FACTS
 from engine.rulesets.registry import load_rulebase
+from engine.runtime import PythonBackend
 
 
 def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -87,6 +88,17 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         latencies.append((time.perf_counter() - t) * 1000)
     total = time.perf_counter() - t_all
     latencies.sort()
+    # Peer: the same compiled rules evaluated by plain Python, checked equal before it is timed.
+    peer = Engine(rb, backend=PythonBackend)
+    for p in placements[:50]:
+        assert peer.check(p) == engine.check(p), "python peer disagrees with the network"
+    for p in placements:
+        peer.check(p)
+    t_peer = time.perf_counter()
+    for p in placements:
+        peer.check(p)
+    peer_rate = len(placements) / (time.perf_counter() - t_peer)
+    rate = len(placements) / total
     return {
         "checks": len(placements),
         "load_rules_s": round(load_s, 3),
@@ -96,7 +108,13 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         "warm_up_pass_s": round(warm_s, 3),
         "check_p50_ms": round(statistics.median(latencies), 3),
         "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
-        "checks_per_second_one_core": round(len(placements) / total, 1),
+        "checks_per_second_one_core": round(rate, 1),
+        "peers": {
+            "python": {
+                "checks_per_second": round(peer_rate, 1),
+                "ratio": round(peer_rate / rate, 2),
+            }
+        },
     }
 
 

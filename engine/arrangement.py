@@ -37,7 +37,7 @@ from engine.model import (
 )
 from engine.rulesets.loader import Rule, RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import DurableBackend
+from engine.runtime import Backend, DurableBackend
 
 _STATUS_ORDER = {"eligible": 0, "needs_assessment": 1, "not_eligible": 2}
 
@@ -54,8 +54,9 @@ class Scope:
 class Engine:
     """One validated rule base and the networks compiled from it: compile once, check many."""
 
-    def __init__(self, rulebase: RuleBase):
+    def __init__(self, rulebase: RuleBase, backend: type[Backend] = DurableBackend):
         self.rulebase = rulebase
+        self._backend_class = backend
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -97,7 +98,7 @@ class Engine:
                 compiled = self._compiled.get(key)
                 if compiled is None:
                     compiled = _Compiled(
-                        DurableBackend(compile_network(list(rulesets), params)),
+                        self._backend_class(compile_network(list(rulesets), params)),
                         *_derived_index(rulesets),
                     )
                     self._compiled[key] = compiled
@@ -146,7 +147,7 @@ def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[D
 
 @dataclass(frozen=True)
 class _Compiled:
-    backend: DurableBackend
+    backend: Backend
     inputs: dict[str, set[str]]  # derived fact -> the names it reads
     formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
 

@@ -33,6 +33,10 @@ class Session:
 
 
 class Backend(Protocol):
+    """Runs one check on a compiled network: facts in, derived facts and fired rules out."""
+
+    def __init__(self, network: Network) -> None: ...
+
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session: ...
 
 
@@ -119,3 +123,54 @@ class DurableBackend:
 
         except BaseException as exc:  # noqa: BLE001 - re-raised in run() with the rule named
             session.error = exc
+
+
+class PythonBackend:
+    """The same network evaluated by plain Python (a fixpoint over the expression evaluator).
+
+    Not the product's path: a reference to check the durable_rules network against, and a
+    baseline for benchmarks.
+    """
+
+    def __init__(self, network: Network):
+        self.network = network
+        seen: set[int] = set()
+        self._derived: list[Action] = []
+        self._rules: list[Action] = []
+        for action in network.actions.values():  # one action per disjunct: keep each rule once
+            target = action.derived if action.derived is not None else action.rule
+            if id(target) in seen:
+                continue
+            seen.add(id(target))
+            (self._derived if action.derived is not None else self._rules).append(action)
+
+    def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
+        session = Session(dict(facts))
+        changed = True
+        while changed:
+            changed = False
+            for action in self._derived:
+                d = action.derived
+                assert d is not None
+                env = {**params, **session.facts}
+                if d.when is not None and evaluate(d.when, env) is not True:
+                    continue
+                value = evaluate(d.value, env)
+                if value is UNKNOWN:
+                    continue
+                if d.id in session.facts:
+                    if session.facts[d.id] != value:
+                        raise EvaluationError(
+                            f"derived fact {d.id!r} has two values: {session.facts[d.id]!r} "
+                            f"and {value!r} ({action.ruleset.id}/{d.id})"
+                        )
+                    continue
+                session.facts[d.id] = value
+                session.derived_by[d.id] = action
+                changed = True
+        env = {**params, **session.facts}
+        for action in self._rules:
+            assert action.rule is not None
+            if evaluate(action.rule.when, env) is True:
+                session.fired.append(action.rule.qualified_id)
+        return session

@@ -6,6 +6,7 @@ import pytest
 
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
+from engine.runtime import PythonBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -19,6 +20,12 @@ def mini_engine() -> Engine:
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine(load_rulebase(ROOT / "rules"))
+
+
+@pytest.fixture(scope="session")
+def python_engine() -> Engine:
+    """The same rules evaluated without durable_rules: the reference for the network."""
+    return Engine(load_rulebase(ROOT / "rules"), backend=PythonBackend)
 
 
 def placement(**over):

@@ -90,3 +90,11 @@ def test_many_parallel_checks_equal_one_by_one(engine):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(engine.check, cases * 3))
     assert results == expected * 3
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(placements())
+def test_durable_network_and_plain_python_give_the_same_arrangement(
+    engine, python_engine, placement
+):
+    assert engine.check(placement) == python_engine.check(placement)
