@@ -147,3 +147,14 @@ def test_negation_as_failure_is_refused():
         condition_problem(parse("known(candidate.loonwaarde_pct) or job.uren_per_week > 3"), {})
         is None
     )
+
+
+def test_a_network_beyond_durable_rules_limit_is_refused_with_a_clear_error():
+    import pytest
+
+    from engine.compiler import MAX_ACTIONS
+    from engine.errors import ExpressionError
+
+    too_many = ["job.uren_per_week > 1"] * (MAX_ACTIONS + 1)
+    with pytest.raises(ExpressionError, match="at most 4096"):
+        compile_network([_ruleset(too_many)], {})
