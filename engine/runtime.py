@@ -31,6 +31,26 @@ class Session:
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     error: BaseException | None = None
 
+    def derive(self, action: Action, params: dict[str, Any]) -> Any:
+        """Evaluate a derived fact and record it; its value if new, else UNKNOWN."""
+        d = action.derived
+        assert d is not None
+        value = evaluate(d.value, {**params, **self.facts})
+        if value is UNKNOWN:
+            return UNKNOWN
+        if d.id in self.facts:
+            if self.facts[d.id] != value:
+                setter = self.derived_by.get(d.id)
+                first = f"{setter.ruleset.id}/{d.id}" if setter else "invoer"
+                raise EvaluationError(
+                    f"derived fact {d.id!r} has two values: {self.facts[d.id]!r} "
+                    f"({first}) and {value!r} ({action.ruleset.id}/{d.id})"
+                )
+            return UNKNOWN
+        self.facts[d.id] = value
+        self.derived_by[d.id] = action
+        return value
+
 
 class Backend(Protocol):
     """Runs one check on a compiled network: facts in, derived facts and fired rules out."""
@@ -102,24 +122,12 @@ class DurableBackend:
                 if action.rule.qualified_id not in session.fired:  # one action per disjunct
                     session.fired.append(action.rule.qualified_id)
                 return
-            d = action.derived
-            env = {**params, **session.facts}
-            value = evaluate(d.value, env)
+            value = session.derive(action, params)
             if value is UNKNOWN:
                 return
-            if d.id in session.facts:
-                if session.facts[d.id] != value:
-                    setter = session.derived_by.get(d.id)
-                    first = f"{setter.ruleset.id}/{d.id}" if setter else "invoer"
-                    raise EvaluationError(
-                        f"derived fact {d.id!r} has two values: {session.facts[d.id]!r} "
-                        f"({first}) and {value!r} ({action.ruleset.id}/{d.id})"
-                    )
-                return
-            session.facts[d.id] = value
-            session.derived_by[d.id] = action
+            fact = {"sid": c.s.sid, "t": "f", "n": action.derived.id, "v": to_network(value)}
             with contextlib.suppress(MessageNotHandledException):  # no rule reads this fact
-                c.assert_fact({"sid": c.s.sid, "t": "f", "n": d.id, "v": to_network(value)})
+                c.assert_fact(fact)
 
         except BaseException as exc:  # noqa: BLE001 - re-raised in run() with the rule named
             session.error = exc
@@ -152,22 +160,10 @@ class PythonBackend:
             for action in self._derived:
                 d = action.derived
                 assert d is not None
-                env = {**params, **session.facts}
-                if d.when is not None and evaluate(d.when, env) is not True:
+                if d.when is not None and evaluate(d.when, {**params, **session.facts}) is not True:
                     continue
-                value = evaluate(d.value, env)
-                if value is UNKNOWN:
-                    continue
-                if d.id in session.facts:
-                    if session.facts[d.id] != value:
-                        raise EvaluationError(
-                            f"derived fact {d.id!r} has two values: {session.facts[d.id]!r} "
-                            f"and {value!r} ({action.ruleset.id}/{d.id})"
-                        )
-                    continue
-                session.facts[d.id] = value
-                session.derived_by[d.id] = action
-                changed = True
+                if session.derive(action, params) is not UNKNOWN:
+                    changed = True
         env = {**params, **session.facts}
         for action in self._rules:
             assert action.rule is not None

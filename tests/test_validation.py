@@ -142,3 +142,22 @@ def test_negation_as_failure_is_refused_at_load(rules):
     )
     (msg,) = problems(rules)
     assert "not known" in msg
+
+
+def test_two_values_for_one_derived_fact_name_both_rules(rules):
+    from engine.arrangement import Engine
+    from engine.errors import EvaluationError
+    from engine.runtime import PythonBackend
+    from tests.conftest import placement
+
+    edit(
+        rules / "uwv" / "uwv.yaml",
+        "    when: candidate.uitkering in ['bijstand', 'ioaw', 'ioaz', 'geen']",
+        "    when: candidate.uitkering in ['bijstand', 'ioaw', 'ioaz', 'geen', 'ww']",
+    )
+    for backend in (None, PythonBackend):
+        engine = Engine(load_rulebase(rules), **({"backend": backend} if backend else {}))
+        with pytest.raises(EvaluationError, match="'regie' has two values"):
+            engine.check(placement(candidate__uitkering="ww"))
+        # the engine is not left in a broken state: the next check works
+        assert engine.check(placement()).regie == "gemeente:GM0001"
