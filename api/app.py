@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from engine.arrangement import Engine
-from engine.errors import PlacementError
+from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement, Placement
 from engine.rulesets.registry import RuleBase, load_rulebase
 
@@ -48,6 +48,8 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
                 status_code=422,
                 content={"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
             )
+        except EvaluationError as exc:  # the rules contradict themselves for this placement
+            return JSONResponse(status_code=500, content={"detail": f"fout in de regels: {exc}"})
 
     @app.get("/v1/rulesets")
     def get_rulesets() -> list[dict[str, Any]]:

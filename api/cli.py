@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from engine.arrangement import Engine, parse_placement
-from engine.errors import PlacementError, RulesError
+from engine.errors import EvaluationError, PlacementError, RulesError
 from engine.explain import render_text
 from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
 
@@ -67,6 +67,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except PlacementError as exc:
         print(f"{args.placement}: ongeldige plaatsing: {exc.field}: {exc.message}", file=sys.stderr)
         return 2
+    except EvaluationError as exc:
+        print(f"Fout in de regels bij deze plaatsing: {exc}", file=sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps(arrangement.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
