@@ -406,7 +406,7 @@ def _arrange(
             if o.status == "eligible" and chosen is not None and chosen.status == "eligible":
                 why = f"de regie ligt bij {label(chosen.authority)}"
             elif o.status == "not_eligible":
-                why = f"komt bij {label(o.authority)} niet in aanmerking"
+                why = "de plaatsing valt buiten de voorwaarden van deze instantie"
             else:
                 why = f"{label(chosen.authority) if chosen else '—'} beslist"
             set_aside.append(SetAside(authority=o.authority, status=o.status, reason=why))

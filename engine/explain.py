@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from engine.expressions import format_number
 from engine.model import Arrangement, Entry
 
@@ -9,6 +11,11 @@ _STATUS = {
     "eligible": "JA",
     "needs_assessment": "NOG TE BEOORDELEN",
     "not_eligible": "nee",
+}
+_STATUS_NL = {
+    "eligible": "komt in aanmerking",
+    "needs_assessment": "nog te beoordelen",
+    "not_eligible": "komt niet in aanmerking",
 }
 _CONFLICT = {
     "parameter_mismatch": "verschil in duur/bedrag",
@@ -26,11 +33,17 @@ def _authority(a: Arrangement, authority: str | None) -> str:
     return a.authorities.get(authority, authority)
 
 
+def _value(v: object) -> str:
+    if isinstance(v, str):
+        try:
+            return format_number(date.fromisoformat(v))
+        except ValueError:
+            return v
+    return format_number(v)
+
+
 def _params(entry: Entry) -> str:
-    return ", ".join(
-        f"{k.replace('_', ' ')}: {format_number(v) if not isinstance(v, str) else v}"
-        for k, v in sorted(entry.params.items())
-    )
+    return ", ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in sorted(entry.params.items()))
 
 
 def render_text(a: Arrangement) -> str:
@@ -75,7 +88,8 @@ def render_text(a: Arrangement) -> str:
                 lines.append(f"      Bron: {s.title}{art} — {s.url}")
             for sa in e.set_aside:
                 lines.append(
-                    f"      Terzijde: {_authority(a, sa.authority)} ({sa.status}): {sa.reason}"
+                    f"      Terzijde: {_authority(a, sa.authority)} "
+                    f"({_STATUS_NL[sa.status]}): {sa.reason}"
                 )
     if a.derivation:
         lines.append("")
