@@ -115,10 +115,11 @@ class Engine:
         session = compiled.backend.run(facts, params)
         env = {**params, **session.facts}
         fired = set(session.fired)
+        woon = f"gemeente:{scope.woon.code}"
         offers = [
             offer
             for rs in scope.rulesets
-            for offer in _offers(rs, fired, env, scope.peildatum, compiled)
+            for offer in _offers(rs, fired, env, scope.peildatum, compiled, woon)
         ]
         arrangement = _arrange(self.rulebase, scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)
@@ -226,7 +227,12 @@ def _reason(rs: RuleSet, rule: Rule, prefix: str = "", suffix: str = "") -> Reas
 
 
 def _offers(
-    rs: RuleSet, fired: set[str], env: Mapping[str, Any], peil: date, compiled: _Compiled
+    rs: RuleSet,
+    fired: set[str],
+    env: Mapping[str, Any],
+    peil: date,
+    compiled: _Compiled,
+    woon_authority: str,
 ) -> list[Offer]:
     derived = compiled.inputs
     by_instrument: dict[str, list[Rule]] = {}
@@ -238,7 +244,8 @@ def _offers(
         excluded = [r for r in hit if r.then == "excluded"]
         eligible = [r for r in hit if r.then == "eligible"]
         assess = [r for r in hit if r.then == "needs_assessment"]
-        base = {"instrument": instrument, "authority": rs.authority, "ruleset": rs.key}
+        provider = woon_authority if rs.carried_out_by == "woongemeente" else rs.authority
+        base = {"instrument": instrument, "authority": provider, "ruleset": rs.key}
         base["provenance"] = rs.provenance
         if excluded:
             offers.append(
@@ -397,6 +404,7 @@ def _arrange(
                 0 if o.authority == regie else 1,
                 0 if role(o) == "national" else 1,
                 o.authority,
+                o.ruleset,
             )
 
         chosen = min(candidates, key=preference) if candidates else None

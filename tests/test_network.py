@@ -53,20 +53,21 @@ def _ruleset(conditions: list[str]) -> RuleSet:
         for i, c in enumerate(conditions)
     )
     return RuleSet(
-        "gen",
-        "uwv",
-        "1",
-        "gen",
-        date(2020, 1, 1),
-        None,
-        "illustrative",
-        "",
-        {},
-        (),
-        (),
-        rules,
-        "gen",
-        "h",
+        id="gen",
+        authority="uwv",
+        version="1",
+        title="gen",
+        valid_from=date(2020, 1, 1),
+        valid_to=None,
+        provenance="illustrative",
+        provenance_note="",
+        sources={},
+        adopts=(),
+        carried_out_by=None,
+        derived=(),
+        rules=rules,
+        file="gen",
+        content_hash="h",
     )
 
 

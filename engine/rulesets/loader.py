@@ -73,6 +73,7 @@ class RuleSet:
     provenance_note: str
     sources: dict[str, Source]
     adopts: tuple[str, ...]
+    carried_out_by: str | None  # "woongemeente": national law executed by the candidate's gemeente
     derived: tuple[DerivedFact, ...]
     rules: tuple[Rule, ...]
     file: str
@@ -196,6 +197,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         provenance_note=data.get("provenance_note", ""),
         sources=sources,
         adopts=tuple(data.get("adopts", [])),
+        carried_out_by=data.get("carried_out_by"),
         derived=tuple(derived),
         rules=tuple(rules),
         file=name,

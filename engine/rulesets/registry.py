@@ -136,6 +136,15 @@ def _check_semantics(
             problems.append(
                 Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
             )
+        if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
+            problems.append(
+                Problem(
+                    rs.file,
+                    rs.line(("carried_out_by",)),
+                    rs.id,
+                    "only national law is carried out by the woongemeente",
+                )
+            )
         if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
             problems.append(
                 Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
