@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -135,7 +135,7 @@ def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[D
         if isinstance(shown, Decimal):
             shown = float(round(shown, 2))
         out.append(
-            Derivation(
+            Derivation.model_construct(
                 fact=fact,
                 value=shown,
                 explanation=d.explanation,
@@ -151,6 +151,25 @@ class _Compiled:
     backend: Backend
     inputs: dict[str, set[str]]  # derived fact -> the names it reads
     formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
+    _reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _diagnoses: dict[tuple, tuple[bool, Reason]] = field(default_factory=dict)
+
+    def diagnose(self, rs: RuleSet, rule: Rule, env: Mapping[str, Any]) -> tuple[bool, Reason]:
+        """For a rule that did not fire: is it unknown (not false), and why was it refused.
+
+        Memoised on the values the rule reads: checks of one scope repeat them all the time.
+        """
+        reads = self._reads.get(rule.qualified_id)
+        if reads is None:
+            reads = self._reads[rule.qualified_id] = tuple(sorted(names(rule.when)))
+        key = (rule.qualified_id, tuple(env.get(n, UNKNOWN) for n in reads))
+        found = self._diagnoses.get(key)
+        if found is None:
+            if len(self._diagnoses) > 50_000:  # bounded: a long sweep must not grow memory
+                self._diagnoses.clear()
+            found = (evaluate(rule.when, env) is UNKNOWN, _refusal(rs, rule, env))
+            self._diagnoses[key] = found
+        return found
 
 
 def _derived_index(rulesets: tuple[RuleSet, ...]) -> tuple[dict[str, set[str]], dict[str, Node]]:
@@ -218,7 +237,7 @@ def _refusal(rs: RuleSet, rule: Rule, env: Mapping[str, Any]) -> Reason:
 
 
 def _reason(rs: RuleSet, rule: Rule, prefix: str = "", suffix: str = "") -> Reason:
-    return Reason(
+    return Reason.model_construct(
         rule=rule.qualified_id,
         ruleset=rs.key,
         explanation=prefix + rule.explanation + suffix,
@@ -249,7 +268,7 @@ def _offers(
         base["provenance"] = rs.provenance
         if excluded:
             offers.append(
-                Offer(
+                Offer.model_construct(
                     **base,
                     status="not_eligible",
                     excluded=True,
@@ -268,7 +287,7 @@ def _offers(
                 else:
                     amounts.append(amount)
             offers.append(
-                Offer(
+                Offer.model_construct(
                     **base,
                     status="eligible" if eligible else "needs_assessment",
                     params=params,
@@ -278,11 +297,11 @@ def _offers(
                 )
             )
             continue
-        unknown = [r for r in rules if r.then != "excluded" and evaluate(r.when, env) is UNKNOWN]
+        unknown = [r for r in rules if r.then != "excluded" and compiled.diagnose(rs, r, env)[0]]
         if unknown:
             missing = set().union(*(_missing(names(r.when), env, derived) for r in unknown))
             offers.append(
-                Offer(
+                Offer.model_construct(
                     **base,
                     status="needs_assessment",
                     reasons=[_reason(rs, r, "Nog niet te beoordelen: ") for r in unknown],
@@ -294,10 +313,10 @@ def _offers(
             r for r in rules if r.then != "excluded"
         ]
         offers.append(
-            Offer(
+            Offer.model_construct(
                 **base,
                 status="not_eligible",
-                reasons=[_refusal(rs, r, env) for r in refused],
+                reasons=[compiled.diagnose(rs, r, env)[1] for r in refused],
             )
         )
     return offers
@@ -375,7 +394,7 @@ def _arrange(
             for reg in adopted:
                 if _offer_key(reg) != _offer_key(local[0]):
                     conflicts.append(
-                        Conflict(
+                        Conflict.model_construct(
                             type="local_exception",
                             instrument=instrument,
                             authorities=[local[0].authority, reg.authority],
@@ -387,7 +406,7 @@ def _arrange(
                         )
                     )
                 set_aside.append(
-                    SetAside(
+                    SetAside.model_construct(
                         authority=reg.authority,
                         status=reg.status,
                         reason=f"{label(local[0].authority)} heeft een eigen regel die voorgaat",
@@ -420,7 +439,7 @@ def _arrange(
             set_aside.append(SetAside(authority=o.authority, status=o.status, reason=why))
         for o in elsewhere:
             set_aside.append(
-                SetAside(
+                SetAside.model_construct(
                     authority=o.authority,
                     status=o.status,
                     reason=(
@@ -443,7 +462,7 @@ def _arrange(
             explanation = _entry_text(naam, chosen, label, rb)
         conflicts.extend(_pair_conflicts(instrument, naam, chosen, group, label))
         entries.append(
-            Entry(
+            Entry.model_construct(
                 instrument=instrument,
                 name=naam,
                 authority=provider,
@@ -464,7 +483,7 @@ def _arrange(
     if scope.woon.regio != scope.vest.regio:
         woon_r, vest_r = rb.geography.regio(scope.woon.regio), rb.geography.regio(scope.vest.regio)
         conflicts.append(
-            Conflict(
+            Conflict.model_construct(
                 type="cross_region",
                 instrument=None,
                 authorities=[woon_auth, f"gemeente:{scope.vest.code}"],
@@ -558,7 +577,7 @@ def _pair_conflicts(
             and (o.params != chosen.params or o.amounts != chosen.amounts)
         ):
             out.append(
-                Conflict(
+                Conflict.model_construct(
                     type="parameter_mismatch",
                     instrument=instrument,
                     authorities=[chosen.authority, o.authority],
@@ -574,7 +593,7 @@ def _pair_conflicts(
         ):
             admits, excludes = (chosen, o) if chosen.status == "eligible" else (o, chosen)
             out.append(
-                Conflict(
+                Conflict.model_construct(
                     type="eligibility_mismatch",
                     instrument=instrument,
                     authorities=[admits.authority, excludes.authority],
@@ -627,7 +646,7 @@ def _apply_relations(
                 }
             )
         conflicts.append(
-            Conflict(
+            Conflict.model_construct(
                 type=rel.conflict,
                 instrument=keep.instrument,
                 authorities=sorted({e.authority or "" for e in eligible}),
