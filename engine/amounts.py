@@ -30,7 +30,7 @@ def compute(
         eur = Decimal(0)
     steps = render(spec.eur, env, expand=formulas)
     basis = f"{spec.basis}: {steps} = € {format_number(eur)}"
-    return Amount.model_construct(period=period_of(spec, peildatum), eur=float(eur), basis=basis)
+    return Amount(period=period_of(spec, peildatum), eur=float(eur), basis=basis)
 
 
 def missing_names(spec: AmountSpec, env: Mapping[str, Any]) -> set[str]:

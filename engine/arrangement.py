@@ -135,7 +135,7 @@ def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[D
         if isinstance(shown, Decimal):
             shown = float(round(shown, 2))
         out.append(
-            Derivation.model_construct(
+            Derivation(
                 fact=fact,
                 value=shown,
                 explanation=d.explanation,
@@ -237,7 +237,7 @@ def _refusal(rs: RuleSet, rule: Rule, env: Mapping[str, Any]) -> Reason:
 
 
 def _reason(rs: RuleSet, rule: Rule, prefix: str = "", suffix: str = "") -> Reason:
-    return Reason.model_construct(
+    return Reason(
         rule=rule.qualified_id,
         ruleset=rs.key,
         explanation=prefix + rule.explanation + suffix,
@@ -268,7 +268,7 @@ def _offers(
         base["provenance"] = rs.provenance
         if excluded:
             offers.append(
-                Offer.model_construct(
+                Offer(
                     **base,
                     status="not_eligible",
                     excluded=True,
@@ -287,7 +287,7 @@ def _offers(
                 else:
                     amounts.append(amount)
             offers.append(
-                Offer.model_construct(
+                Offer(
                     **base,
                     status="eligible" if eligible else "needs_assessment",
                     params=params,
@@ -301,7 +301,7 @@ def _offers(
         if unknown:
             missing = set().union(*(_missing(names(r.when), env, derived) for r in unknown))
             offers.append(
-                Offer.model_construct(
+                Offer(
                     **base,
                     status="needs_assessment",
                     reasons=[_reason(rs, r, "Nog niet te beoordelen: ") for r in unknown],
@@ -313,7 +313,7 @@ def _offers(
             r for r in rules if r.then != "excluded"
         ]
         offers.append(
-            Offer.model_construct(
+            Offer(
                 **base,
                 status="not_eligible",
                 reasons=[compiled.diagnose(rs, r, env)[1] for r in refused],
@@ -394,7 +394,7 @@ def _arrange(
             for reg in adopted:
                 if _offer_key(reg) != _offer_key(local[0]):
                     conflicts.append(
-                        Conflict.model_construct(
+                        Conflict(
                             type="local_exception",
                             instrument=instrument,
                             authorities=[local[0].authority, reg.authority],
@@ -406,7 +406,7 @@ def _arrange(
                         )
                     )
                 set_aside.append(
-                    SetAside.model_construct(
+                    SetAside(
                         authority=reg.authority,
                         status=reg.status,
                         reason=f"{label(local[0].authority)} heeft een eigen regel die voorgaat",
@@ -439,7 +439,7 @@ def _arrange(
             set_aside.append(SetAside(authority=o.authority, status=o.status, reason=why))
         for o in elsewhere:
             set_aside.append(
-                SetAside.model_construct(
+                SetAside(
                     authority=o.authority,
                     status=o.status,
                     reason=(
@@ -462,7 +462,7 @@ def _arrange(
             explanation = _entry_text(naam, chosen, label, rb)
         conflicts.extend(_pair_conflicts(instrument, naam, chosen, group, label))
         entries.append(
-            Entry.model_construct(
+            Entry(
                 instrument=instrument,
                 name=naam,
                 authority=provider,
@@ -483,7 +483,7 @@ def _arrange(
     if scope.woon.regio != scope.vest.regio:
         woon_r, vest_r = rb.geography.regio(scope.woon.regio), rb.geography.regio(scope.vest.regio)
         conflicts.append(
-            Conflict.model_construct(
+            Conflict(
                 type="cross_region",
                 instrument=None,
                 authorities=[woon_auth, f"gemeente:{scope.vest.code}"],
@@ -577,7 +577,7 @@ def _pair_conflicts(
             and (o.params != chosen.params or o.amounts != chosen.amounts)
         ):
             out.append(
-                Conflict.model_construct(
+                Conflict(
                     type="parameter_mismatch",
                     instrument=instrument,
                     authorities=[chosen.authority, o.authority],
@@ -593,7 +593,7 @@ def _pair_conflicts(
         ):
             admits, excludes = (chosen, o) if chosen.status == "eligible" else (o, chosen)
             out.append(
-                Conflict.model_construct(
+                Conflict(
                     type="eligibility_mismatch",
                     instrument=instrument,
                     authorities=[admits.authority, excludes.authority],
@@ -646,7 +646,7 @@ def _apply_relations(
                 }
             )
         conflicts.append(
-            Conflict.model_construct(
+            Conflict(
                 type=rel.conflict,
                 instrument=keep.instrument,
                 authorities=sorted({e.authority or "" for e in eligible}),
