@@ -5,10 +5,15 @@ Run: `arrangeur bench [--quick] [--format text|json]`. Prints figures; asserts n
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
 import random
+import resource
 import statistics
 import time
+import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,8 +123,65 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
     }
 
 
+_ENGINE: Engine | None = None
+
+
+def _init_worker(rules: str) -> None:
+    global _ENGINE
+    _ENGINE = Engine(load_rulebase(Path(rules)))
+
+
+def _worker(args: tuple[int, int]) -> tuple[int, float]:
+    """One process with its own engine (durable_rules hosts live per process): n timed checks."""
+    n, seed = args
+    assert _ENGINE is not None
+    placements = sample_placements(_ENGINE, n, seed=seed)
+    for p in placements[:100]:  # compile this worker's networks before timing
+        _ENGINE.check(p)
+    t0 = time.perf_counter()
+    for p in placements:
+        _ENGINE.check(p)
+    return len(placements), time.perf_counter() - t0
+
+
+def all_cores(rules: Path, per_process: int) -> dict[str, Any]:
+    """Checks per second with one process per core, all checking at the same time."""
+    processes = os.cpu_count() or 1
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes, initializer=_init_worker, initargs=(str(rules),)) as pool:
+        results = pool.map(_worker, [(per_process, 200 + i) for i in range(processes)])
+    done = sum(n for n, _ in results)
+    elapsed = max(t for _, t in results)
+    return {"processes": processes, "checks_per_second_all_cores": round(done / elapsed, 1)}
+
+
+def memory_growth(rules: Path, checks: int) -> dict[str, Any]:
+    """Memory held after many checks on one engine: sessions must be returned."""
+    engine = Engine(load_rulebase(rules))
+    placements = sample_placements(engine, 500, seed=3)
+    for p in placements:
+        engine.check(p)
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    start_current, _ = tracemalloc.get_traced_memory()
+    for i in range(checks):
+        engine.check(placements[i % len(placements)])
+    gc.collect()
+    end_current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "memory_checks": checks,
+        "python_heap_growth_kib": round((end_current - start_current) / 1024, 1),
+        "max_rss_growth_kib": after - before,
+    }
+
+
 def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     figures = measure(rules, quick)
+    figures.update(all_cores(rules, 200 if quick else 3000))
+    figures.update(memory_growth(rules, 1000 if quick else 20000))
     if fmt == "json":
         print(json.dumps(figures, indent=2))
     else:
