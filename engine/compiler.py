@@ -79,11 +79,9 @@ def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
 def _condition_params(rs: RuleSet) -> frozenset[str]:
     """Parameters the conditions of a rule set read (cached per rule-set version)."""
     key = (rs.id, rs.version, rs.content_hash)
-    try:
-        return _CONDITION_PARAMS[key]
-    except KeyError:
+    if key not in _CONDITION_PARAMS:
         _CONDITION_PARAMS[key] = frozenset(_scan_condition_params(rs))
-        return _CONDITION_PARAMS[key]
+    return _CONDITION_PARAMS[key]
 
 
 _CONDITION_PARAMS: dict[tuple[str, str, str], frozenset[str]] = {}
