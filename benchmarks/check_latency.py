@@ -182,6 +182,9 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     figures = measure(rules, quick)
     figures.update(all_cores(rules, 200 if quick else 3000))
     figures.update(memory_growth(rules, 1000 if quick else 20000))
+    from benchmarks.api_load import measure_api  # a server in a second process, loopback only
+
+    figures.update(measure_api(rules, seconds=2 if quick else 10))
     if fmt == "json":
         print(json.dumps(figures, indent=2))
     else:
