@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.clips_backend import ClipsBackend
 from engine.arrangement import Engine, parse_placement
 from engine.facts import INPUT_FACTS
 from engine.rulesets.registry import load_rulebase
@@ -65,6 +66,21 @@ def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, A
     return out
 
 
+def _peer_rate(
+    rb: Any, backend: Any, placements: list[dict], reference: Engine, rate: float
+) -> dict[str, float]:
+    """The same compiled rules on another engine: checked equal first, then timed."""
+    peer = Engine(rb, backend=backend)
+    for p in placements:
+        if peer.check(p) != reference.check(p):
+            raise AssertionError(f"{backend.__name__} disagrees with the network on {p}")
+    t0 = time.perf_counter()
+    for p in placements:
+        peer.check(p)
+    peer_rate = len(placements) / (time.perf_counter() - t0)
+    return {"checks_per_second": round(peer_rate, 1), "ratio": round(peer_rate / rate, 2)}
+
+
 def measure(rules: Path, quick: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     rb = load_rulebase(rules)
@@ -93,17 +109,11 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         latencies.append((time.perf_counter() - t) * 1000)
     total = time.perf_counter() - t_all
     latencies.sort()
-    # Peer: the same compiled rules evaluated by plain Python, checked equal before it is timed.
-    peer = Engine(rb, backend=PythonBackend)
-    for p in placements[:50]:
-        assert peer.check(p) == engine.check(p), "python peer disagrees with the network"
-    for p in placements:
-        peer.check(p)
-    t_peer = time.perf_counter()
-    for p in placements:
-        peer.check(p)
-    peer_rate = len(placements) / (time.perf_counter() - t_peer)
     rate = len(placements) / total
+    peers = {
+        name: _peer_rate(rb, backend, placements, engine, rate)
+        for name, backend in (("python", PythonBackend), ("clips", ClipsBackend))
+    }
     return {
         "checks": len(placements),
         "load_rules_s": round(load_s, 3),
@@ -114,12 +124,7 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         "check_p50_ms": round(statistics.median(latencies), 3),
         "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
         "checks_per_second_one_core": round(rate, 1),
-        "peers": {
-            "python": {
-                "checks_per_second": round(peer_rate, 1),
-                "ratio": round(peer_rate / rate, 2),
-            }
-        },
+        "peers": peers,
     }
 
 

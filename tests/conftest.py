@@ -49,3 +49,11 @@ def placement(**over):
         else:
             data[part][field] = value
     return data
+
+
+@pytest.fixture(scope="session")
+def clips_engine(engine: Engine) -> Engine:
+    """The same compiled rules on CLIPS (clipspy): the benchmark's classic-Rete peer."""
+    from benchmarks.clips_backend import ClipsBackend
+
+    return Engine(engine.rulebase, backend=ClipsBackend)

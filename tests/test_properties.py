@@ -98,3 +98,9 @@ def test_durable_network_and_plain_python_give_the_same_arrangement(
     engine, python_engine, placement
 ):
     assert engine.check(placement) == python_engine.check(placement)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(placements())
+def test_clips_peer_gives_the_same_arrangement(engine, clips_engine, placement):
+    assert clips_engine.check(placement) == engine.check(placement)
