@@ -121,8 +121,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    app = create_app(_load(args))  # refuses to start on broken rules (exit 1 above)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    rulebase = _load(args)  # refuses to start on broken rules (exit 1 above)
+    if args.workers > 1:  # each worker process loads the same, already validated, rules
+        os.environ["ARRANGEUR_RULES"] = str(rulebase.root)
+        uvicorn.run(
+            "api.app:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+        )
+        return 0
+    uvicorn.run(create_app(rulebase), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -154,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start de HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="aantal serverprocessen")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("bench", help="meet checksnelheid (latency p50/p99, checks per seconde)")

@@ -54,11 +54,14 @@ async def _load(url: str, bodies: list[bytes], seconds: float, concurrency: int)
     return latencies
 
 
-def measure_api(rules: Path, seconds: float = 5.0, concurrency: int = 16) -> dict[str, Any]:
+def measure_api(
+    rules: Path, seconds: float = 5.0, concurrency: int = 8, workers: int = 1
+) -> dict[str, Any]:
     port = _free_port()
     env = {**os.environ, "ARRANGEUR_RULES": str(rules)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--workers", str(workers)],
         env=env,
         cwd=Path(__file__).resolve().parents[1],
         stdout=subprocess.DEVNULL,
@@ -84,6 +87,7 @@ def measure_api(rules: Path, seconds: float = 5.0, concurrency: int = 16) -> dic
         server.terminate()
         server.wait(timeout=10)
     return {
+        "api_workers": workers,
         "api_concurrency": concurrency,
         "api_requests_per_second": round(len(latencies) / elapsed, 1),
         "api_p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),

@@ -184,15 +184,33 @@ def memory_growth(rules: Path, checks: int) -> dict[str, Any]:
 
 
 def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
+    from benchmarks.synthetic import region_network_memory, region_network_size, scale
+
     figures = measure(rules, quick)
+    rb = load_rulebase(rules)
+    figures["compile_region_s"] = round(
+        region_network_size(rb, "haaglanden", date(2025, 6, 1))[0], 4
+    )
+    figures["compiled_region_memory_kib"] = region_network_memory(
+        rb, "haaglanden", date(2025, 6, 1)
+    )
     figures.update(all_cores(rules, 200 if quick else 3000))
-    figures.update(memory_growth(rules, 1000 if quick else 20000))
+    figures.update(memory_growth(rules, 1000 if quick else 100_000))
     from benchmarks.api_load import measure_api  # a server in a second process, loopback only
 
     figures.update(measure_api(rules, seconds=2 if quick else 10))
+    figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
     if fmt == "json":
         print(json.dumps(figures, indent=2))
     else:
         for key, value in figures.items():
-            print(f"{key:32} {value}")
+            if key == "scale":
+                print("scale (synthetic rule base):")
+                for row in value:
+                    print("  " + ", ".join(f"{k} {v}" for k, v in row.items()))
+            elif isinstance(value, dict):
+                inner = "; ".join(f"{k}: {json.dumps(v)}" for k, v in value.items())
+                print(f"{key:32} {inner}")
+            else:
+                print(f"{key:32} {value}")
     return 0

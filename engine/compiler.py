@@ -273,11 +273,9 @@ def _with_known(condition: Node | None, value: Node) -> Node:
 # ------------------------------------------------------------------- network
 
 
-def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
-    """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
-    ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
-    key = network_key(ordered, params)
-    name = f"arrangeur_{key}"
+def _definitions(
+    ordered: list[RuleSet], params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Action]]:
     definition: dict[str, Any] = {}
     actions: dict[str, Action] = {}
     counter = itertools.count()
@@ -292,11 +290,24 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
                 rule_name = f"r{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
                 actions[rule_name] = Action(rs, rule=r)
+    return definition, actions
+
+
+def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
+    """How many durable actions these rule sets need in one network (limit: MAX_ACTIONS)."""
+    return len(_definitions(rulesets, params)[1])
+
+
+def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
+    """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
+    ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
+    definition, actions = _definitions(ordered, params)
     if len(actions) > MAX_ACTIONS:
         raise ExpressionError(
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
         )
+    name = f"arrangeur_{network_key(ordered, params)}"
     read = frozenset(_pattern_facts(definition))
     return Network(name, definition, actions, tuple(ordered), read)
 
