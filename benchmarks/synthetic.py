@@ -9,6 +9,7 @@ SYNTHETIC in its provenance note.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import random
 import shutil
@@ -137,6 +138,17 @@ def region_network_memory(rb: RuleBase, regio: str, when: date, copies: int = 20
     return round(grown / copies, 1)
 
 
+def _memory_in_fresh_process(args: tuple[str, str, date]) -> float:
+    rules, regio, when = args
+    return region_network_memory(load_rulebase(Path(rules)), regio, when)
+
+
+def region_network_memory_fresh(rules: Path, regio: str, when: date) -> float:
+    """region_network_memory in a new process: a used heap would hide the growth."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.map(_memory_in_fresh_process, [(str(rules), regio, when)])[0]
+
+
 def region_network(rb: RuleBase, regio: str, when: date) -> DurableBackend:
     codes = {f"gemeente:{g.code}" for g in rb.geography.gemeenten if g.regio == regio}
     chosen = [
@@ -175,7 +187,7 @@ def scale(sizes: tuple[int, ...] = (10, 100, 342), checks: int = 300) -> list[di
                 key=lambda r: sum(1 for g in rb.geography.gemeenten if g.regio == r),
             )
             compile_s, actions = region_network_size(rb, regio, when)
-            memory = region_network_memory(rb, regio, when)
+            memory = region_network_memory_fresh(root, regio, when)
             in_force = [rs for rs in rb.rulesets if rs.in_force(when)]
             country = count_actions(in_force, rb.parameters.at(when))
             engine = Engine(rb)
