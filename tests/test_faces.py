@@ -51,20 +51,22 @@ def test_cli_date_overrides_peildatum(capsys):
     assert data["peildatum"] == "2025-07-01"
 
 
+def _sample_with(tmp_path: Path, part: str, field: str, value: object) -> Path:
+    data = yaml.safe_load(SAMPLE.read_text())
+    data[part][field] = value
+    file = tmp_path / "placement.yaml"
+    file.write_text(yaml.safe_dump(data))
+    return file
+
+
 def test_cli_invalid_placement_exits_2_with_field_path(tmp_path, capsys):
-    bad = yaml.safe_load(SAMPLE.read_text())
-    bad["candidate"]["uitkering"] = "pensioen"
-    file = tmp_path / "bad.yaml"
-    file.write_text(yaml.safe_dump(bad))
+    file = _sample_with(tmp_path, "candidate", "uitkering", "pensioen")
     assert main(["check", str(file)]) == 2
     assert "candidate.uitkering" in capsys.readouterr().err
 
 
 def test_cli_unknown_gemeente_exits_2(tmp_path, capsys):
-    bad = yaml.safe_load(SAMPLE.read_text())
-    bad["candidate"]["woongemeente"] = "Delf"
-    file = tmp_path / "bad.yaml"
-    file.write_text(yaml.safe_dump(bad))
+    file = _sample_with(tmp_path, "candidate", "woongemeente", "Delf")
     assert main(["check", str(file)]) == 2
     err = capsys.readouterr().err
     assert "candidate.woongemeente" in err and "Delft" in err
