@@ -59,6 +59,7 @@ class Rule:
     explanation: str
     source: Source
     line: int | None
+    when_text: str = ""  # the condition as written, for comparisons and reports
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
                     r["explanation"],
                     src,
                     doc.line(path),
+                    _condition_text(r["when"]),
                 )
             )
     valid_from = date.fromisoformat(data["valid_from"])
@@ -204,6 +206,19 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         content_hash=hashlib.sha256(raw).hexdigest()[:16],
         lines=doc.lines,
     )
+
+
+def _condition_text(value: Any) -> str:
+    """A condition as written, on one line; structured all/any lists spelled out."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((op, inner),) = value.items()
+        if op == "not":
+            return f"not ({_condition_text(inner)})"
+        joiner = " and " if op == "all" else " or "
+        return "(" + joiner.join(_condition_text(i) for i in inner) + ")"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return " ".join(str(value).split())
 
 
 def _rule_id(data: Any, path: tuple) -> str | None:

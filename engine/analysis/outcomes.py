@@ -1,0 +1,232 @@
+"""Outcome comparison: where the same profile gets something else only because of where the
+candidate lives, typed with the conflict vocabulary, counted, shown with re-runnable examples."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import combinations
+
+from engine.analysis.groups import deviating, partition
+from engine.analysis.model import Example, OutcomeDifference, Shopping
+from engine.analysis.profiles import Profile, placement_for
+from engine.analysis.sweep import Outcome, ProfileRow
+from engine.expressions import format_number
+from engine.rulesets.registry import RuleBase
+
+MAX_EXAMPLES = 3
+NONE = Outcome("not_eligible", "-", (), (), False)
+_STATUS = {"eligible": "in aanmerking", "needs_assessment": "ter beoordeling",
+           "not_eligible": "niet in aanmerking"}  # fmt: skip
+
+
+def comparable(o: Outcome) -> tuple:
+    return (o.status, o.provider, o.params, o.amounts)
+
+
+def in_words(o: Outcome) -> str:
+    text = _STATUS[o.status]
+    if o.status != "not_eligible":
+        text += f" via {o.provider}"
+        if o.params:
+            text += " (" + ", ".join(f"{k} {format_number(v)}" for k, v in o.params) + ")"
+        for period, eur in o.amounts:
+            per = "per maand" if len(period) == 7 else "per jaar"
+            text += f", € {format_number(eur)} {per} ({period})"
+    return text
+
+
+@dataclass
+class _Bucket:
+    instrument: str
+    type: str
+    gemeenten: tuple[str, ...]
+    groups: list[list[str]]
+    count: int = 0
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeAnalysis:
+    differences: list[OutcomeDifference]
+    index_per_instrument: dict[str, float | None]
+    municipal: list[str]  # instruments some gemeente or region provides
+    digests: dict[str, dict[str, str]]  # instrument -> gemeente -> digest of all its outcomes
+    shopping: Shopping
+
+
+def analyse(
+    rb: RuleBase,
+    profiles: Sequence[Profile],
+    rows: Sequence[ProfileRow],
+    order: Sequence[str],
+    vest: str,
+    peildatum: date,
+) -> OutcomeAnalysis:
+    instruments = list(rb.catalogue.instruments)
+    naam = {i: rb.catalogue.instruments[i].naam for i in instruments}
+    buckets: dict[tuple, _Bucket] = {}
+    agreement: dict[str, list[float]] = {i: [] for i in instruments}
+    municipal: set[str] = set()
+    hashers = {i: {c: hashlib.sha256() for c in order} for i in instruments}
+    pairs = list(combinations(range(len(order)), 2))
+    gaps: list[tuple[float, bool, Profile, dict[str, float], dict[str, list[str]]]] = []
+
+    def example(profile: Profile, per_code: dict[str, Outcome], codes: list[str]) -> Example:
+        return Example(
+            profile=profile.id,
+            outcomes={c: in_words(per_code[c]) for c in codes},
+            placements={c: placement_for(profile, c, vest, peildatum) for c in codes},
+        )
+
+    for profile, row in zip(profiles, rows, strict=True):
+        for instrument in instruments:
+            per_code = {c: row[k].get(instrument, NONE) for k, c in enumerate(order)}
+            for c, o in per_code.items():
+                hashers[instrument][c].update(repr(comparable(o)).encode())
+                if o.provider == "gemeente" or o.provider.startswith("regio:"):
+                    municipal.add(instrument)
+            values = {c: comparable(o) for c, o in per_code.items()}
+            if any(o.status != "not_eligible" for o in per_code.values()) and pairs:
+                same = sum(values[order[a]] == values[order[b]] for a, b in pairs)
+                agreement[instrument].append(same / len(pairs))
+            groups = partition(values, list(order))
+            if len(groups) <= 1:
+                continue
+            if any(o.local_exception for o in per_code.values()):
+                kind = "local_exception"
+            elif len({o.status for o in per_code.values()}) > 1:
+                kind = "eligibility_mismatch"
+            else:
+                kind = "parameter_mismatch"
+            odd = tuple(deviating(groups))
+            key = (instrument, kind, odd)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = _Bucket(instrument, kind, odd, groups)
+            bucket.count += 1
+            if len(bucket.examples) < MAX_EXAMPLES:
+                bucket.examples.append(example(profile, per_code, [g[0] for g in groups]))
+        value = {c: sum(o.yearly_eur() for o in row[k].values()) for k, c in enumerate(order)}
+        offered = {
+            c: sorted(i for i, o in row[k].items() if o.status == "eligible")
+            for k, c in enumerate(order)
+        }
+        gap = max(value.values()) - min(value.values()) if value else 0.0
+        differs = len({tuple(v) for v in offered.values()}) > 1
+        gaps.append((gap, differs, profile, value, offered))
+
+    differences = [
+        OutcomeDifference(
+            instrument=b.instrument,
+            type=b.type,  # type: ignore[arg-type]
+            gemeenten=list(b.gemeenten),
+            profiles_affected=b.count,
+            share=round(b.count / len(profiles), 4) if profiles else 0.0,
+            groups=[
+                {"gemeenten": g, "uitkomst": b.examples[0].outcomes.get(g[0], "")} for g in b.groups
+            ],
+            explanation=_explain(b, naam[b.instrument], len(profiles)),
+            examples=b.examples,
+        )
+        for b in sorted(
+            buckets.values(), key=lambda b: (-b.count, b.instrument, b.type, b.gemeenten)
+        )
+    ]
+    differences += _statutory(rb, profiles, rows, order, vest, peildatum, naam)
+    return OutcomeAnalysis(
+        differences=differences,
+        index_per_instrument={
+            i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()
+        },
+        municipal=[i for i in instruments if i in municipal],
+        digests={i: {c: h.hexdigest()[:16] for c, h in hs.items()} for i, hs in hashers.items()},
+        shopping=_shopping(gaps, vest, peildatum, len(profiles)),
+    )
+
+
+def _explain(b: _Bucket, naam: str, total: int) -> str:
+    what = {
+        "local_exception": "een gemeente wijkt met een eigen regel af van de regionale afspraak",
+        "eligibility_mismatch": "de ene gemeente biedt het wel, de andere niet (of op beoordeling)",
+        "parameter_mismatch": "alle gemeenten bieden het, met een andere duur of een ander bedrag",
+    }[b.type]
+    return (
+        f"{naam}: voor {b.count} van {total} profielen hangt de uitkomst af van de woongemeente; "
+        f"{what}."
+    )
+
+
+def _statutory(rb, profiles, rows, order, vest, peildatum, naam) -> list[OutcomeDifference]:
+    """A statutory pair (loondispensatie vs loonkostensubsidie) differs by the candidate's
+    uitkering, in every gemeente alike: shown as such, not as a gap the region can close."""
+    out = []
+    for rel in rb.catalogue.relations:
+        if rel.conflict != "statutory_non_harmonisable":
+            continue
+        count, examples, seen = 0, [], set()
+        for profile, row in zip(profiles, rows, strict=True):
+            first = row[0] if row else {}
+            hits = [i for i in rel.instruments if first.get(i, NONE).status == "eligible"]
+            if not hits:
+                continue
+            count += 1
+            if hits[0] not in seen and len(examples) < MAX_EXAMPLES:
+                seen.add(hits[0])
+                examples.append(
+                    Example(
+                        profile=profile.id,
+                        outcomes={order[0]: f"{naam[hits[0]]}: {in_words(first[hits[0]])}"},
+                        placements={order[0]: placement_for(profile, order[0], vest, peildatum)},
+                    )
+                )
+        if count:
+            out.append(
+                OutcomeDifference(
+                    instrument=rel.instruments[0],
+                    type="statutory_non_harmonisable",
+                    gemeenten=list(order),
+                    profiles_affected=count,
+                    share=round(count / len(profiles), 4),
+                    groups=[{"gemeenten": list(order), "uitkomst": "volgt de regie (uitkering)"}],
+                    explanation=(
+                        f"{' of '.join(naam[i] for i in rel.instruments)}: welke de werkgever "
+                        f"krijgt, hangt af van de uitkering van de kandidaat, in elke gemeente "
+                        f"gelijk. {rel.explanation} Wettelijk niet te harmoniseren."
+                    ),
+                    examples=examples,
+                )
+            )
+    return out
+
+
+def _shopping(gaps, vest: str, peildatum: date, total: int) -> Shopping:
+    """Exposed: the employer gets other instruments, or other amounts, for the same candidate
+    depending on the gemeente the candidate lives in."""
+    exposed = [g for g in gaps if g[0] > 0.005 or g[1]]
+    in_money = [g for g in exposed if g[0] > 0.005]
+    if not exposed:
+        return Shopping(profiles_exposed=0, share=0.0, mean_gap_eur=0.0, max_gap_eur=0.0)
+    gap, _, profile, value, offered = max(exposed, key=lambda g: (g[0], g[1], -g[2].id))
+    best_code = max(value, key=lambda c: (value[c], len(offered[c]), c))
+    low_code = min(value, key=lambda c: (value[c], len(offered[c]), c))
+    return Shopping(
+        profiles_exposed=len(exposed),
+        share=round(len(exposed) / total, 4),
+        profiles_with_money_gap=len(in_money),
+        mean_gap_eur=round(sum(g[0] for g in in_money) / len(in_money), 2) if in_money else 0.0,
+        max_gap_eur=round(gap, 2),
+        example=Example(
+            profile=profile.id,
+            outcomes={
+                c: f"indicatief € {format_number(round(value[c], 2))} per jaar; in aanmerking: "
+                + (", ".join(offered[c]) or "niets")
+                for c in (best_code, low_code)
+            },
+            placements={
+                c: placement_for(profile, c, vest, peildatum) for c in (best_code, low_code)
+            },
+        ),
+    )
