@@ -1,4 +1,4 @@
-"""The command line: arrangeur check | validate | rulesets | serve | bench."""
+"""The command line: arrangeur check | harmonisation | validate | rulesets | serve | bench."""
 
 from __future__ import annotations
 
@@ -74,6 +74,73 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(arrangement.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
         print(render_text(arrangement), end="")
+    return 0
+
+
+class _ProgressBar:
+    """A progress bar on the terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, label: str):
+        self.label, self.last = label, -1
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        pct = done * 100 // total
+        if pct == self.last:
+            return
+        self.last = pct
+        bar = "#" * (pct * 30 // 100)
+        end = "\n" if done >= total else ""
+        print(f"\r{self.label} [{bar:<30}] {pct:3d}% ({done}/{total} checks)", end=end,
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
+def cmd_harmonisation(args: argparse.Namespace) -> int:
+    from api.harmonisation_views import example_files, to_csv, to_html, to_text
+    from engine.analysis import Options, harmonisation
+
+    engine = Engine(_load(args))
+    options = Options(
+        profiles=args.profiles,
+        seed=args.seed,
+        executor=args.executor,
+        workers=args.workers,
+        vestigingsgemeente=args.employer,
+        gemeenten=tuple(g.strip() for g in args.gemeenten.split(",")) if args.gemeenten else (),
+    )
+    when = args.date or date.today()
+    try:
+        report = harmonisation(
+            engine,
+            args.region,
+            when,
+            options,
+            progress=_ProgressBar(f"regio {args.region}"),
+            compare_date=args.compare_date,
+            compare_region=args.compare_region,
+        )
+    except PlacementError as exc:
+        print(f"ongeldige invoer: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # e.g. an unknown executor
+        print(f"ongeldige invoer: {exc}", file=sys.stderr)
+        return 2
+    examples = example_files(report, Path(args.examples)) if args.examples else None
+    if args.format == "json":
+        text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "csv":
+        text = to_csv(report)
+    elif args.format == "html":
+        text = to_html(report)
+    else:
+        text = to_text(report, examples)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"rapport geschreven naar {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -153,6 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=date.fromisoformat, help="peildatum JJJJ-MM-DD")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "harmonisation", help="vergelijk de gemeenten van een regio onderling en met UWV"
+    )
+    p.add_argument("region", help="arbeidsmarktregio: id (haaglanden), code (AM21) of naam")
+    p.add_argument("--date", type=date.fromisoformat, help="peildatum (standaard: vandaag)")
+    p.add_argument("--compare-date", type=date.fromisoformat, help="vergelijk met deze peildatum")
+    p.add_argument("--compare-region", help="vergelijk met deze regio")
+    p.add_argument(
+        "--profiles", type=int, default=10_000, help="aantal profielen (standaard 10000)"
+    )
+    p.add_argument("--seed", type=int, default=2026, help="zaad voor de gegenereerde profielen")
+    p.add_argument(
+        "--executor", default="local", help="serial, local (alle kernen) of dask://HOST:PORT"
+    )
+    p.add_argument("--workers", type=int, help="aantal processen voor local (standaard: alle)")
+    p.add_argument("--employer", help="vestigingsgemeente van de werkgever (standaard: de eerste)")
+    p.add_argument("--gemeenten", help="vergelijk deze gemeenten (komma's) i.p.v. de regio")
+    p.add_argument("--format", choices=["text", "json", "csv", "html"], default="text")
+    p.add_argument("--output", "-o", help="schrijf het rapport naar dit bestand")
+    p.add_argument("--examples", help="schrijf de voorbeeldplaatsingen als YAML in deze map")
+    p.set_defaults(func=cmd_harmonisation)
 
     p = sub.add_parser("validate", help="controleer alle regelsets")
     p.add_argument("path", nargs="?", help="map met regels (zelfde als --rules)")

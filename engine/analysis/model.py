@@ -58,6 +58,7 @@ class OutcomeDifference(BaseModel):
 
 class Q40(BaseModel):
     answer: str = Field(description="het antwoord op vraag 40 van de Inspectie-enquête")
+    gemeenten: list[str] = Field([], description="de gemeenten met een regelset, waarover berekend")
     also_true: list[str] = []
     harmonised_instruments: list[str]
     not_harmonised_instruments: list[str]
@@ -129,6 +130,9 @@ class HarmonisationReport(BaseModel):
     matrix: list[MatrixCell]
     rule_differences: list[RuleDifference]
     outcome_differences: list[OutcomeDifference]
+    heatmap: dict[str, dict[str, float]] = Field(
+        description="per instrument en gemeente: aandeel profielen met een afwijkende uitkomst"
+    )
     summary: Summary
     profiles: ProfilesUsed
     illustrative: bool

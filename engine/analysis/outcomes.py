@@ -12,12 +12,12 @@ from itertools import combinations
 from engine.analysis.groups import deviating, partition
 from engine.analysis.model import Example, OutcomeDifference, Shopping
 from engine.analysis.profiles import Profile, placement_for
+from engine.analysis.sweep import _REFUSED as NONE
 from engine.analysis.sweep import Outcome, ProfileRow
 from engine.expressions import format_number
 from engine.rulesets.registry import RuleBase
 
 MAX_EXAMPLES = 3
-NONE = Outcome("not_eligible", "-", (), (), False)
 _STATUS = {"eligible": "in aanmerking", "needs_assessment": "ter beoordeling",
            "not_eligible": "niet in aanmerking"}  # fmt: skip
 
@@ -55,6 +55,7 @@ class OutcomeAnalysis:
     municipal: list[str]  # instruments some gemeente or region provides
     digests: dict[str, dict[str, str]]  # instrument -> gemeente -> digest of all its outcomes
     shopping: Shopping
+    heatmap: dict[str, dict[str, float]]  # instrument -> gemeente -> share of profiles deviating
 
 
 def analyse(
@@ -72,6 +73,7 @@ def analyse(
     municipal: set[str] = set()
     hashers = {i: {c: hashlib.sha256() for c in order} for i in instruments}
     pairs = list(combinations(range(len(order)), 2))
+    deviations = {i: dict.fromkeys(order, 0) for i in instruments}
     gaps: list[tuple[float, bool, Profile, dict[str, float], dict[str, list[str]]]] = []
 
     def example(profile: Profile, per_code: dict[str, Outcome], codes: list[str]) -> Example:
@@ -102,6 +104,8 @@ def analyse(
             else:
                 kind = "parameter_mismatch"
             odd = tuple(deviating(groups))
+            for code in odd:
+                deviations[instrument][code] += 1
             key = (instrument, kind, odd)
             bucket = buckets.get(key)
             if bucket is None:
@@ -144,6 +148,10 @@ def analyse(
         municipal=[i for i in instruments if i in municipal],
         digests={i: {c: h.hexdigest()[:16] for c, h in hs.items()} for i, hs in hashers.items()},
         shopping=_shopping(gaps, vest, peildatum, len(profiles)),
+        heatmap={
+            i: {c: round(n / len(profiles), 4) if profiles else 0.0 for c, n in d.items()}
+            for i, d in deviations.items()
+        },
     )
 
 

@@ -117,6 +117,7 @@ def _report(
         matrix=matrix,
         rule_differences=rule_differences,
         outcome_differences=outcomes.differences,
+        heatmap=outcomes.heatmap,
         summary=Summary(
             q40=q40(
                 matrix, outcomes, [c for c in order if rb.in_force(f"gemeente:{c}", peildatum)]

@@ -37,6 +37,7 @@ def q40(matrix: Sequence[MatrixCell], outcomes: OutcomeAnalysis, order: Sequence
     if len(order) < 2:
         return Q40(
             answer=Q40_UNKNOWN,
+            gemeenten=list(order),
             harmonised_instruments=[],
             not_harmonised_instruments=[],
             harmonised_groups=[],
@@ -69,6 +70,7 @@ def q40(matrix: Sequence[MatrixCell], outcomes: OutcomeAnalysis, order: Sequence
     answers = [a for a, t in zip(Q40_ANSWERS, true, strict=False) if t] or [Q40_ANSWERS[-1]]
     return Q40(
         answer=answers[0],
+        gemeenten=list(order),
         also_true=answers[1:],
         harmonised_instruments=harmonised,
         not_harmonised_instruments=[i for i in local if i not in harmonised],

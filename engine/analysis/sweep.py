@@ -45,6 +45,8 @@ class Outcome:
         return sum(eur * 12 if len(period) == 7 else eur for period, eur in self.amounts)
 
 
+_REFUSED = Outcome("not_eligible", "-", (), (), False)
+
 # One row per profile: per gemeente (in the order asked), per instrument, the outcome.
 ProfileRow = tuple[dict[str, Outcome], ...]
 
@@ -61,6 +63,9 @@ def outcomes(arrangement: Arrangement) -> dict[str, Outcome]:
     exceptions = {c.instrument for c in arrangement.conflicts if c.type == "local_exception"}
     out = {}
     for e in arrangement.instruments:
+        if e.status == "not_eligible":  # who refuses, and with which terms, makes no difference
+            out[e.instrument] = _REFUSED
+            continue
         provider = e.authority or "-"
         out[e.instrument] = Outcome(
             status=e.status,
