@@ -85,7 +85,8 @@ def build(target: Path, gemeenten: int, seed: int = 1) -> Path:
     real = load_rulebase(target)
     taken = {rs.authority for rs in real.rulesets}
     rng = random.Random(seed)
-    chosen = [g for g in sorted(real.geography.gemeenten, key=lambda g: g.code)]
+    current = [g for g in real.geography.gemeenten if g.valid_to is None]  # not merged ones
+    chosen = sorted(current, key=lambda g: g.code)
     chosen = [g for g in chosen if f"gemeente:{g.code}" not in taken][:gemeenten]
     regions = sorted({g.regio for g in chosen})
 

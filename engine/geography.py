@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -27,8 +27,10 @@ class Gemeente(BaseModel):
     naam: str
     regio: str
     aliases: list[str] = []
-    valid_from: date | None = None
+    valid_from: date | None = None  # first day of a gemeente formed by a merger
     valid_to: date | None = None  # last day before a merger
+    successor: str | None = None  # CBS code of the gemeente it merged into
+    sources: list[str] = []  # what the dates, code and regio were read from
 
     def exists_on(self, when: date) -> bool:
         return (self.valid_from is None or self.valid_from <= when) and (
@@ -70,16 +72,39 @@ class Geography(BaseModel):
         if current:
             return current[0]
         if found:
-            g = found[0]
-            raise PlacementError(
-                field,
-                f"gemeente {g.naam} ({g.code}) bestond niet op {when.isoformat()} "
-                f"(geldig {g.valid_from or '…'} t/m {g.valid_to or '…'})",
-            )
+            raise PlacementError(field, self._not_on(found[0], when))
         names = sorted({g.naam for g in self.gemeenten})
         close = difflib.get_close_matches(text, names, n=3)
         hint = f"; bedoelt u {' of '.join(close)}?" if close else ""
         raise PlacementError(field, f"onbekende gemeente {text!r}{hint}")
+
+    def predecessors(self, code: str) -> list[Gemeente]:
+        return [g for g in self.gemeenten if g.successor == code]
+
+    def _not_on(self, g: Gemeente, when: date) -> str:
+        """Why a gemeente cannot be used on `when`, naming what to use instead (Dutch)."""
+        name = f"gemeente {g.naam} ({g.code})"
+        if g.valid_to is not None and when > g.valid_to:
+            text = f"{name} bestaat sinds {_nl_date(g.valid_to + timedelta(days=1))} niet meer"
+            successor = self.by_code(g.successor) if g.successor else None
+            if successor is not None:
+                text += (
+                    f": opgegaan in {successor.naam} ({successor.code}); "
+                    f"gebruik {successor.naam} voor een peildatum vanaf die dag"
+                )
+            return text
+        text = f"{name} bestond op {_nl_date(when)} nog niet"
+        if g.valid_from is not None:
+            text += f" (ontstaan op {_nl_date(g.valid_from)}"
+            before = self.predecessors(g.code)
+            if before:
+                text += " uit " + ", ".join(f"{p.naam} ({p.code})" for p in before)
+            text += "); gebruik de gemeente van vóór die datum"
+        return text
+
+
+def _nl_date(d: date) -> str:
+    return d.strftime("%d-%m-%Y")
 
 
 def _key(text: str) -> str:
@@ -104,9 +129,52 @@ def load_geography(file: Path, problems: list[Problem]) -> Geography:
                 Problem(str(file), doc.line(path), ".".join(map(str, path)), err["msg"])
             )
         return empty
-    regio_ids = {r.id for r in geo.regios}
-    for i, g in enumerate(geo.gemeenten):
-        if g.regio not in regio_ids:
-            line = doc.line(("gemeenten", i))
-            problems.append(Problem(str(file), line, g.code, f"unknown regio {g.regio!r}"))
+    _check(geo, doc, str(file), problems)
     return geo
+
+
+def _check(geo: Geography, doc, file: str, problems: list[Problem]) -> None:
+    """The rules a dated registry must keep: known regions, one code each, mergers that close."""
+    regio_ids = {r.id for r in geo.regios}
+    codes: dict[str, int] = {}
+    by_code = {g.code: g for g in geo.gemeenten}
+    for i, g in enumerate(geo.gemeenten):
+        line = doc.line(("gemeenten", i))
+
+        def problem(message: str, g: Gemeente = g, line: int | None = line) -> None:
+            problems.append(Problem(file, line, g.code, message))
+
+        if g.regio not in regio_ids:
+            problem(f"unknown regio {g.regio!r}")
+        if g.code in codes:
+            problem(f"code {g.code} listed twice (also entry {codes[g.code] + 1})")
+        codes.setdefault(g.code, i)
+        if g.valid_from and g.valid_to and g.valid_from > g.valid_to:
+            problem(f"valid_from {g.valid_from} is after valid_to {g.valid_to}")
+        if g.successor is None:
+            continue
+        if g.valid_to is None:
+            problem(f"successor {g.successor} without valid_to: when did it merge?")
+            continue
+        heir = by_code.get(g.successor)
+        if heir is None:
+            problem(f"unknown successor {g.successor!r}")
+        elif not heir.exists_on(g.valid_to + timedelta(days=1)):
+            problem(
+                f"successor {heir.naam} ({heir.code}) does not exist on "
+                f"{g.valid_to + timedelta(days=1)}, the day after valid_to"
+            )
+    # A name or alias may point at two gemeenten only if they never existed at the same time.
+    for key, found in geo._by_key.items():
+        for a, b in zip(found, found[1:], strict=False):
+            if _overlap(a, b):
+                line = doc.line(("gemeenten", geo.gemeenten.index(b)))
+                problems.append(
+                    Problem(file, line, b.code, f"name {key!r} also used by {a.code} at that time")
+                )
+
+
+def _overlap(a: Gemeente, b: Gemeente) -> bool:
+    start = max(a.valid_from or date.min, b.valid_from or date.min)
+    end = min(a.valid_to or date.max, b.valid_to or date.max)
+    return a.code != b.code and start <= end

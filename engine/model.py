@@ -73,6 +73,17 @@ class Job(_Input):
     uren_per_week: float = Field(gt=0, le=60, description="uren per week")
     contract_maanden: float | None = Field(None, ge=0, description="contractduur in maanden")
     brutoloon_per_maand: float | None = Field(None, ge=0, description="brutoloon per maand")
+    # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the
+    # candidate to be in the doelgroep loonkostensubsidie and agreed with the employer to skip
+    # the loonwaarde before the job starts (forfaitaire loonkostensubsidie, lid 5). An agreement
+    # exists only when stated, so the default is the ordinary route (lid 1 onder a), not unknown.
+    lks_zonder_loonwaarde: bool = Field(
+        False,
+        description=(
+            "loonkostensubsidie zonder vooraf vastgestelde loonwaarde (doelgroep vastgesteld, "
+            "loonwaardebepaling in overleg met de werkgever achterwege gelaten)"
+        ),
+    )
 
 
 class Placement(_Input):

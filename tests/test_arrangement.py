@@ -125,7 +125,9 @@ def test_unknown_gemeente_names_the_field_and_suggests(mini_engine):
 
 
 def test_gemeente_that_no_longer_existed_on_peildatum(mini_engine):
-    with pytest.raises(PlacementError, match="bestond niet"):
+    with pytest.raises(
+        PlacementError, match=r"Oudgem \(GM0004\) bestaat sinds 01-01-2020 niet meer"
+    ):
         mini_engine.check(placement(employer__vestigingsgemeente="Oudgem"))
 
 
