@@ -147,10 +147,12 @@ def cmd_harmonisation(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     rb = _load(args)
     rules = sum(len(rs.rules) for rs in rb.rulesets)
+    current = sum(g.exists_on(date.today()) for g in rb.geography.gemeenten)
+    former = len(rb.geography.gemeenten) - current
     print(
         f"OK: {len(rb.rulesets)} regelsets, {rules} regels, {len(rb.catalogue.instruments)} "
         f"instrumenten, {len(rb.parameters.params)} parameters, "
-        f"{len(rb.geography.gemeenten)} gemeenten in {rb.root}"
+        f"{current} gemeenten (en {former} opgeheven) in {rb.root}"
     )
     return 0
 
