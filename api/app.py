@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
+from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement, Placement
@@ -85,6 +88,53 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
                 for rs in versions
             ],
         }
+
+    @lru_cache(maxsize=32)  # the rules do not change while the server runs
+    def report(
+        region: str, when: date, compare_date: date | None, compare_region: str | None,
+        options: Options,
+    ) -> HarmonisationReport:  # fmt: skip
+        return harmonisation(engine, region, when, options, None, compare_date, compare_region)
+
+    @app.get(
+        "/v1/regions/{region}/harmonisation",
+        response_model=HarmonisationReport,
+        responses={200: {"content": {"text/html": {}, "text/csv": {}}}},
+    )
+    def get_harmonisation(
+        region: str,
+        date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
+        compare_date: date | None = None,
+        compare_region: str | None = None,
+        profiles: Annotated[int, Query(ge=1, le=200_000)] = DEFAULT_PROFILES,
+        seed: int = 2026,
+        gemeenten: Annotated[str | None, Query(description="komma-gescheiden selectie")] = None,
+        employer: Annotated[str | None, Query(description="vestigingsgemeente werkgever")] = None,
+        format: Literal["json", "html", "csv"] = "json",
+    ) -> Any:
+        """The harmonisation report; a sweep of 10,000 profiles takes tens of seconds the first
+        time and is cached afterwards."""
+        from api.harmonisation_views import to_csv, to_html
+
+        options = Options(
+            profiles=profiles,
+            seed=seed,
+            vestigingsgemeente=employer,
+            gemeenten=tuple(g.strip() for g in gemeenten.split(",")) if gemeenten else (),
+        )
+        try:
+            result = report(region, date_ or date.today(), compare_date, compare_region, options)
+        except PlacementError as exc:
+            status = 404 if exc.field == "region" and "onbekende" in exc.message else 422
+            return JSONResponse(
+                status_code=status,
+                content={"detail": [{"loc": ["query", exc.field], "msg": exc.message}]},
+            )
+        if format == "html":
+            return HTMLResponse(to_html(result))
+        if format == "csv":
+            return PlainTextResponse(to_csv(result), media_type="text/csv")
+        return result
 
     @app.get("/v1/instruments")
     def get_instruments() -> dict[str, Any]:

@@ -150,7 +150,7 @@ def build_matrix(
             if own:
                 hits, via = own, "eigen regels"
                 exceptions.setdefault(instrument, []).extend(
-                    (code, rs.authority) for rs in {rs for rs, _ in adopted}
+                    (code, authority) for authority in sorted({rs.authority for rs, _ in adopted})
                 )
             elif adopted:
                 regio_naam = authority_label(adopted[0][0].authority, rb)

@@ -110,7 +110,11 @@ def _report(
     ]
     report = HarmonisationReport(
         region=regio.id,
-        region_naam=regio.naam,
+        region_naam=(
+            f"{regio.naam} (eigen selectie van {len(order)} gemeenten)"
+            if options.gemeenten
+            else regio.naam
+        ),
         peildatum=peildatum,
         gemeenten=[Party(code=g.code, naam=g.naam, regio=g.regio) for g in gemeenten],
         authorities=authorities,
