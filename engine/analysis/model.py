@@ -41,6 +41,9 @@ class Example(BaseModel):
     """A placement a person can save as YAML and re-run with `arrangeur check`."""
 
     profile: int
+    instrument: str | None = Field(
+        None, description="als het voorbeeld over een ander instrument gaat"
+    )
     outcomes: dict[str, str] = Field(description="per CBS-code: de uitkomst in woorden")
     placements: dict[str, dict[str, Any]] = Field(description="per CBS-code: de plaatsing")
 

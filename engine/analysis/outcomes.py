@@ -186,6 +186,7 @@ def _statutory(rb, profiles, rows, order, vest, peildatum, naam) -> list[Outcome
                 examples.append(
                     Example(
                         profile=profile.id,
+                        instrument=hits[0],
                         outcomes={order[0]: f"{naam[hits[0]]}: {in_words(first[hits[0]])}"},
                         placements={order[0]: placement_for(profile, order[0], vest, peildatum)},
                     )

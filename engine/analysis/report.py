@@ -16,12 +16,13 @@ from engine.analysis.model import (
     RegionComparison,
     Summary,
 )
-from engine.analysis.outcomes import analyse, comparable, in_words
+from engine.analysis.outcomes import analyse, in_words
 from engine.analysis.profiles import Profile, grid_profiles, placement_for, sweep_profiles
 from engine.analysis.summary import q40, q42, region_index
-from engine.analysis.sweep import ProfileRow, Progress, SweepSpec, sweep
+from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
 from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.expressions import add_months
 from engine.geography import Gemeente, Regio
 from engine.model import Party
 
@@ -192,7 +193,11 @@ def _compare_dates(
         for k, code in enumerate(codes):
             for instrument in sorted(set(r0[k]) | set(r1[k])):
                 o0, o1 = r0[k].get(instrument), r1[k].get(instrument)
-                if o0 is not None and o1 is not None and comparable(o0) == comparable(o1):
+                if (
+                    o0 is not None
+                    and o1 is not None
+                    and _relative(o0, before.peildatum) == (_relative(o1, after.peildatum))
+                ):
                     continue
                 entry = changes.setdefault(
                     (instrument, code),
@@ -210,6 +215,30 @@ def _compare_dates(
         ),
         index_before=before.summary.index,
         index_after=after.summary.index,
+    )
+
+
+def _relative(o: Outcome, peildatum: date) -> tuple:
+    """An outcome with its dates written relative to the peildatum and amounts without their
+    period label: the same profile on two peildata starts on two dates, so only real changes
+    (another duration, another amount, another status) remain."""
+
+    def rel(value: object) -> object:
+        if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+            try:
+                d = date.fromisoformat(value)
+            except ValueError:
+                return value
+            months = (d.year - peildatum.year) * 12 + d.month - peildatum.month
+            months -= d.day < peildatum.day
+            return ("peildatum+", months, (d - add_months(peildatum, months)).days)
+        return value
+
+    return (
+        o.status,
+        o.provider,
+        tuple((k, rel(v)) for k, v in o.params),
+        tuple(eur for _, eur in o.amounts),
     )
 
 

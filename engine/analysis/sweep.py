@@ -223,7 +223,7 @@ def _dask(engine, spec, profiles, address, progress, total) -> list[ProfileRow]:
             "de Dask-executor vraagt het pakket 'distributed' (pip install 'arrangeur[dask]')"
         ) from exc
     target = "tcp://" + address.split("://", 1)[1]
-    with Client(target, set_as_default=False) as client:
+    with Client(target) as client:
         bundle = client.scatter(rules_bundle(engine.rulebase.root), broadcast=True)
         workers = max(1, sum(client.nthreads().values()))
         futures = {
