@@ -32,6 +32,11 @@ def parse_request(data: Mapping[str, Any]) -> TrajectoryRequest:
         raise PlacementError(field, err["msg"]) from None
 
 
+def _regio_name(engine: Engine, slug: str | None) -> str | None:
+    regio = engine.rulebase.geography.regio(slug) if slug else None
+    return regio.naam if regio else slug
+
+
 def build_trajectory(
     request: TrajectoryRequest | Mapping[str, Any], engine: Engine | None = None
 ) -> Trajectory:
@@ -54,7 +59,7 @@ def build_trajectory(
         horizon_months=request.maanden,
         woongemeente=first.woongemeente.naam,
         vestigingsgemeente=first.vestigingsgemeente.naam,
-        regio=first.woongemeente.regio,
+        regio=_regio_name(engine, first.woongemeente.regio),
         regie=first.regie,
         authorities=authorities,
         phases=sim.plan.spans,

@@ -61,7 +61,10 @@ def proefplaatsing(sim: Simulation, engine: Engine) -> list[Alternative]:
             employer_net_cost_eur=float(b_net),
             subsidies_eur=float(_subs(without.months)),
             best=False,
-            explanation=f"Direct in dienst: loon vanaf de eerste maand. Netto over {horizon} maanden {eur(b_net)}.",
+            explanation=(
+                f"Direct in dienst: loon vanaf de eerste maand. Netto over {horizon} maanden "
+                f"{eur(b_net)}."
+            ),
         ),
     ]
     for s in pp.set_aside:
@@ -110,7 +113,12 @@ def lkv(sim: Simulation, engine: Engine) -> list[Alternative]:
         if len(candidates) < 2:
             continue
         chosen = sum(
-            (Decimal(str(x.eur)) for m in sim.months for x in m.instruments if x.instrument in group),
+            (
+                Decimal(str(x.eur))
+                for m in sim.months
+                for x in m.instruments
+                if x.instrument in group
+            ),
             Decimal(0),
         )
         base = _net(sim.months) + chosen

@@ -129,12 +129,13 @@ def assumptions(sim: Simulation) -> list[str]:
         "werkgeverslasten zijn het forfait uit de Regeling loonkostensubsidie, niet uw werkelijke "
         "premies.",
         "De gegevens van de kandidaat (uitkering, doelgroepregister, loonwaarde) blijven over de "
-        "hele horizon zoals bij de start; elke maand wordt getoetst met peildatum de 1e van de maand.",
+        "hele horizon zoals bij de start; elke maand wordt getoetst met peildatum de 1e van de "
+        "maand.",
         "LKV en LIV worden per maand opgebouwd naar verloonde uren (uren per week × dagen / 7), "
         "cumulatief per kalenderjaar en ten hoogste het jaarmaximum; de Belastingdienst betaalt "
         "ze na afloop van het jaar uit.",
-        "Bedragen per maand zijn op centen afgerond (half naar boven); jaren en totalen zijn sommen "
-        "van de maanden.",
+        "Bedragen per maand zijn op centen afgerond (half naar boven); jaren en totalen zijn "
+        "sommen van de maanden.",
     ]
     if any(m.wage_assumed for m in sim.months):
         out.insert(
@@ -143,7 +144,5 @@ def assumptions(sim: Simulation) -> list[str]:
             "week × 52 / 12 (per maand het minimumloon dat dan geldt).",
         )
     if any(s.phase == "verlenging" for s in sim.plan.spans):
-        out.append(
-            "Na het contract is aangenomen dat het op dezelfde voorwaarden wordt verlengd."
-        )
+        out.append("Na het contract is aangenomen dat het op dezelfde voorwaarden wordt verlengd.")
     return out

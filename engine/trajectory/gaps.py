@@ -36,7 +36,10 @@ def _streams(a: Arrangement, instrument: str | None = None) -> list[FundingStrea
             if s.status != "not_eligible":
                 out.append(
                     FundingStream(
-                        instrument=e.instrument, authority=s.authority, status=s.status, why=s.reason
+                        instrument=e.instrument,
+                        authority=s.authority,
+                        status=s.status,
+                        why=s.reason,
                     )
                 )
     return out
@@ -74,7 +77,8 @@ def cost_gaps(sim: Simulation) -> list[Gap]:
         tail = (
             ""
             if streams
-            else " De regels kennen geen regionale of sectorale regeling met een bedrag die dit vult."
+            else " De regels kennen geen regionale of sectorale regeling met een bedrag die dit "
+            "vult."
         )
         out.append(
             Gap(
@@ -84,7 +88,8 @@ def cost_gaps(sim: Simulation) -> list[Gap]:
                 eur=float(total),
                 what=(
                     f"Netto kosten boven wat de plaatsing draagt ({basis}; {m0.month}: "
-                    f"{eur(m0.employer_net_cost_eur)} tegen {eur(bear or 0)}), samen {eur(total)}.{tail}"
+                    f"{eur(m0.employer_net_cost_eur)} tegen {eur(bear or 0)}), samen "
+                    f"{eur(total)}.{tail}"
                 ),
                 streams=streams,
             )
@@ -114,7 +119,11 @@ def need_gaps(sim: Simulation) -> list[Gap]:
             e = next((x for x in a.instruments if x.instrument == instrument), None)
             if e is not None and e.status == "eligible":
                 continue
-            kind = "te_beoordelen" if e is not None and e.status == "needs_assessment" else "geen_financier"
+            kind = (
+                "te_beoordelen"
+                if e is not None and e.status == "needs_assessment"
+                else "geen_financier"
+            )
             groups.setdefault((instrument, kind), []).append((m.month, a))
     out: list[Gap] = []
     for (instrument, kind), rows in groups.items():
@@ -125,7 +134,11 @@ def need_gaps(sim: Simulation) -> list[Gap]:
             who = a.authorities.get(e.authority or "", e.authority or "") if e else "?"
             what = f"{name}: financiering pas zeker na beoordeling door {who}."
         else:
-            why = f" {e.explanation}" if e else " Geen regelset in deze plaatsing kent dit instrument."
+            why = (
+                f" {e.explanation}"
+                if e
+                else " Geen regelset in deze plaatsing kent dit instrument."
+            )
             what = f"{name}: geen financier in deze maanden.{why}"
         out.append(
             Gap(

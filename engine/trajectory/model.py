@@ -40,12 +40,14 @@ class TrajectoryRequest(BaseModel):
     )
     nodig: list[str] = Field(
         default_factory=list,
-        description="instrumenten die de kandidaat nodig heeft (bv. jobcoaching); tekorten worden gemeld",
+        description="instrumenten die de kandidaat nodig heeft (bv. jobcoaching); "
+        "tekorten worden gemeld",
     )
     draagkracht_per_maand_eur: float | None = Field(
         None,
         ge=0,
-        description="wat de werkgever per maand netto kan dragen (standaard: loonwaarde × loonkosten)",
+        description="wat de werkgever per maand netto kan dragen "
+        "(standaard: loonwaarde × loonkosten)",
     )
     contactpersoon: Contact | None = None
 
@@ -109,7 +111,9 @@ class Obligation(BaseModel):
 class Alternative(BaseModel):
     choice: str = Field(description="waartussen gekozen wordt: proefplaatsing of lkv")
     option: str
-    employer_net_cost_eur: float | None = Field(description="netto over de horizon; leeg als niet beschikbaar")
+    employer_net_cost_eur: float | None = Field(
+        description="netto over de horizon; leeg als niet beschikbaar"
+    )
     subsidies_eur: float | None
     best: bool
     explanation: str
@@ -139,7 +143,7 @@ class Trajectory(BaseModel):
     horizon_months: int
     woongemeente: str
     vestigingsgemeente: str
-    regio: str | None
+    regio: str | None = Field(description="arbeidsmarktregio van de woongemeente (naam)")
     regie: str | None
     authorities: dict[str, str]
     phases: list[PhaseSpan]

@@ -78,7 +78,10 @@ def wage(
         )
         assumed = True
     full = cents(bruto * factor)
-    pct = f"× (1 + {format_number(vb)} % vakantiebijslag) × (1 + {format_number(wgl)} % werkgeverslasten)"
+    pct = (
+        f"× (1 + {format_number(vb)} % vakantiebijslag) "
+        f"× (1 + {format_number(wgl)} % werkgeverslasten)"
+    )
     if not loonwaarde_only:
         return Wage(full, full, f"{what} {pct} = {eur(full)}", assumed)
     lw = frac(placement.candidate.loonwaarde_pct or 0)

@@ -16,7 +16,9 @@ from engine.trajectory.phases import add_months
 def funder(e: Entry, catalogue: Catalogue, regie: str | None) -> str:
     """Who pays: the Belastingdienst for the loonkostenvoordelen, the benefit's payer for a trial
     placement (the candidate keeps the uitkering), otherwise the providing authority."""
-    kind = catalogue.instruments[e.instrument].funder if e.instrument in catalogue.instruments else ""
+    kind = (
+        catalogue.instruments[e.instrument].funder if e.instrument in catalogue.instruments else ""
+    )
     if kind == "belastingdienst":
         return "belastingdienst"
     if kind == "uitkering":
@@ -32,9 +34,7 @@ def term_end(e: Entry, contract_start: date) -> date | None:
     return None
 
 
-def proefplaatsing_month(
-    month: date, e: Entry, a: Arrangement, catalogue: Catalogue
-) -> Month:
+def proefplaatsing_month(month: date, e: Entry, a: Arrangement, catalogue: Catalogue) -> Month:
     payer = funder(e, catalogue, a.regie)
     line = InstrumentMonth(
         instrument=e.instrument,

@@ -59,9 +59,11 @@ def obligations(sim: Simulation) -> list[Obligation]:
             end = term_end(e, cs)
             if end is not None and end <= horizon_end and (e.instrument, "end") not in seen:
                 seen.add((e.instrument, "end"))
-                again = " Verlenging aanvragen vóór deze datum." if e.params.get(
-                    "verlenging_mogelijk"
-                ) else ""
+                again = (
+                    " Verlenging aanvragen vóór deze datum."
+                    if e.params.get("verlenging_mogelijk")
+                    else ""
+                )
                 out.append(
                     Obligation(
                         date=end - timedelta(days=1),
@@ -95,7 +97,9 @@ def obligations(sim: Simulation) -> list[Obligation]:
         out.append(
             Obligation(
                 date=stop - timedelta(days=1),
-                what=f"{name} stopt na {months[-1]}: in de loonadministratie en begroting verwerken.",
+                what=(
+                    f"{name} stopt na {months[-1]}: in de loonadministratie en begroting verwerken."
+                ),
                 instrument=instrument,
             )
         )

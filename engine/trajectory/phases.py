@@ -94,7 +94,9 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
                 phase="contract",
                 start=contract_start,
                 end=horizon_end,
-                explanation="Contract zonder opgegeven duur: aangenomen tot het einde van de horizon.",
+                explanation=(
+                    "Contract zonder opgegeven duur: aangenomen tot het einde van de horizon."
+                ),
             )
         )
         return Plan(spans, contract_start, chosen, notices)
@@ -105,7 +107,9 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
             phase="contract",
             start=contract_start,
             end=min(contract_end, horizon_end),
-            explanation=f"Contract van {whole} maanden (dienstbetrekking; de LKV-termijn telt vanaf hier).",
+            explanation=(
+                f"Contract van {whole} maanden (dienstbetrekking; de LKV-termijn telt vanaf hier)."
+            ),
         )
     )
     if contract_end < horizon_end:
