@@ -141,6 +141,20 @@ def lkv(sim: Simulation, engine: Engine) -> list[Alternative]:
             )
             for i, name in candidates.items()
         ]
+        used_names = list(dict.fromkeys(n for i, n in used_pairs(sim, group)))
+        if len(used_names) > 1:  # the check chose per year: that mix is an option of its own
+            options.append(
+                Alternative(
+                    choice="lkv",
+                    option="per kalenderjaar het hoogste LKV (zoals hierboven berekend)",
+                    employer_net_cost_eur=float(base - chosen),
+                    subsidies_eur=float(chosen),
+                    best=False,
+                    explanation=(
+                        f"{', daarna '.join(used_names)}: samen {eur(chosen)} over de horizon."
+                    ),
+                )
+            )
         ranked = _mark_best(options)
         why = (
             " Per werknemer geldt maar één loonkostenvoordeel, het hoogste telt "
@@ -151,6 +165,13 @@ def lkv(sim: Simulation, engine: Engine) -> list[Alternative]:
             for o in ranked
         ]
     return out
+
+
+def used_pairs(sim: Simulation, group: set[str]) -> list[tuple[str, str]]:
+    """The LKVs the trajectory actually pays, in the order they first appear."""
+    return [
+        (x.instrument, x.name) for m in sim.months for x in m.instruments if x.instrument in group
+    ]
 
 
 def alternatives(sim: Simulation, engine: Engine) -> list[Alternative]:
