@@ -33,7 +33,7 @@ def timeline_svg(t: Trajectory) -> str:
     """Phases and instruments over the months: one row each, a cell per active month."""
     n = len(t.months)
     cell = max(6.0, 760 / max(n, 1))
-    left, row = 230, 20
+    left, row = 290, 20
     rows: list[tuple[str, str]] = []
     for m in t.months:
         for x in m.instruments:
@@ -60,7 +60,8 @@ def timeline_svg(t: Trajectory) -> str:
     for r, (instrument, name) in enumerate(rows, start=1):
         y = 4 + r * row
         colour = _COLOURS[(r - 1) % len(_COLOURS)]
-        parts.append(f'<text x="4" y="{y + row - 8}" font-size="12">{_e(name[:34])}</text>')
+        short = name if len(name) <= 44 else name[:43] + "…"
+        parts.append(f'<text x="4" y="{y + row - 8}" font-size="12">{_e(short)}</text>')
         for i, m in enumerate(t.months):
             hit = next((x for x in m.instruments if x.instrument == instrument), None)
             if hit is not None:
@@ -108,6 +109,13 @@ def funders_svg(t: Trajectory) -> str:
                 f"{t.months[i].month} {_e(t.authorities.get(f, f))}: {_e(eur(stack[f]))}"
                 "</title></rect>"
             )
+    for i, m in enumerate(t.months):
+        if m.month.endswith("-01") or i == 0:
+            parts.append(
+                f'<text x="{left + i * cell:.1f}" y="{top + plot + 14}" font-size="10">'
+                f"{m.month[:4] if i else m.month}</text>"
+            )
+    parts.append(f'<text x="2" y="{top + plot}" font-size="10">€ 0</text>')
     points = " ".join(
         f"{left + (i + 0.5) * cell:.1f},{top + plot - m.employer_net_cost_eur * scale:.1f}"
         for i, m in enumerate(t.months)
