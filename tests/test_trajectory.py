@@ -8,13 +8,17 @@ per uur 14,06 (2025-01-01), 14,40 (2025-07-01), 14,71 (2026-01-01).
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 
 import pytest
 
+from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.rulesets.registry import load_rulebase
 from engine.trajectory import build_trajectory
 from engine.trajectory.model import Trajectory
+from tests.conftest import ROOT
 
 
 def month(t: Trajectory, key: str):
@@ -363,3 +367,60 @@ def test_needed_instrument_without_funder_is_a_gap(engine):
     assert ("jobcoaching", "te_beoordelen") in kinds  # UWV assesses
     jc = next(g for g in t.gaps if g.instrument == "jobcoaching")
     assert [s.authority for s in jc.streams] == ["uwv"]
+
+
+# ------------------------------------------------- a temporary regional fund (test rules only)
+
+FUND = """\
+id: regio-haaglanden-fonds
+authority: regio:haaglanden
+version: "2025.1"
+title: Tijdelijk regionaal plaatsingsfonds (testregels, geen echte regeling)
+valid_from: 2025-01-01
+valid_to: 2025-12-31
+provenance: illustrative
+provenance_note: Testgegevens voor de trajectberekening; geen bestaande regeling.
+sources:
+  t: {title: Testregeling, url: "https://example.org/test"}
+rules:
+  - id: premie
+    instrument: plaatsingspremie
+    when: regie == 'gemeente'
+    then: eligible
+    amounts:
+      - {period: month, eur: "150", basis: vast bedrag per maand}
+    explanation: Tijdelijke premie per maand.
+    source: {ref: t, article: "1"}
+  - id: scholing
+    instrument: scholing
+    when: regie == 'gemeente'
+    then: needs_assessment
+    amounts:
+      - {period: month, eur: "100", basis: vast bedrag per maand na beoordeling}
+    explanation: Scholingsbudget na beoordeling door het werkgeversservicepunt.
+    source: {ref: t, article: "2"}
+"""
+
+
+def test_a_temporary_regional_fund_stops_at_its_end_date_and_is_named_for_a_gap(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "regio" / "fonds.yaml").write_text(FUND, encoding="utf-8")
+    delft = rules / "gemeenten" / "delft-2023.yaml"
+    delft.write_text(
+        delft.read_text(encoding="utf-8").replace(
+            "adopts: [regio-haaglanden]", "adopts: [regio-haaglanden, regio-haaglanden-fonds]"
+        ),
+        encoding="utf-8",
+    )
+    t = build_trajectory({**BIJSTAND, "maanden": 12}, Engine(load_rulebase(rules)))
+    # the fund pays € 150 a month in 2025 (April to December) and nothing after its end date
+    assert eur_of(t, "2025-12", "plaatsingspremie") == 150
+    assert eur_of(t, "2026-01", "plaatsingspremie") is None
+    assert instrument_total(year(t, "2025"), "plaatsingspremie") == 9 * 150
+    assert year(t, "2025").funders["regio:haaglanden"] == 1350
+    # 2025-04 net 1.762,39 − 150 = 1.612,39, still above 1.600,56: the cost gap names the
+    # regional scholing budget that is still to be assessed
+    gap = next(g for g in t.gaps if g.kind == "kosten")
+    assert gap.months[0] == "2025-04"
+    assert [(s.instrument, s.authority) for s in gap.streams] == [("scholing", "regio:haaglanden")]
