@@ -99,7 +99,11 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
     try:
         trajectory = build_trajectory(trajectory_request(data, args.months), engine)
     except PlacementError as exc:
-        print(f"{args.placement}: ongeldig traject: {exc.field}: {exc.message}", file=sys.stderr)
+        # name the field as it is written in the file: job.startdatum, traject.maanden
+        field = exc.field.removeprefix("placement.")
+        if field == exc.field and not field.startswith("traject"):
+            field = f"traject.{field}"
+        print(f"{args.placement}: ongeldig traject: {field}: {exc.message}", file=sys.stderr)
         return 2
     except EvaluationError as exc:
         print(f"Fout in de regels bij deze plaatsing: {exc}", file=sys.stderr)

@@ -179,7 +179,7 @@ def test_start_must_be_first_of_month(engine):
     }
     with pytest.raises(PlacementError) as exc:
         build_trajectory(data, engine)
-    assert exc.value.field == "job.startdatum"
+    assert exc.value.field == "placement.job.startdatum"
 
 
 def test_unknown_needed_instrument_is_named(engine):

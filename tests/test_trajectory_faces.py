@@ -57,10 +57,10 @@ def test_cli_bad_request_names_the_field(tmp_path, capsys):
     file = tmp_path / "p.yaml"
     file.write_text(yaml.safe_dump(data))
     assert main(["trajectory", str(file)]) == 2
-    assert "job.startdatum" in capsys.readouterr().err
+    assert ": job.startdatum:" in capsys.readouterr().err
     bad = _placement_file(tmp_path, maanden=0)
     assert main(["trajectory", str(bad)]) == 2
-    assert "maanden" in capsys.readouterr().err
+    assert "traject.maanden" in capsys.readouterr().err
 
 
 def test_cli_pdf_needs_an_output_file(tmp_path, capsys):
@@ -123,7 +123,12 @@ def test_api_trajectory_422_names_the_field(client):
     body["placement"]["job"]["startdatum"] = "2025-04-02"
     r = client.post("/v1/trajectories", json=body)
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "job", "startdatum"]
+    assert r.json()["detail"][0]["loc"] == ["body", "placement", "job", "startdatum"]
+    body = _body()
+    body["placement"]["candidate"]["woongemeente"] = "Atlantis"
+    r = client.post("/v1/trajectories", json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "placement", "candidate", "woongemeente"]
     body = _body()
     body["maanden"] = 500
     r = client.post("/v1/trajectories", json=body)

@@ -19,6 +19,8 @@ from engine.trajectory.gaps import gaps
 from engine.trajectory.model import Trajectory, TrajectoryRequest
 from engine.trajectory.obligations import obligations
 
+_PLACEMENT_FIELDS = {"candidate", "employer", "job", "peildatum"}
+
 __all__ = ["Trajectory", "TrajectoryRequest", "build_trajectory", "parse_request"]
 
 
@@ -47,7 +49,12 @@ def build_trajectory(
     for i, name in enumerate(request.nodig):
         if name not in known:
             raise PlacementError(f"nodig.{i}", f"onbekend instrument {name!r}")
-    sim = simulate(request, engine)
+    try:
+        sim = simulate(request, engine)
+    except PlacementError as exc:  # a placement field: name it by its path in the request
+        if exc.field.split(".")[0] in _PLACEMENT_FIELDS:
+            raise PlacementError(f"placement.{exc.field}", exc.message) from None
+        raise
     first = sim.first
     notices = list(dict.fromkeys([*sim.notices, *(n for _, a in sim.checks for n in a.notices)]))
     authorities = {"belastingdienst": "Belastingdienst"}
