@@ -424,3 +424,33 @@ def test_a_temporary_regional_fund_stops_at_its_end_date_and_is_named_for_a_gap(
     gap = next(g for g in t.gaps if g.kind == "kosten")
     assert gap.months[0] == "2025-04"
     assert [(s.instrument, s.authority) for s in gap.streams] == [("scholing", "regio:haaglanden")]
+
+
+def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(engine):
+    data = {
+        "placement": {
+            "candidate": {
+                "woongemeente": "Delft",
+                "geboortedatum": "1990-01-01",
+                "uitkering": "bijstand",
+                "doelgroepregister": False,
+                "loonwaarde_pct": 60,
+                "eerder_in_dienst_bij_werkgever": False,
+            },
+            "employer": {"vestigingsgemeente": "Delft"},
+            "job": {
+                "startdatum": "2023-07-01",
+                "uren_per_week": 32,
+                "contract_maanden": 12,
+                "brutoloon_per_maand": 2500,
+            },
+        },
+        "maanden": 7,
+        "proefplaatsing": False,
+    }
+    t = build_trajectory(data, engine)
+    # 2023: no hourly minimum wage in the parameters, so the check gives no amount
+    assert eur_of(t, "2023-07", "loonkostensubsidie") == 0
+    assert any("param.minimumloon_per_uur" in n for n in t.notices)
+    # 2024-01: 13,27 × 32 × 52 / 12 = 1.840,107 × 1,08 × 40 % × 1,235 = 981,73
+    assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.73

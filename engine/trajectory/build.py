@@ -59,7 +59,7 @@ def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
                     month,
                     phase,
                     a,
-                    a_placement(placement, phases.contract_start),
+                    placement,
                     params,
                     phases.contract_start,
                     catalogue,
@@ -69,10 +69,6 @@ def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
             )
         checks.append((month, a))
     return Simulation(request, phases, first, checks, months, notices)
-
-
-def a_placement(placement: Placement, contract_start: date) -> Placement:
-    return at(placement, contract_start, contract_start)
 
 
 def _d(x: float) -> Decimal:

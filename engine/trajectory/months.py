@@ -101,7 +101,10 @@ def contract_month(
                 kind, amount, basis = "subsidie", Decimal(str(monthly[0].eur)), monthly[0].basis
             elif e.amounts or e.instrument == "loonkostensubsidie":
                 kind, basis = "subsidie", "bedrag voor deze maand niet te berekenen"
-                notices.append(f"{e.name}: geen bedrag voor {key} te berekenen uit de regels.")
+                notices.append(
+                    f"{e.name}: voor één of meer maanden is geen bedrag te berekenen uit de regels "
+                    f"(ontbrekend: {', '.join(e.missing_facts) or 'onbekend'}); gerekend met € 0."
+                )
         lines.append(
             InstrumentMonth(
                 instrument=e.instrument,
