@@ -142,3 +142,11 @@ def test_api_trajectory_html_and_pdf(client):
     r = client.post("/v1/trajectories?format=pdf", json=_body())
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert "Wie is uw contactpersoon" in PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+
+
+def test_the_sample_trajectory_request_runs(tmp_path):
+    out = tmp_path / "s.pdf"
+    sample = ROOT / "samples" / "traject-delft-bijstand.yaml"
+    assert main(["trajectory", str(sample), "--format", "pdf", "--output", str(out)]) == 0
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Voorbeeld BV" in text and "A. de Vries" in text and "Proefplaatsing via regio" in text

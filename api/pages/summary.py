@@ -84,8 +84,9 @@ def summary(t: Trajectory) -> Summary:
     s = Summary(
         title="Uw aanbod op één pagina",
         intro=(
-            f"Plaatsing van een kandidaat uit {t.woongemeente} bij uw vestiging in "
-            f"{t.vestigingsgemeente}, {t.horizon_months} maanden vanaf {nl_date(t.start)}"
+            f"Plaatsing van een kandidaat uit {t.woongemeente} bij "
+            f"{t.werkgever or 'uw vestiging'} in {t.vestigingsgemeente}, "
+            f"{t.horizon_months} maanden vanaf {nl_date(t.start)}"
             + (
                 f"; contract vanaf {nl_date(t.contract_start)}."
                 if t.contract_start != t.start

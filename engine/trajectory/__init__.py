@@ -64,6 +64,7 @@ def build_trajectory(
         start=request.placement.job.startdatum,
         contract_start=sim.plan.contract_start,
         horizon_months=request.maanden,
+        werkgever=request.placement.employer.naam,
         woongemeente=first.woongemeente.naam,
         vestigingsgemeente=first.vestigingsgemeente.naam,
         regio=_regio_name(engine, first.woongemeente.regio),

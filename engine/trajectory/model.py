@@ -141,6 +141,7 @@ class Trajectory(BaseModel):
     start: date
     contract_start: date
     horizon_months: int
+    werkgever: str | None = Field(description="naam van de werkgever, als opgegeven")
     woongemeente: str
     vestigingsgemeente: str
     regio: str | None = Field(description="arbeidsmarktregio van de woongemeente (naam)")
