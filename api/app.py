@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement, Placement
 from engine.rulesets.registry import RuleBase, load_rulebase
+from engine.trajectory import Trajectory, TrajectoryRequest, build_trajectory
 
 
 def _summary(rs: Any) -> dict[str, Any]:
@@ -56,6 +57,36 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
             )
         except EvaluationError as exc:  # the rules contradict themselves for this placement
             return JSONResponse(status_code=500, content={"detail": f"fout in de regels: {exc}"})
+
+    @app.post(
+        "/v1/trajectories",
+        response_model=Trajectory,
+        responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    )
+    def post_trajectory(
+        request: TrajectoryRequest,
+        format: str = Query("json", pattern="^(json|html|pdf)$"),  # noqa: A002
+    ) -> Any:
+        # ~36 checks: a plain (threadpool) endpoint, so it does not hold up the event loop
+        try:
+            trajectory = build_trajectory(request, engine)
+        except PlacementError as exc:
+            loc = ["body", *exc.field.split(".")]
+            return JSONResponse(
+                status_code=422,
+                content={"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
+            )
+        except EvaluationError as exc:
+            return JSONResponse(status_code=500, content={"detail": f"fout in de regels: {exc}"})
+        if format == "html":
+            from api.pages.trajectory import render_html
+
+            return HTMLResponse(render_html(trajectory))
+        if format == "pdf":
+            from api.pages.pdf import render_pdf
+
+            return Response(render_pdf(trajectory), media_type="application/pdf")
+        return trajectory
 
     @app.get("/v1/rulesets")
     def get_rulesets() -> list[dict[str, Any]]:

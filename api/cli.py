@@ -1,4 +1,5 @@
-"""The command line: arrangeur check | harmonisation | validate | rulesets | serve | bench."""
+"""The command line: arrangeur check | harmonisation | trajectory | validate | rulesets | serve |
+bench."""
 
 from __future__ import annotations
 
@@ -144,6 +145,56 @@ def cmd_harmonisation(args: argparse.Namespace) -> int:
     return 0
 
 
+def trajectory_request(data: dict[str, Any], months: int | None) -> dict[str, Any]:
+    """A placement file, optionally with a `traject:` block of request options (maanden, ...)."""
+    options = data.pop("traject", None) or {}
+    if not isinstance(options, dict):
+        raise PlacementError("traject", "traject is een mapping (maanden, proefplaatsing, ...)")
+    request = {**options, "placement": data}
+    if months is not None:
+        request["maanden"] = months
+    return request
+
+
+def cmd_trajectory(args: argparse.Namespace) -> int:
+    from api.pages.pdf import render_pdf
+    from api.pages.text import render_trajectory_text
+    from api.pages.trajectory import render_html
+    from engine.trajectory import build_trajectory
+
+    data = _read_placement(args.placement)
+    engine = Engine(_load(args))
+    try:
+        trajectory = build_trajectory(trajectory_request(data, args.months), engine)
+    except PlacementError as exc:
+        # name the field as it is written in the file: job.startdatum, traject.maanden
+        field = exc.field.removeprefix("placement.")
+        if field == exc.field and not field.startswith("traject"):
+            field = f"traject.{field}"
+        print(f"{args.placement}: ongeldig traject: {field}: {exc.message}", file=sys.stderr)
+        return 2
+    except EvaluationError as exc:
+        print(f"Fout in de regels bij deze plaatsing: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "pdf":
+        if not args.output:
+            print("--format pdf schrijft naar een bestand: geef --output", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(render_pdf(trajectory))
+        return 0
+    if args.format == "json":
+        text = json.dumps(trajectory.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        text = render_html(trajectory)
+    else:
+        text = render_trajectory_text(trajectory)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     rb = _load(args)
     rules = sum(len(rs.rules) for rs in rb.rulesets)
@@ -244,6 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", help="schrijf het rapport naar dit bestand")
     p.add_argument("--examples", help="schrijf de voorbeeldplaatsingen als YAML in deze map")
     p.set_defaults(func=cmd_harmonisation)
+
+    p = sub.add_parser("trajectory", help="traject per maand: geld per financier, termijnen")
+    p.add_argument("placement", help="plaatsing als YAML (optioneel met een blok traject:)")
+    p.add_argument("--months", type=int, help="horizon in maanden (standaard 36)")
+    p.add_argument("--format", choices=["text", "json", "html", "pdf"], default="text")
+    p.add_argument("--output", help="schrijf naar dit bestand (nodig voor pdf)")
+    p.set_defaults(func=cmd_trajectory)
 
     p = sub.add_parser("validate", help="controleer alle regelsets")
     p.add_argument("path", nargs="?", help="map met regels (zelfde als --rules)")

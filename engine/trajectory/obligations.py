@@ -1,0 +1,116 @@
+"""What the employer must do, and when: deadlines from the rules' parameters and the plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from engine.trajectory.build import Simulation
+from engine.trajectory.model import Obligation
+from engine.trajectory.months import term_end
+from engine.trajectory.phases import add_months
+
+
+def obligations(sim: Simulation) -> list[Obligation]:
+    out: list[Obligation] = []
+    horizon_end = sim.plan.spans[-1].end
+    cs = sim.plan.contract_start
+    label = sim.first.authorities.get
+    pp = sim.plan.proefplaatsing
+    if pp is not None:
+        who = label(pp.authority or "", pp.authority or "")
+        out.append(
+            Obligation(
+                date=sim.request.placement.job.startdatum,
+                what=f"Proefplaatsing vóór de start afspreken met {who} (behoud van uitkering).",
+                instrument="proefplaatsing",
+            )
+        )
+        out.append(
+            Obligation(
+                date=cs,
+                what="Einde proefplaatsing: bij geschiktheid het contract laten ingaan.",
+                instrument="proefplaatsing",
+            )
+        )
+    seen: set[tuple[str, str]] = set()
+    paid_months: dict[str, list[str]] = {}
+    for m in sim.months:
+        for x in m.instruments:
+            paid_months.setdefault(x.instrument, []).append(m.month)
+    for month, a in sim.checks:
+        if month < cs:
+            continue
+        for e in a.instruments:
+            if e.status != "eligible" or e.instrument == "proefplaatsing":
+                continue
+            deadline = e.params.get("doelgroepverklaring_uiterlijk")
+            if isinstance(deadline, str) and (e.instrument, "dgv") not in seen:
+                seen.add((e.instrument, "dgv"))
+                out.append(
+                    Obligation(
+                        date=date.fromisoformat(deadline),
+                        what=(
+                            f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden "
+                            "na aanvang van de dienstbetrekking), anders vervalt het recht."
+                        ),
+                        instrument=e.instrument,
+                    )
+                )
+            end = term_end(e, cs)
+            if end is not None and end <= horizon_end and (e.instrument, "end") not in seen:
+                seen.add((e.instrument, "end"))
+                again = (
+                    " Verlenging aanvragen vóór deze datum."
+                    if e.params.get("verlenging_mogelijk")
+                    else ""
+                )
+                out.append(
+                    Obligation(
+                        date=end - timedelta(days=1),
+                        what=f"Einde termijn {e.name} ({e.params['max_duur_jaren']} jaar).{again}",
+                        instrument=e.instrument,
+                    )
+                )
+    lks = paid_months.get("loonkostensubsidie")
+    if lks:
+        first = date.fromisoformat(lks[0] + "-01")
+        k = 1
+        while add_months(first, 12 * k) <= horizon_end:
+            out.append(
+                Obligation(
+                    date=add_months(first, 12 * k),
+                    what=(
+                        "Loonwaarde opnieuw laten vaststellen (aanname: jaarlijks; het college "
+                        "bepaalt het moment in overleg, Participatiewet art. 10d lid 6)."
+                    ),
+                    instrument="loonkostensubsidie",
+                )
+            )
+            k += 1
+    # an allowance that stops inside the horizon: the last month it is paid
+    last = sim.months[-1].month
+    for instrument, months in paid_months.items():
+        if instrument == "proefplaatsing" or months[-1] == last or (instrument, "end") in seen:
+            continue  # paid to the end, or its term end is listed already
+        name = next(x.name for m in sim.months for x in m.instruments if x.instrument == instrument)
+        stop = add_months(date.fromisoformat(months[-1] + "-01"), 1)
+        out.append(
+            Obligation(
+                date=stop - timedelta(days=1),
+                what=(
+                    f"{name} stopt na {months[-1]}: in de loonadministratie en begroting verwerken."
+                ),
+                instrument=instrument,
+            )
+        )
+    extended = any(s.phase == "verlenging" for s in sim.plan.spans)
+    for span in sim.plan.spans:
+        if span.phase == "contract" and extended:
+            out.append(
+                Obligation(
+                    date=span.end,
+                    what="Einde contract: verlengen (met de instrumenten) of beëindigen.",
+                    instrument=None,
+                )
+            )
+    return sorted(out, key=lambda o: (o.date, o.instrument or ""))
