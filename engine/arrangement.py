@@ -349,7 +349,7 @@ def authority_label(authority: str, rb: RuleBase) -> str:
     if authority == "uwv":
         return "UWV"
     if authority == "rijk":
-        return "Rijk (Belastingdienst)"
+        return "Rijk"  # the funder (Belastingdienst, gemeente) is in the catalogue
     kind, _, code = authority.partition(":")
     if kind == "gemeente":
         g = rb.geography.by_code(code)
