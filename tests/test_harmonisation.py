@@ -162,13 +162,22 @@ def test_compare_regions(h_engine):
     assert r.other_region.region == "west"
 
 
-def test_local_and_dask_runs_equal_the_serial_run(h_engine, oost):
+def test_local_and_dask_runs_equal_the_serial_run(h_engine, oost, tmp_path):
     distributed = pytest.importorskip("distributed")
+    import dask
+
+    dask.config.set({"temporary-directory": str(tmp_path)})  # no scratch space left behind
     options = Options(profiles=N, executor="local", workers=2)
     local = harmonisation(h_engine, "oost", PEIL, options)
     assert local.model_dump() == oost.model_dump()
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:  # fmt: skip
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        local_directory=str(tmp_path),
+    )
+    with cluster:
         address = "dask://" + cluster.scheduler_address.split("://", 1)[1]
         dask = harmonisation(h_engine, "oost", PEIL, Options(profiles=N, executor=address))
     assert dask.model_dump() == oost.model_dump()
@@ -192,6 +201,10 @@ def test_bad_input_names_the_field(h_engine):
 def test_profiles_are_deterministic_and_count_as_asked():
     assert sweep_profiles(10_000) == sweep_profiles(10_000)
     assert len(sweep_profiles(10_000)) == 10_000
+    few = sweep_profiles(100)
+    assert len(few) == 100 and {p.uitkering for p in few} == {
+        p.uitkering for p in sweep_profiles(576)
+    }
     assert sweep_profiles(1000, seed=1) != sweep_profiles(1000, seed=2)
 
 

@@ -97,9 +97,13 @@ def generated_profiles(count: int, seed: int, first_id: int = 0) -> list[Profile
 
 
 def sweep_profiles(count: int, seed: int = 2026) -> list[Profile]:
-    """The grid first, then generated profiles up to `count` (at least the whole grid)."""
+    """The grid first, then generated profiles up to `count`; fewer than the grid gives an evenly
+    spread part of the grid (every uitkering still appears)."""
     grid = grid_profiles()
-    return grid + generated_profiles(max(0, count - len(grid)), seed, first_id=len(grid))
+    if count < len(grid):
+        step = len(grid) / max(1, count)
+        return [grid[int(i * step)] for i in range(max(0, count))]
+    return grid + generated_profiles(count - len(grid), seed, first_id=len(grid))
 
 
 def placement_for(profile: Profile, woon: str, vest: str, peildatum: date) -> dict[str, Any]:

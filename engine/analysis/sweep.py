@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -201,11 +202,17 @@ def _bundle_engine(bundle: dict[str, str]) -> Engine:
     key = f"bundle:{digest}"
     engine = _WORKER_ENGINES.get(key)
     if engine is None:
-        folder = Path(tempfile.mkdtemp(prefix=f"arrangeur-rules-{digest}-"))
-        for rel, text in bundle.items():
-            target = folder / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        folder = Path(tempfile.gettempdir()) / f"arrangeur-rules-{digest}"
+        if not folder.exists():  # one copy per machine and rule version, shared by its workers
+            staging = Path(tempfile.mkdtemp(prefix=f"arrangeur-rules-{digest}-"))
+            for rel, text in bundle.items():
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            try:
+                staging.rename(folder)  # atomic: a worker never reads a half-written copy
+            except OSError:  # another worker was first
+                shutil.rmtree(staging, ignore_errors=True)
         engine = _WORKER_ENGINES[key] = Engine(load_rulebase(folder))
     return engine
 
