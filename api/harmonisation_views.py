@@ -13,6 +13,7 @@ import yaml
 
 from engine.analysis import HarmonisationReport
 from engine.analysis.model import MatrixCell, OutcomeDifference
+from engine.expressions import format_number
 
 TYPE_NL = {
     "parameter_mismatch": "andere duur of bedrag",
@@ -181,7 +182,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1200px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;
 font-size:.85rem;vertical-align:top}th{background:#f3f3f3;text-align:left}
-.heat td.cell{min-width:7rem;text-align:center}.muted{color:#777}.note{font-size:.85rem}
+.heat td.cell{min-width:5.5rem;text-align:center}.muted{color:#777}.note{font-size:.85rem}
 .tag{display:inline-block;padding:0 .4rem;border-radius:.3rem;background:#eee;font-size:.8rem}
 pre{background:#f7f7f7;padding:.5rem;font-size:.8rem;overflow:auto}
 .legend span{display:inline-block;width:1rem;height:1rem;vertical-align:middle;margin:0 .2rem}
@@ -204,7 +205,13 @@ def to_html(report: HarmonisationReport) -> str:
     s = report.summary
     codes = [g.code for g in report.gemeenten]
     cells = {(c.instrument, c.authority): c for c in report.matrix}
-    instruments = [i for i in report.heatmap if any((i, a) in cells for a in codes)]
+    # instruments a gemeente or region provides; national-only ones (LKV, no-riskpolis) are
+    # the same for every resident and are listed below the table
+    instruments = [i for i in report.heatmap if any(cells[(i, a)].offered for a in codes)]
+    national = [i for i in report.heatmap if i not in instruments and (i, "uwv") in cells]
+    national += [
+        i for i in report.heatmap if i not in instruments + national and (i, "rijk") in cells
+    ]
     rows = []
     for i in instruments:
         tds = []
@@ -286,12 +293,19 @@ def _q40_scope(report: HarmonisationReport) -> str:
 
 
 def _cell_label(c: MatrixCell | None) -> str:
+    """Short: the status and the numeric terms; the full conditions are in JSON and CSV."""
     if c is None or not c.rules:
         return "niet aangeboden"
     if not c.offered:
         return "uitgesloten"
-    terms = ", ".join(f"{k} {v}" for k, v in c.params.items() if not isinstance(v, dict))
     word = "op beoordeling" if c.statuses == ["needs_assessment"] else "ja"
+    if c.via and c.via.startswith("landelijk kader"):
+        return f"{word}, landelijk kader"
+    terms = ", ".join(
+        f"{k.replace('_', ' ')} {format_number(v)}"
+        for k, v in c.params.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    )
     return f"{word}{' (' + terms + ')' if terms else ''}"
 
 
