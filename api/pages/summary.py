@@ -40,7 +40,8 @@ def _gets(t: Trajectory) -> list[str]:
     out: list[str] = []
     first_contract = next((m for m in t.months if m.phase != "proefplaatsing"), None)
     for x in t.total.instruments:
-        who = _label(t, x.authority)
+        # the LKV is national law paid through the loonaangifte: name the payer, not "Rijk"
+        who = "de Belastingdienst" if x.funder == "belastingdienst" else _label(t, x.authority)
         if x.kind == "uitkering":
             out.append(
                 f"{x.name} via {who} ({x.months} maanden): de kandidaat behoudt de uitkering, "
