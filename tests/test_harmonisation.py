@@ -4,10 +4,13 @@ tests/fixtures/harmonie/README.md), on the shipped rules, and across executors."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.analysis import Options, harmonisation
 from engine.analysis.outcomes import in_words
@@ -237,3 +240,25 @@ def test_drechtsteden_is_harmonised_by_construction(engine):
     assert r.summary.q40.answer == Q40_ANSWERS[0]
     assert r.summary.index == 1.0
     assert json.loads(r.model_dump_json())["summary"]["q40"]["answer"] == Q40_ANSWERS[0]
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(order=st.permutations(["Delden", "Eefde", "Fijnaart"]))
+def test_the_order_of_gemeenten_does_not_change_the_findings(h_engine, order):
+    def findings(report):
+        return (
+            sorted(
+                (d.instrument, d.type, tuple(sorted(d.gemeenten)), d.profiles_affected)
+                for d in report.outcome_differences
+            ),
+            report.summary.q40.answer,
+            report.summary.index,
+            {i: dict(sorted(h.items())) for i, h in report.heatmap.items()},
+        )
+
+    options = Options(profiles=120, executor="serial")
+    base = harmonisation(h_engine, "oost", PEIL, options)
+    shuffled = harmonisation(h_engine, "oost", PEIL, replace(options, gemeenten=tuple(order)))
+    assert findings(shuffled) == findings(base)
