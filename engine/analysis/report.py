@@ -103,8 +103,12 @@ def _report(
     rows = sweep(engine, spec, profiles, options.executor, options.workers, progress)
     outcomes = analyse(rb, profiles, rows, order, vest.code, peildatum)
     authorities = {c.authority: c.authority_naam for c in matrix}
-    first = engine.check(placement_for(profiles[0], order[0], vest.code, peildatum))
-    notices = [n for n in first.notices if "illustratief" in n]
+    notices = [  # which rule sets are illustrative, as `check` says it for each gemeente
+        n
+        for code in order
+        for n in engine.check(placement_for(profiles[0], code, vest.code, peildatum)).notices
+        if "illustratief" in n
+    ]
     notices += [
         f"Uitkomsten zijn vergeleken voor {len(profiles)} profielen per gemeente, met de werkgever "
         f"in {vest.naam}; alleen de woongemeente van de kandidaat verschilt."
