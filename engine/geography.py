@@ -30,6 +30,7 @@ class Gemeente(BaseModel):
     valid_from: date | None = None  # first day of a gemeente formed by a merger
     valid_to: date | None = None  # last day before a merger
     successor: str | None = None  # CBS code of the gemeente it merged into
+    split_over: list[str] = []  # CBS codes of the gemeenten its territory was divided over
     sources: list[str] = []  # what the dates, code and regio were read from
 
     def exists_on(self, when: date) -> bool:
@@ -79,7 +80,7 @@ class Geography(BaseModel):
         raise PlacementError(field, f"onbekende gemeente {text!r}{hint}")
 
     def predecessors(self, code: str) -> list[Gemeente]:
-        return [g for g in self.gemeenten if g.successor == code]
+        return [g for g in self.gemeenten if g.successor == code or code in g.split_over]
 
     def _not_on(self, g: Gemeente, when: date) -> str:
         """Why a gemeente cannot be used on `when`, naming what to use instead (Dutch)."""
@@ -87,10 +88,17 @@ class Geography(BaseModel):
         if g.valid_to is not None and when > g.valid_to:
             text = f"{name} bestaat sinds {_nl_date(g.valid_to + timedelta(days=1))} niet meer"
             successor = self.by_code(g.successor) if g.successor else None
+            heirs = [h for h in map(self.by_code, g.split_over) if h is not None]
             if successor is not None:
                 text += (
                     f": opgegaan in {successor.naam} ({successor.code}); "
                     f"gebruik {successor.naam} voor een peildatum vanaf die dag"
+                )
+            elif heirs:
+                names = [f"{h.naam} ({h.code})" for h in heirs]
+                text += (
+                    f": verdeeld over {', '.join(names[:-1])} en {names[-1]}; "
+                    "gebruik de gemeente waar het adres nu onder valt"
                 )
             return text
         text = f"{name} bestond op {_nl_date(when)} nog niet"
@@ -151,19 +159,23 @@ def _check(geo: Geography, doc, file: str, problems: list[Problem]) -> None:
         codes.setdefault(g.code, i)
         if g.valid_from and g.valid_to and g.valid_from > g.valid_to:
             problem(f"valid_from {g.valid_from} is after valid_to {g.valid_to}")
-        if g.successor is None:
+        if g.successor is not None and g.split_over:
+            problem("successor and split_over both given: merged whole or divided?")
+        heirs = [g.successor] if g.successor is not None else g.split_over
+        if not heirs:
             continue
         if g.valid_to is None:
-            problem(f"successor {g.successor} without valid_to: when did it merge?")
+            problem(f"successor {', '.join(heirs)} without valid_to: when did it merge?")
             continue
-        heir = by_code.get(g.successor)
-        if heir is None:
-            problem(f"unknown successor {g.successor!r}")
-        elif not heir.exists_on(g.valid_to + timedelta(days=1)):
-            problem(
-                f"successor {heir.naam} ({heir.code}) does not exist on "
-                f"{g.valid_to + timedelta(days=1)}, the day after valid_to"
-            )
+        for code in heirs:
+            heir = by_code.get(code)
+            if heir is None:
+                problem(f"unknown successor {code!r}")
+            elif not heir.exists_on(g.valid_to + timedelta(days=1)):
+                problem(
+                    f"successor {heir.naam} ({heir.code}) does not exist on "
+                    f"{g.valid_to + timedelta(days=1)}, the day after valid_to"
+                )
     # A name or alias may point at two gemeenten only if they never existed at the same time.
     for key, found in geo._by_key.items():
         for a, b in zip(found, found[1:], strict=False):

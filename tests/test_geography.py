@@ -92,6 +92,73 @@ def test_check_on_a_current_peildatum_with_a_merged_gemeente_is_a_clear_error(en
     assert "opgegaan in Hoeksche Waard (GM1963)" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "peildatum, count",
+    [
+        # CBS counts as reported at each change: 390 (2016), 388 (2017), 380 (2018), 355 (2019,
+        # 2020), 352 (2021), 345 (2022; 344 from 24 March, Weesp into Amsterdam), 342 (2023-2025).
+        (date(2016, 1, 1), 390),
+        (date(2017, 1, 1), 388),
+        (date(2018, 1, 1), 380),
+        (date(2019, 1, 1), 355),
+        (date(2020, 1, 1), 355),
+        (date(2021, 1, 1), 352),
+        (date(2022, 1, 1), 345),
+        (date(2022, 3, 24), 344),
+        (date(2023, 1, 1), 342),
+    ],
+)
+def test_number_of_gemeenten_on_a_date_equals_the_cbs_count(geo, peildatum, count):
+    assert sum(g.exists_on(peildatum) for g in geo.gemeenten) == count
+
+
+@pytest.mark.parametrize(
+    "old, peildatum, code, regio, heir",
+    [
+        ("Bussum", "2015-06-01", "GM0381", "gooi-en-vechtstreek", "GM1942"),
+        ("Veghel", "2016-06-01", "GM0860", "noordoost-brabant", "GM1948"),
+        ("Slochteren", "2017-06-01", "GM0040", "groningen", "GM1952"),
+        ("Lingewaal", "2018-06-01", "GM0733", "gorinchem", "GM1960"),  # successor is Rivierenland
+        ("Haarlemmerliede", "2018-06-01", "GM0393", "zuid-kennemerland-en-ijmond", "GM0394"),
+        ("Delfzijl", "2020-06-01", "GM0010", "groningen", "GM1979"),
+        ("Uden", "2021-06-01", "GM0856", "noordoost-brabant", "GM1991"),
+        ("Weesp", "2022-03-23", "GM0457", "gooi-en-vechtstreek", "GM0363"),
+    ],
+)
+def test_check_with_a_former_gemeente_on_a_past_peildatum_uses_its_region(
+    engine, geo, old, peildatum, code, regio, heir
+):
+    a = _check(engine, old, peildatum)
+    assert (a.woongemeente.code, a.woongemeente.regio) == (code, regio)
+    lks = next(e for e in a.instruments if e.instrument == "loonkostensubsidie")
+    assert lks.authority == f"gemeente:{code}"
+    day_after = geo.by_code(code).valid_to + timedelta(days=1)
+    with pytest.raises(PlacementError) as err:
+        _check(engine, old, day_after.isoformat())
+    assert f"({heir})" in str(err.value)
+
+
+def test_weesp_merged_on_24_march_2022_not_on_1_january(geo):
+    assert geo.resolve("Weesp", date(2022, 3, 23), "f").code == "GM0457"
+    with pytest.raises(PlacementError) as err:
+        geo.resolve("Weesp", date(2022, 3, 24), "f")
+    assert "bestaat sinds 24-03-2022 niet meer: opgegaan in Amsterdam (GM0363)" in str(err.value)
+
+
+def test_a_divided_gemeente_names_every_gemeente_it_was_divided_over(geo):
+    assert geo.resolve("Haaren", date(2020, 12, 31), "f").regio == "noordoost-brabant"
+    with pytest.raises(PlacementError) as err:
+        geo.resolve("Haaren", date(2021, 1, 1), "candidate.woongemeente")
+    assert err.value.field == "candidate.woongemeente"
+    assert (
+        "verdeeld over Boxtel (GM0757), Oisterwijk (GM0824), Tilburg (GM0855) en Vught (GM0865)"
+        in str(err.value)
+    )
+    with pytest.raises(PlacementError) as err:
+        geo.resolve("Het Hogeland", date(2018, 12, 31), "f")
+    assert "Winsum (GM0053)" in str(err.value)  # a predecessor by division
+
+
 # ------------------------------------------------------------------ validation of geografie.yaml
 
 
@@ -137,6 +204,16 @@ def test_mini_fixture_with_a_valid_merger_loads(geofile):
             "  - {code: GM0006, naam: Oudje, regio: zuid, valid_from: 2020-01-01,"
             " valid_to: 2019-01-01}\n",
             "is after valid_to",
+        ),
+        (
+            "  - {code: GM0006, naam: Oudje, regio: zuid, valid_to: 2019-12-31,"
+            " split_over: [GM0003, GM0998]}\n",
+            "unknown successor 'GM0998'",
+        ),
+        (
+            "  - {code: GM0006, naam: Oudje, regio: zuid, valid_to: 2019-12-31,"
+            " successor: GM0003, split_over: [GM0003]}\n",
+            "successor and split_over both given",
         ),
         ("  - {code: GM0003, naam: Ceedam bis, regio: zuid}\n", "code GM0003 listed twice"),
         ("  - {code: GM0006, naam: Aadorp, regio: zuid}\n", "name 'aadorp' also used by GM0001"),
