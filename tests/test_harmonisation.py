@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from engine.analysis import Options, harmonisation
 from engine.analysis.outcomes import in_words
-from engine.analysis.profiles import sweep_profiles
+from engine.analysis.profiles import GRID_SIZE, grid_profiles, sweep_profiles
 from engine.analysis.summary import Q40_ANSWERS
 from engine.analysis.sweep import outcomes
 from engine.arrangement import Engine
@@ -204,6 +204,7 @@ def test_bad_input_names_the_field(h_engine):
 def test_profiles_are_deterministic_and_count_as_asked():
     assert sweep_profiles(10_000) == sweep_profiles(10_000)
     assert len(sweep_profiles(10_000)) == 10_000
+    assert len(grid_profiles()) == GRID_SIZE
     few = sweep_profiles(100)
     assert len(few) == 100 and {p.uitkering for p in few} == {
         p.uitkering for p in sweep_profiles(576)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
 
@@ -25,6 +25,13 @@ GRID_AGES = (25, 55, 56, 60)
 GRID_CONTRACTS = (5, 6, 12)
 GRID_REGISTER = (True, False)
 GRID_LOONWAARDE = (None, 50)
+GRID_SIZE = (
+    len(UITKERINGEN)
+    * len(GRID_AGES)
+    * len(GRID_CONTRACTS)
+    * len(GRID_REGISTER)
+    * len(GRID_LOONWAARDE)
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,6 @@ class Profile:
     doelgroepverklaring_na_maanden: int | None
     uren_per_week: int
     contract_maanden: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def grid_profiles() -> list[Profile]:

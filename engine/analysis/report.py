@@ -17,7 +17,7 @@ from engine.analysis.model import (
     Summary,
 )
 from engine.analysis.outcomes import analyse, in_words
-from engine.analysis.profiles import Profile, grid_profiles, placement_for, sweep_profiles
+from engine.analysis.profiles import GRID_SIZE, Profile, placement_for, sweep_profiles
 from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
 from engine.arrangement import Engine
@@ -138,8 +138,8 @@ def _report(
         ),
         profiles=ProfilesUsed(
             count=len(profiles),
-            grid=min(len(profiles), len(grid_profiles())),
-            generated=max(0, len(profiles) - len(grid_profiles())),
+            grid=min(len(profiles), GRID_SIZE),
+            generated=max(0, len(profiles) - GRID_SIZE),
             seed=options.seed,
             vestigingsgemeente=Party(code=vest.code, naam=vest.naam, regio=vest.regio),
             checks=len(profiles) * len(order),
