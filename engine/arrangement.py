@@ -14,11 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from engine import amounts as money
 from engine.compiler import compile_network, network_key
-from engine.errors import PlacementError
 from engine.expressions import UNKNOWN, Call, Node, evaluate, failed_conditions, names
 from engine.facts import INPUT_FACTS, placement_facts
 from engine.geography import Gemeente
@@ -34,6 +31,7 @@ from engine.model import (
     RulesetUsed,
     SetAside,
     Source,
+    validate_input,
 )
 from engine.rulesets.loader import Rule, RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
@@ -200,12 +198,7 @@ def _calls_date_functions(node: Node) -> bool:
 
 def parse_placement(data: Mapping[str, Any]) -> Placement:
     """Validate raw input; the first error names its field path (candidate.geboortedatum)."""
-    try:
-        return Placement.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(placement)"
-        raise PlacementError(field, err["msg"]) from None
+    return validate_input(Placement, data, "(placement)")
 
 
 # ------------------------------------------------------------------- offers

@@ -6,10 +6,13 @@ The placement's fields are also the catalogue of input facts that rules may read
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engine.errors import PlacementError
 
 Uitkering = Literal[
     "bijstand",
@@ -35,6 +38,20 @@ ConflictType = Literal[
     "stacking",
     "cross_region",
 ]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
+    """Validate raw input; the first error becomes a PlacementError naming its field path
+    (`whole` names the input itself when the error is not about one field)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or whole
+        raise PlacementError(field, err["msg"]) from None
 
 
 class _Input(BaseModel):

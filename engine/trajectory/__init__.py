@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from engine.arrangement import Engine, default_engine
 from engine.errors import PlacementError
+from engine.model import validate_input
 from engine.trajectory.alternatives import alternatives
 from engine.trajectory.build import assumptions, period, simulate, years
 from engine.trajectory.gaps import gaps
@@ -26,12 +25,7 @@ __all__ = ["Trajectory", "TrajectoryRequest", "build_trajectory", "parse_request
 
 def parse_request(data: Mapping[str, Any]) -> TrajectoryRequest:
     """Validate raw input; the first error names its field path (placement.job.startdatum)."""
-    try:
-        return TrajectoryRequest.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(traject)"
-        raise PlacementError(field, err["msg"]) from None
+    return validate_input(TrajectoryRequest, data, "(traject)")
 
 
 def _regio_name(engine: Engine, slug: str | None) -> str | None:
