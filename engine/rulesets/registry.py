@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from engine.catalogue import Catalogue, load_catalogue
-from engine.compiler import condition_problem, is_param
 from engine.errors import Problem, RulesError
 from engine.expressions import Node, names
+from engine.expressions.normal_form import condition_problem, is_param
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
