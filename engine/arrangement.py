@@ -71,7 +71,7 @@ class Engine:
                 if compiled is None:
                     compiled = _Compiled(
                         self._backend_class(compile_network(list(rulesets), params)),
-                        rule_index(rulesets),
+                        rule_index(rulesets, self.rulebase.parameters),
                     )
                     self._compiled[key] = compiled
         return compiled

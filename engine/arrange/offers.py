@@ -17,8 +17,10 @@ from typing import Any
 from engine import amounts as money
 from engine.arrange import wording
 from engine.expressions import UNKNOWN, Call, Node, evaluate, failed_conditions, names
+from engine.expressions.normal_form import is_param
 from engine.facts import INPUT_FACTS
-from engine.model import Offer, Reason
+from engine.model import Offer, Reason, Source
+from engine.parameters import Parameters
 from engine.rulesets.loader import Rule, RuleSet
 
 _LABELS = wording.FACT_LABELS
@@ -32,6 +34,7 @@ class RuleIndex:
     formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
     by_instrument: dict[str, list[tuple[str, list[Rule]]]]  # ruleset key -> instrument -> rules
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
+    figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
     _reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _diagnoses: dict[tuple, tuple[bool, Reason]] = field(default_factory=dict)
 
@@ -54,7 +57,7 @@ class RuleIndex:
         return found
 
 
-def rule_index(rulesets: tuple[RuleSet, ...]) -> RuleIndex:
+def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleIndex:
     inputs: dict[str, set[str]] = {}
     definitions: dict[str, list] = {}
     by_instrument: dict[str, list[tuple[str, list[Rule]]]] = {}
@@ -70,12 +73,37 @@ def rule_index(rulesets: tuple[RuleSet, ...]) -> RuleIndex:
             grouped.setdefault(rule.instrument, []).append(rule)
             reasons[rule.qualified_id] = _reason(rs, rule, rule.explanation)
         by_instrument[rs.key] = list(grouped.items())
+    figures = {
+        rule.qualified_id: _figure_sources(rule, inputs, parameters)
+        for rs in rulesets
+        for rule in rs.rules
+    }
     formulas = {
         k: v[0].value
         for k, v in definitions.items()
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
-    return RuleIndex(inputs, formulas, by_instrument, reasons)
+    return RuleIndex(inputs, formulas, by_instrument, reasons, figures)
+
+
+def _figure_sources(
+    rule: Rule, inputs: dict[str, set[str]], parameters: Parameters
+) -> list[Source]:
+    """Where the figures of a rule's amounts and computed parameters come from."""
+    read: set[str] = set()
+    for spec in rule.amounts:
+        read |= names(spec.eur)
+    for value in rule.params.values():
+        if not isinstance(value, str | int | float | bool):
+            read |= names(value)
+    stack, seen = list(read), set()
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(inputs.get(n, ()))
+    used = [parameters.params.get(n.removeprefix("param.")) for n in sorted(seen) if is_param(n)]
+    return [p.source for p in used if p is not None]
 
 
 def _calls_date_functions(node: Node) -> bool:
@@ -159,6 +187,7 @@ def offers_of(
                     params=params,
                     amounts=amounts,
                     reasons=[index.reasons[rule.qualified_id]],
+                    figures=index.figures[rule.qualified_id],
                     missing_facts=sorted(missing),
                 )
             )

@@ -90,7 +90,7 @@ def entry_for(
         params=chosen.params,
         amounts=chosen.amounts,
         explanation=wording.entry_text(naam, chosen, label(chosen.authority)),
-        sources=wording.unique_sources(chosen.reasons),
+        sources=wording.unique_sources(chosen.reasons, chosen.figures),
         reasons=chosen.reasons,
         missing_facts=chosen.missing_facts,
         set_aside=set_aside,

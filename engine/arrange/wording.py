@@ -164,8 +164,9 @@ def illustrative(rs: RuleSet, authority: str) -> str:
     )
 
 
-def unique_sources(reasons: Iterable[Reason]) -> list[Source]:
+def unique_sources(reasons: Iterable[Reason], figures: Iterable[Source] = ()) -> list[Source]:
+    """The texts an entry rests on: its rules' articles, then where its figures come from."""
     seen: dict[tuple, Source] = {}
-    for r in reasons:
-        seen.setdefault((r.source.title, r.source.article, r.source.url), r.source)
+    for source in [*(r.source for r in reasons), *figures]:
+        seen.setdefault((source.title, source.article, source.url), source)
     return list(seen.values())
