@@ -161,7 +161,15 @@ class Engine:
         out: list[str] = []
         for g in (scope.woon, scope.vest):
             if not any(rs.authority == f"gemeente:{g.code}" for rs in scope.rulesets):
-                out.append(wording.no_local_rules(g.naam, g.code))
+                regional = next(
+                    (rs.authority for rs in scope.rulesets if rs.authority == f"regio:{g.regio}"),
+                    None,
+                )
+                out.append(
+                    wording.no_local_rules(
+                        g.naam, g.code, regional and wording.authority_label(regional, rb)
+                    )
+                )
             if g.code == scope.vest.code == scope.woon.code:
                 break
         for rs in scope.rulesets:

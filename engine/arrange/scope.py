@@ -56,5 +56,13 @@ def scope_of(rb: RuleBase, placement: Placement) -> Scope:
             if roles.get(regional.authority) != "regio_woon":
                 roles[regional.authority] = role
             chosen[regional.id] = regional
+    # A regional rule set that applies region-wide reaches every gemeente of its region; like an
+    # adopted one, a gemeente's own rule still prevails over it (local_exception).
+    for g, role in ((woon, "regio_woon"), (vest, "regio_vest")):
+        for rs in rb.in_force(f"regio:{g.regio}", when):
+            if rs.applies_to == "regio":
+                if roles.get(rs.authority) != "regio_woon":
+                    roles[rs.authority] = role
+                chosen[rs.id] = rs
     ordered = tuple(sorted(chosen.values(), key=lambda rs: (rs.authority, rs.id)))
     return Scope(when, woon, vest, roles, ordered)

@@ -149,7 +149,12 @@ def cross_region(woon: str, woon_regio: str, vest: str, vest_regio: str) -> tupl
 # ------------------------------------------------------------------------------- notices
 
 
-def no_local_rules(naam: str, code: str) -> str:
+def no_local_rules(naam: str, code: str, regional: str | None) -> str:
+    if regional:
+        return (
+            f"Voor gemeente {naam} ({code}) is geen gemeentelijke regelset beschikbaar; de "
+            f"regionale afspraken van {regional} en de landelijke instrumenten zijn beoordeeld."
+        )
     return (
         f"Voor gemeente {naam} ({code}) is geen gemeentelijke of regionale regelset beschikbaar; "
         "alleen de landelijke instrumenten zijn beoordeeld."
