@@ -91,7 +91,9 @@ class Engine:
         offers = [
             offer
             for rs in scope.rulesets
-            for offer in offers_of(rs, fired, env, scope.peildatum, compiled.index, woon)
+            for offer in offers_of(
+                rs, fired, session.refuted, env, scope.peildatum, compiled.index, woon
+            )
         ]
         arrangement = self._arrange(scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)

@@ -36,11 +36,13 @@ _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 @dataclass(frozen=True)
 class Action:
-    """What a durable rule stands for: an instrument rule or a derived fact."""
+    """What a durable rule stands for: an instrument rule that holds, one that is refuted
+    (its condition is false: `refuted_by` are the tests that made it so), or a derived fact."""
 
     ruleset: RuleSet
     rule: Rule | None = None
     derived: DerivedFact | None = None
+    refuted_by: tuple[Node, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,24 @@ def _definitions(
                 rule_name = f"r{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
                 actions[rule_name] = Action(rs, rule=r)
+            if r.then == "excluded":
+                continue  # an exception that does not hold needs no explanation
+            for tests, body in _refutations(r, params):
+                rule_name = f"n{next(counter)}"
+                definition[rule_name] = {**body, "run": rule_name}
+                actions[rule_name] = Action(rs, rule=r, refuted_by=tests)
     return definition, actions
+
+
+def _refutations(rule: Rule, params: Mapping[str, Any]) -> list[tuple[tuple[Node, ...], dict]]:
+    """Rules that fire when a rule's condition is false (Kleene: its negation is true), each
+    with the tests that refute it: the refusal is explained from the one evaluation."""
+    shape = alternatives(Not(rule.when), params)
+    if shape is False:
+        return []
+    if shape is True:
+        return [((), {"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]})]
+    return [(tuple(leaf for _, leaf in tests), _conjunction(tests)) for tests in shape]
 
 
 def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:

@@ -16,8 +16,10 @@ from typing import Any
 
 from engine import amounts as money
 from engine.arrange import wording
-from engine.expressions import UNKNOWN, Call, Node, evaluate, failed_conditions, names
+from engine.compiler import Action
+from engine.expressions import UNKNOWN, Call, Node, evaluate, names
 from engine.expressions.normal_form import is_param
+from engine.expressions.render import leaf_text
 from engine.facts import INPUT_FACTS
 from engine.model import Offer, Reason, Source
 from engine.parameters import Parameters
@@ -35,26 +37,12 @@ class RuleIndex:
     by_instrument: dict[str, list[tuple[str, list[Rule]]]]  # ruleset key -> instrument -> rules
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
-    _reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _diagnoses: dict[tuple, tuple[bool, Reason]] = field(default_factory=dict)
+    reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
 
-    def diagnose(self, rs: RuleSet, rule: Rule, env: Mapping[str, Any]) -> tuple[bool, Reason]:
-        """For a rule that did not fire: is it unknown (not false), and why was it refused.
-
-        Memoised on the values the rule reads: checks of one scope repeat them all the time.
-        """
-        reads = self._reads.get(rule.qualified_id)
-        if reads is None:
-            reads = self._reads[rule.qualified_id] = tuple(sorted(names(rule.when)))
-        key = (rule.qualified_id, tuple(env.get(n, UNKNOWN) for n in reads))
-        found = self._diagnoses.get(key)
-        if found is None:
-            if len(self._diagnoses) > 50_000:  # bounded: a long sweep must not grow memory
-                self._diagnoses.clear()
-            text = wording.refusal(rule.explanation, failed_conditions(rule.when, env, _LABELS))
-            found = (evaluate(rule.when, env) is UNKNOWN, _reason(rs, rule, text))
-            self._diagnoses[key] = found
-        return found
+    def refusal(self, rs: RuleSet, rule: Rule, refuted: Action, env: Mapping[str, Any]) -> Reason:
+        """Why a rule was refuted: the tests of the network's refutation, with their values."""
+        failed = [leaf_text(test, env, _LABELS) for test in refuted.refuted_by or ()]
+        return _reason(rs, rule, wording.refusal(rule.explanation, failed))
 
 
 def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleIndex:
@@ -83,7 +71,8 @@ def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleInd
         for k, v in definitions.items()
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
-    return RuleIndex(inputs, formulas, by_instrument, reasons, figures)
+    reads = {rule.qualified_id: names(rule.when) for rs in rulesets for rule in rs.rules}
+    return RuleIndex(inputs, formulas, by_instrument, reasons, figures, reads)
 
 
 def _figure_sources(
@@ -143,6 +132,7 @@ def missing_inputs(
 def offers_of(
     rs: RuleSet,
     fired: set[str],
+    refuted: Mapping[str, Action],
     env: Mapping[str, Any],
     peil: date,
     index: RuleIndex,
@@ -192,9 +182,12 @@ def offers_of(
                 )
             )
             continue
-        unknown = [r for r in rules if r.then != "excluded" and index.diagnose(rs, r, env)[0]]
+        # Neither held nor refuted in the network: a fact it needs is not known.
+        unknown = [r for r in rules if r.then != "excluded" and r.qualified_id not in refuted]
         if unknown:
-            missing = set().union(*(missing_inputs(names(r.when), env, derived) for r in unknown))
+            missing = set().union(
+                *(missing_inputs(index.reads[r.qualified_id], env, derived) for r in unknown)
+            )
             offers.append(
                 Offer(
                     instrument=instrument,
@@ -213,7 +206,7 @@ def offers_of(
                 instrument=instrument,
                 **base,
                 status="not_eligible",
-                reasons=[index.diagnose(rs, r, env)[1] for r in refused],
+                reasons=[index.refusal(rs, r, refuted[r.qualified_id], env) for r in refused],
             )
         )
     return offers

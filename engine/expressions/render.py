@@ -83,20 +83,20 @@ def failed_conditions(
                     if text not in out:
                         out.append(text)
             return out
-    return [_leaf_text(node, env, labels or {})]
+    return [leaf_text(node, env, labels or {})]
 
 
 def _failed(node: Node, env: Mapping[str, Any], labels: Mapping[str, str] | None) -> list[str]:
     if isinstance(node, BoolOp):
         return failed_conditions(node, env, labels)
-    return [_leaf_text(node, env, labels or {})]
+    return [leaf_text(node, env, labels or {})]
 
 
 def _label(path: str, labels: Mapping[str, str]) -> str:
     return labels.get(path) or path.rsplit(".", 1)[-1].replace("_", " ")
 
 
-def _leaf_text(node: Node, env: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+def leaf_text(node: Node, env: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     def value_of(path: str) -> str:
         v = env.get(path, UNKNOWN)
         return "onbekend" if v is UNKNOWN else format_number(v)

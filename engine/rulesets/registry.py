@@ -15,7 +15,7 @@ import yaml
 
 from engine.catalogue import Catalogue, load_catalogue
 from engine.errors import Problem, RulesError
-from engine.expressions import Node, names
+from engine.expressions import Node, Not, names
 from engine.expressions.normal_form import condition_problem, is_param
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
@@ -167,6 +167,9 @@ def _check_semantics(
                 )
             check_names(rs, r.when, r.line, r.qualified_id)
             why = condition_problem(r.when, sample_params)
+            if not why and r.then != "excluded":  # the network also matches its refutation
+                why = condition_problem(Not(r.when), sample_params)
+                why = why and f"its negation (to explain a refusal): {why}"
             if why:
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))
             for a in r.amounts:
