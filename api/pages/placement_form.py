@@ -232,6 +232,7 @@ def load_file(text: str, filename: str) -> dict[str, Any]:
         raise ValueError(f"{filename}: verwacht een plaatsing met candidate, employer en job")
     if "placement" in data and isinstance(data["placement"], dict):  # a trajectory request
         data = data["placement"]
+    data = {k: v for k, v in data.items() if k != "traject"}  # a trajectory file: its placement
     unknown = sorted(set(data) - {"peildatum", "candidate", "employer", "job"})
     if unknown:
         raise ValueError(f"{filename}: onbekend veld {unknown[0]!r}")
