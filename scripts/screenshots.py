@@ -30,8 +30,8 @@ def _save(driver, name: str, full: bool = True) -> None:  # noqa: ANN001
         driver.set_window_size(1280, min(max(height, 700), 2400))
     png = driver.get_screenshot_as_png()
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    img = img.resize((img.width * 3 // 4, img.height * 3 // 4))
-    img.quantize(colors=64).save(OUT / f"{name}.png", optimize=True)
+    img = img.resize((img.width * 2 // 3, img.height * 2 // 3))
+    img.quantize(colors=48).save(OUT / f"{name}.png", optimize=True)
     driver.set_window_size(1280, 900)
     print(f"docs/screenshots/{name}.png")
 

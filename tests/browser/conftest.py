@@ -32,7 +32,9 @@ def browser(downloads: str) -> Iterator[object]:
     if chromium_paths() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI: chromium/chromedriver ontbreken (scripts/deps/chromium.sh)")
-        pytest.skip("chromium and chromium-driver are not installed (bash scripts/deps/chromium.sh)")
+        pytest.skip(
+            "chromium and chromium-driver are not installed (bash scripts/deps/chromium.sh)"
+        )
     driver = chromium(downloads=downloads)
     driver.implicitly_wait(5)  # page loads after a click are not awaited otherwise
     yield driver
