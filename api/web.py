@@ -406,7 +406,9 @@ def _fallback_job(engine: Engine, region: str, when: date, profiles: int) -> str
 
     job_id = f"lokaal-{region}-{when.isoformat()}-{profiles}"
     if job_id not in _FALLBACK:
-        _FALLBACK[job_id] = harmonisation(engine, region, when, Options(profiles=profiles))
+        _FALLBACK[job_id] = harmonisation(
+            engine, region, when, Options(profiles=profiles, executor="serial")
+        )
     return job_id
 
 

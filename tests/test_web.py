@@ -244,7 +244,9 @@ def test_regio_pages_follow_the_job_api_contract(engine):
 
     app = create_app(engine.rulebase)
     states = iter(["running", "done"])
-    report = harmonisation(engine, "haaglanden", date(2025, 6, 1), Options(profiles=20))
+    report = harmonisation(
+        engine, "haaglanden", date(2025, 6, 1), Options(profiles=20, executor="serial")
+    )
 
     @app.post("/v1/regions/{region}/harmonisation/jobs", status_code=202)
     def start(region: str, date: str, profiles: int) -> dict:
@@ -274,3 +276,10 @@ def test_regio_pages_follow_the_job_api_contract(engine):
         assert 'http-equiv="refresh"' not in done and "Open het rapport" in done
         page = client.get("/regio/taken/j1/rapport").text
         assert "arbeidsmarktregio Haaglanden" in page and "Open als plaatsing" in page
+
+
+def test_page_weight_stays_within_the_budget(client):
+    """HTML + CSS + JS of the form and of a result page under 100 KB (issue 14)."""
+    assets = sum(len(client.get(a).content) for a in ("/static/app.css", "/static/app.js"))
+    for path in ("/", "/arrangement?" + _query(ROOT / "samples" / "delft-bijstand.yaml")):
+        assert len(client.get(path).content) + assets <= 100_000, path
