@@ -41,6 +41,8 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
         title="Arrangeur",
         version="0.1.0",
         description="Welke instrumenten passen bij een plaatsing, van welke instantie.",
+        docs_url=None,  # served offline by api.web.add_web (no CDN)
+        redoc_url=None,
     )
 
     @app.post("/v1/checks", response_model=Arrangement)
@@ -176,6 +178,9 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
             "relations": [r.model_dump() for r in rb.catalogue.relations],
         }
 
+    from api.web import add_web
+
+    add_web(app, engine)
     return app
 
 
@@ -183,3 +188,13 @@ def app_from_environment() -> FastAPI:
     """For `uvicorn --factory` with several workers: the rules named by ARRANGEUR_RULES."""
     rules = os.environ.get("ARRANGEUR_RULES")
     return create_app(load_rulebase(Path(rules) if rules else None))
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`uvicorn api.app:app`: the module-level app, built on first use (importing this module
+    for create_app does not load the rules)."""
+    if name == "app":
+        global app
+        app = app_from_environment()
+        return app
+    raise AttributeError(name)

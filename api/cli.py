@@ -242,6 +242,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     rulebase = _load(args)  # refuses to start on broken rules (exit 1 above)
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    print(
+        f"Arrangeur draait op http://{shown}:{args.port}/  (API: /docs; stoppen: Ctrl+C)",
+        flush=True,
+    )
     if args.workers > 1:  # each worker process loads the same, already validated, rules
         os.environ["ARRANGEUR_RULES"] = str(rulebase.root)
         uvicorn.run(
