@@ -240,21 +240,14 @@ def create_app(
     # -------------------------------------------------------------------- harmonisation
 
     def sweep_request(
-        snapshot: Snapshot, region: str, p: SweepParameters, max_profiles: int, default: int
+        snapshot: Snapshot,
+        region: str,
+        p: SweepParameters,
+        max_profiles: int,
+        where: str = "query",
     ) -> SweepRequest | JSONResponse:
         """The job's parameters, checked before anything is queued (404 unknown region,
-        422 too many profiles or gemeenten)."""
-        profiles = p.profiles or default
-        if profiles > max_profiles:
-            hint = (
-                f"; gebruik POST /v1/regions/{{regio}}/harmonisation/jobs voor tot "
-                f"{limits.max_job_profiles} profielen"
-                if max_profiles < limits.max_job_profiles
-                else ""
-            )
-            return unprocessable(
-                ["query", "profiles"], f"profiles: ten hoogste {max_profiles} profielen{hint}"
-            )
+        422 too many profiles or an unknown compare_region)."""
         try:
             resolve_region(snapshot.engine, region)
         except PlacementError as exc:
@@ -263,7 +256,18 @@ def create_app(
             try:
                 resolve_region(snapshot.engine, p.compare_region)
             except PlacementError as exc:
-                return unprocessable(["query", "compare_region"], shorten(exc.message, 300))
+                return unprocessable([where, "compare_region"], shorten(exc.message, 300))
+        profiles = p.profiles or min(DEFAULT_PROFILES, max_profiles)
+        if profiles > max_profiles:
+            hint = (
+                f"; gebruik POST /v1/regions/{{regio}}/harmonisation/jobs voor tot "
+                f"{limits.max_job_profiles} profielen"
+                if max_profiles < limits.max_job_profiles
+                else ""
+            )
+            return unprocessable(
+                [where, "profiles"], f"profiles: ten hoogste {max_profiles} profielen{hint}"
+            )
         options = Options(
             profiles=profiles,
             seed=p.seed if p.seed is not None else Options().seed,
@@ -342,7 +346,7 @@ def create_app(
             gemeenten=gemeenten.split(",") if gemeenten else None,
             employer=employer,
         )
-        req = sweep_request(snapshot, region, params, limits.max_sync_profiles, sync_profiles)
+        req = sweep_request(snapshot, region, params, limits.max_sync_profiles)
         if isinstance(req, JSONResponse):
             return req
         job = submit(snapshot, req)
