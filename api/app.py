@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.current_rules import CurrentRules, Snapshot
 from api.jobs import FINISHED, Job, JobManager, JobsFull, SweepRequest, job_status
@@ -25,6 +26,7 @@ from api.limits import (
     BodyLimit,
     Limits,
     error,
+    http_error,
     shorten,
     unprocessable,
     validation_error,
@@ -154,6 +156,7 @@ def create_app(
     )
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.state.rules = rules
     app.state.jobs = jobs
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -172,6 +174,14 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
         except (KeyError, IndexError):
             text = template.split(" {")[0]
     return error(loc, f"{field}: {text}", kind)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return unprocessable(["body"], "body: ongeldige JSON (of geen UTF-8)", 422)
+    return await http_exception_handler(request, exc)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
