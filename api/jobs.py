@@ -210,7 +210,7 @@ class JobManager:
             target=_work,
             args=(child, job.bundle, job.request, self.sweep_workers, os.getpid()),
             name=f"arrangeur-job-{job.id}",
-            daemon=True,
+            daemon=False,  # a sweep with job_workers > 1 starts a pool of its own
         )
         process.start()
         child.close()

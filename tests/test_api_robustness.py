@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +17,7 @@ from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -270,3 +275,65 @@ def test_a_planted_staging_folder_is_not_trusted(rules_copy: Path):
         assert pooled.model_dump() == serial.model_dump()
     finally:
         shutil.rmtree(planted, ignore_errors=True)
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_sigterm_while_sweeping_ends_the_server_and_its_sweep():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "--rules", str(FIXTURE), "serve"]
+        + ["--host", "127.0.0.1", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # a bound against hanging, not a speed test
+            try:
+                if httpx.get(f"{url}/v1/instruments", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        job = httpx.post(
+            f"{url}/v1/regions/oost/harmonisation/jobs", json={"profiles": 20_000}, timeout=30
+        ).json()
+        for _ in range(600):
+            if httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=10).json()["done"] > 0:
+                break
+            time.sleep(0.1)
+        sweeping = _children(server.pid)
+        assert sweeping  # the job's process
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) is not None
+        for _ in range(100):
+            if not any(_alive(pid) for pid in sweeping):
+                break
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in sweeping)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
