@@ -30,7 +30,7 @@ from engine.rulesets.bundle import RulesBundle, load_bundle
 
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FINISHED = ("done", "failed", "cancelled")
-KEEP_FINISHED = 32  # finished jobs remembered (their results are the cache)
+KEEP_FINISHED = 16  # finished jobs remembered (their results are the cache)
 
 
 @dataclass(frozen=True)
