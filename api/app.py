@@ -16,7 +16,7 @@ from fastapi import Body, FastAPI, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.current_rules import CurrentRules, Snapshot
@@ -25,6 +25,7 @@ from api.limits import (
     MAX_GEMEENTEN,
     BodyLimit,
     Limits,
+    dutch,
     error,
     http_error,
     shorten,
@@ -102,7 +103,27 @@ class SweepParameters(BaseModel):
     gemeenten: list[str] | None = Field(None, max_length=MAX_GEMEENTEN)
     employer: str | None = Field(None, max_length=100, description="vestigingsgemeente")
 
+    @field_validator("date_", "compare_date")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"moet tussen {FIRST_DAY} en {LAST_DAY} liggen")
+        return value
 
+
+def sweep_parameters(where: str, **values: Any) -> SweepParameters | JSONResponse:
+    """Query parameters as SweepParameters, or the Dutch 422 naming the first bad one."""
+    try:
+        return SweepParameters(**values)
+    except ValidationError as exc:
+        items = [dutch({**e, "loc": (where, *e["loc"])}) for e in exc.errors()]
+        for item in items:  # the field's public name, not the Python one
+            item["loc"] = [("date" if p == "date_" else p) for p in item["loc"]]
+            item["msg"] = item["msg"].replace("date_:", "date:")
+        return JSONResponse(status_code=422, content={"detail": items})
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # peildata the rules can answer
 NOT_FOUND = {404: {"model": Message, "description": "niet gevonden"}}
 TOO_LARGE = {413: {"model": Message, "description": "verzoek te groot"}}
 INVALID = {
@@ -340,7 +361,8 @@ def create_app(
         larger sweeps go through POST /v1/regions/{region}/harmonisation/jobs). Runs as a job
         in its own process; the same request later comes from the cache."""
         snapshot = rules.now()
-        params = SweepParameters(
+        params = sweep_parameters(
+            "query",
             date=date_,
             compare_date=compare_date,
             compare_region=compare_region,
@@ -349,6 +371,8 @@ def create_app(
             gemeenten=gemeenten.split(",") if gemeenten else None,
             employer=employer,
         )
+        if isinstance(params, JSONResponse):
+            return params
         req = sweep_request(snapshot, region, params, limits.max_sync_profiles)
         if isinstance(req, JSONResponse):
             return req
@@ -399,7 +423,8 @@ def create_app(
         the body wins). Answers 202 with the job's id, status_url and result_url; the same
         request on the same rules returns the job that already has (or is computing) it."""
         snapshot = rules.now()
-        query = SweepParameters(
+        query = sweep_parameters(
+            "query",
             date=date_,
             compare_date=compare_date,
             compare_region=compare_region,
@@ -408,10 +433,8 @@ def create_app(
             gemeenten=gemeenten.split(",") if gemeenten else None,
             employer=employer,
         )
-        if len(query.gemeenten or ()) > MAX_GEMEENTEN:
-            return unprocessable(
-                ["query", "gemeenten"], f"gemeenten: ten hoogste {MAX_GEMEENTEN} gemeenten"
-            )
+        if isinstance(query, JSONResponse):
+            return query
         params = query.model_copy(update=body.model_dump(exclude_unset=True)) if body else query
         req = sweep_request(snapshot, region, params, limits.max_job_profiles, DEFAULT_PROFILES)
         if isinstance(req, JSONResponse):

@@ -319,7 +319,8 @@ def _work(
         conn.send(("done", report))
     except PlacementError as exc:
         status = 404 if exc.field == "region" and "onbekende" in exc.message else 422
-        conn.send(("failed", status, ["query", exc.field], exc.message))
+        field = {"vestigingsgemeente": "employer"}.get(exc.field, exc.field)
+        conn.send(("failed", status, ["query", field], exc.message))
     except RulesError as exc:
         conn.send(("failed", 409, ["rules"], f"de regels zijn niet bruikbaar: {exc}"))
     except Exception as exc:  # noqa: BLE001 - reported as the job's error, never a traceback
