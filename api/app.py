@@ -376,7 +376,7 @@ def create_app(
         req = sweep_request(snapshot, region, params, limits.max_sync_profiles)
         if isinstance(req, JSONResponse):
             return req
-        job = submit(snapshot, req)
+        job = await run_in_threadpool(submit, snapshot, req)
         if isinstance(job, JSONResponse):
             return job
         job.waiters += 1
@@ -385,7 +385,7 @@ def create_app(
                 if await request.is_disconnected():
                     break
                 await asyncio.sleep(0.05)
-        finally:
+        finally:  # no await here: a cancelled request must still let go of its job
             jobs.release(job)
         if job.state != "done" or job.result is None:
             return failed(job)
@@ -470,7 +470,7 @@ def create_app(
         job_id: str,
         format: Literal["json", "html", "csv"] = "json",  # noqa: A002
     ) -> Any:
-        job = known(job_id)
+        job = await run_in_threadpool(known, job_id)  # the job table's lock: not on the loop
         if job.state != "done" or job.result is None:
             why = {
                 "queued": "de taak wacht nog",
