@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -166,8 +167,15 @@ def create_app(
             jobs.shutdown()  # SIGTERM: uvicorn ends the requests, then the sweeps stop here
 
     def _reload_quietly() -> None:
-        with contextlib.suppress(RulesError, BlockingIOError, OSError):
-            rules.reload()
+        """SIGHUP has no one to answer: say on stderr what happened (the old rules stay)."""
+        try:
+            snapshot, changed = rules.reload()
+            print(f"regels {'herladen' if changed else 'ongewijzigd'}: {snapshot.rules_hash}",
+                  file=sys.stderr)  # fmt: skip
+        except RulesError as exc:
+            print(f"nieuwe regels geweigerd, de oude blijven:\n{exc}", file=sys.stderr)
+        except (BlockingIOError, OSError) as exc:
+            print(f"herladen niet gelukt: {exc}", file=sys.stderr)
 
     app = FastAPI(
         title="Arrangeur",
