@@ -256,9 +256,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_level="warning",
+            timeout_graceful_shutdown=5,
         )
         return 0
-    uvicorn.run(create_app(rulebase), host=args.host, port=args.port, log_level="warning")
+    # SIGTERM: requests get 5 s to finish, then the app's shutdown stops the running sweeps
+    uvicorn.run(
+        create_app(rulebase, rules_dir=_rules_dir(args)),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

@@ -9,8 +9,8 @@ versions). A thin face: every answer comes from Engine.check, build_trajectory o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +20,6 @@ import yaml
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 
 from api.pages import placement_form as pf
 from api.pages.rules import authority_groups, rule_rows, ruleset_diff
@@ -28,6 +27,7 @@ from api.pages.templating import render
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement
+from engine.rulesets.registry import RuleBase
 from engine.trajectory import TrajectoryRequest, build_trajectory
 from engine.trajectory.model import Trajectory
 
@@ -49,22 +49,36 @@ def _values(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items()}
 
 
-def web_router(engine: Engine) -> APIRouter:
-    rb = engine.rulebase
+def web_router(current: Callable[[], Engine]) -> APIRouter:
+    """The pages; each request reads the rule base that serves now (a reload swaps it)."""
+
+    def rb() -> RuleBase:
+        return current().rulebase
+
     router = APIRouter(include_in_schema=False)
 
-    @cache
+    suggestions: dict[int, list[tuple[str, str]]] = {}
+
     def gemeenten() -> list[tuple[str, str]]:
+        key = id(rb())
+        if key not in suggestions:
+            suggestions.clear()
+            suggestions[key] = _suggestions(rb())
+        return suggestions[key]
+
+    def _suggestions(rb_now: RuleBase) -> list[tuple[str, str]]:
         """Suggestions for the gemeente fields: every name with its code, regio and aliases;
         merged gemeenten say what they became (the geography resolves them by date)."""
-        regios = {r.id: r.naam for r in rb.geography.regios}
+        regios = {r.id: r.naam for r in rb_now.geography.regios}
         out = []
-        for g in sorted(rb.geography.gemeenten, key=lambda g: (g.naam, g.valid_from or date.min)):
+        for g in sorted(
+            rb_now.geography.gemeenten, key=lambda g: (g.naam, g.valid_from or date.min)
+        ):
             label = f"{g.code} · {regios.get(g.regio, g.regio)}"
             if g.aliases:
                 label += " · ook: " + ", ".join(g.aliases)
             if g.valid_to:
-                after = rb.geography.by_code(g.successor) if g.successor else None
+                after = rb_now.geography.by_code(g.successor) if g.successor else None
                 label += f" · tot {g.valid_to:%d-%m-%Y}" + (f", nu {after.naam}" if after else "")
             out.append((g.naam, label))
         return out
@@ -89,7 +103,7 @@ def web_router(engine: Engine) -> APIRouter:
         if errors:
             return data, None, errors
         try:
-            return data, engine.check(data), {}
+            return data, current().check(data), {}
         except EvaluationError as exc:  # the rules contradict themselves: not the user's error
             return data, None, {"": f"De regels spreken elkaar tegen voor deze plaatsing: {exc}"}
         except PlacementError as exc:
@@ -180,7 +194,7 @@ def web_router(engine: Engine) -> APIRouter:
         if contact:
             request["contactpersoon"] = {"naam": contact}
         try:
-            return build_trajectory(TrajectoryRequest.model_validate(request), engine), {}
+            return build_trajectory(TrajectoryRequest.model_validate(request), current()), {}
         except PlacementError as exc:
             field = exc.field.removeprefix("placement.")
             label = pf.FIELDS[field].label if field in pf.FIELDS else field
@@ -226,7 +240,7 @@ def web_router(engine: Engine) -> APIRouter:
             "regio_form.html",
             status,
             nav="regio",
-            regios=sorted(rb.geography.regios, key=lambda r: r.naam),
+            regios=sorted(rb().geography.regios, key=lambda r: r.naam),
             values=values,
             errors=errors,
         )
@@ -245,7 +259,7 @@ def web_router(engine: Engine) -> APIRouter:
     ) -> Response:
         values = {"region": region, "date": when, "profiles": profiles}
         errors: dict[str, str] = {}
-        if rb.geography.regio(region) is None:
+        if rb().geography.regio(region) is None:
             errors["region"] = "arbeidsmarktregio: kies een regio uit de lijst"
         try:
             when_iso = pf._parse_date(when.strip()).isoformat()
@@ -258,12 +272,6 @@ def web_router(engine: Engine) -> APIRouter:
         params = {"date": when_iso, "profiles": int(profiles)}
         async with _local(request) as client:
             r = await client.post(f"/v1/regions/{region}/harmonisation/jobs", params=params)
-        if r.status_code in (404, 405) and "job" not in r.text:
-            # FALLBACK until the job API (robust-api) is merged: compute synchronously here.
-            job_id = await run_in_threadpool(
-                _fallback_job, engine, region, date.fromisoformat(when_iso), int(profiles)
-            )
-            return RedirectResponse(f"/regio/taken/{job_id}", status_code=303)
         if r.status_code != 202:
             return regio_form(values, {"": _api_error(r)}, 422)
         return RedirectResponse(f"/regio/taken/{r.json()['id']}", status_code=303)
@@ -286,14 +294,11 @@ def web_router(engine: Engine) -> APIRouter:
         from api.harmonisation_views import to_html
         from engine.analysis import HarmonisationReport
 
-        if job_id in _FALLBACK:
-            report = _FALLBACK[job_id]
-        else:
-            async with _local(request) as client:
-                r = await client.get(f"/v1/jobs/{job_id}/result")
-            if r.status_code != 200:
-                return _page("error.html", r.status_code, message=_api_error(r), nav="regio")
-            report = HarmonisationReport.model_validate(r.json())
+        async with _local(request) as client:
+            r = await client.get(f"/v1/jobs/{job_id}/result")
+        if r.status_code != 200:
+            return _page("error.html", r.status_code, message=_api_error(r), nav="regio")
+        report = HarmonisationReport.model_validate(r.json())
         return HTMLResponse(to_html(report, form_url="/"))
 
     # ------------------------------------------------------------------------ regels
@@ -321,7 +326,7 @@ def web_router(engine: Engine) -> APIRouter:
 
     @router.get("/regels/{ruleset_id}", response_class=HTMLResponse)
     def ruleset(request: Request, ruleset_id: str) -> HTMLResponse:
-        versions = rb.versions(ruleset_id)
+        versions = rb().versions(ruleset_id)
         if not versions:
             return _page("error.html", 404, message=f"onbekende regelset {ruleset_id!r}")
         wanted = request.query_params.get("versie")
@@ -332,12 +337,12 @@ def web_router(engine: Engine) -> APIRouter:
             rs=rs,
             versions=versions,
             rows=rule_rows(rs),
-            authority=_label(engine, rs.authority),
+            authority=_label(current(), rs.authority),
         )
 
     @router.get("/regels/{ruleset_id}/verschil", response_class=HTMLResponse)
     def ruleset_changes(request: Request, ruleset_id: str) -> HTMLResponse:
-        versions = {v.version: v for v in rb.versions(ruleset_id)}
+        versions = {v.version: v for v in rb().versions(ruleset_id)}
         if not versions:
             return _page("error.html", 404, message=f"onbekende regelset {ruleset_id!r}")
         order = list(versions)
@@ -388,41 +393,22 @@ def _api_error(r: httpx.Response) -> str:
 
 
 async def _job_status(request: Request, job_id: str) -> dict[str, Any] | None:
-    if job_id in _FALLBACK:
-        return {"id": job_id, "state": "done", "progress": 1.0, "done": 1, "total": 1,
-                "result_url": f"/regio/taken/{job_id}/rapport", "error": None}  # fmt: skip
     async with _local(request) as client:
         r = await client.get(f"/v1/jobs/{job_id}")
     return r.json() if r.status_code == 200 else None
 
 
-# FALLBACK (webapp branch only, until robust-api's job API is merged): a finished "job" kept in
-# memory so the pages can be exercised end to end; the lead removes this at merge.
-_FALLBACK: dict[str, Any] = {}
-
-
-def _fallback_job(engine: Engine, region: str, when: date, profiles: int) -> str:
-    from engine.analysis import Options, harmonisation
-
-    job_id = f"lokaal-{region}-{when.isoformat()}-{profiles}"
-    if job_id not in _FALLBACK:
-        _FALLBACK[job_id] = harmonisation(
-            engine, region, when, Options(profiles=profiles, executor="serial")
-        )
-    return job_id
-
-
 # ------------------------------------------------------------------------- the app's extras
 
 
-def add_web(app: FastAPI, engine: Engine) -> None:
+def add_web(app: FastAPI, current: Callable[[], Engine]) -> None:
     """The pages, their static files and offline /docs and /redoc."""
     from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
     from fastapi_offline.core import _STATIC_PATH
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/static-docs", StaticFiles(directory=_STATIC_PATH), name="static-docs")
-    app.include_router(web_router(engine))
+    app.include_router(web_router(current))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
