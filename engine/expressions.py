@@ -608,7 +608,11 @@ def _leaf_text(node: Node, env: Mapping[str, Any]) -> str:
 
     match node:
         case Compare(op, Name(path) as left, right):
-            return f"{path} {_CMP_TEXT[op]} {render(right, {})} (is {value_of(left)})"
+            # A threshold that is a name (param.liv_uurloon_max) shows its value, never "?".
+            limit = render(right, {})
+            if isinstance(right, Name):
+                limit = render(right, env) if right.path in env else f"{right.path} (onbekend)"
+            return f"{path} {_CMP_TEXT[op]} {limit} (is {value_of(left)})"
         case In(Name(path) as left, items, negated):
             listed = ", ".join(render(i, {}) for i in items)
             return f"{path} {'niet ' if negated else ''}in [{listed}] (is {value_of(left)})"

@@ -2,6 +2,14 @@
 
 OpenFisca-style: each parameter lists the dates its value changed; the value on a date is
 the last change on or before it. A `null` value ends the parameter (e.g. a repealed allowance).
+
+Two optional keys:
+- `known_until`: the last day for which a primary text gives the value. A check after that day
+  still uses the last value, but says so (`stale_notices`): "minimumloon na 1-7-2026 nog niet
+  bekend; gerekend met ...".
+- `previous_year: true`: also export `param.<name>_vorig_jaar`, the value on 31 December of the
+  year before the peildatum (the AOW age is fixed per calendar year of reaching it, so whether
+  it was reached before this year needs last year's age).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ class Parameter:
     source: Source
     dates: tuple[date, ...]
     values: tuple[Decimal | None, ...]
+    known_until: date | None = None
 
     def at(self, when: date) -> Decimal | None:
         i = bisect.bisect_right(self.dates, when)
@@ -53,6 +62,44 @@ class Parameters:
 
 
 _REQUIRED = ("description", "unit", "provenance", "source", "values")
+PREVIOUS_YEAR_SUFFIX = "_vorig_jaar"
+
+
+def _previous_year(p: Parameter) -> Parameter:
+    """The value on 31 December of the year before: a change on any day of year y counts from
+    1 January y+1 (the last change within one year wins)."""
+    shifted: dict[date, Decimal | None] = {}
+    for when, value in zip(p.dates, p.values, strict=True):
+        shifted[date(when.year + 1, 1, 1)] = value
+    return Parameter(
+        p.name + PREVIOUS_YEAR_SUFFIX,
+        f"{p.description} (op 31 december van het vorige kalenderjaar)",
+        p.unit,
+        p.provenance,
+        p.source,
+        tuple(shifted),
+        tuple(shifted.values()),
+    )
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day}-{d.month}-{d.year}"
+
+
+def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:
+    """A Dutch warning for each used parameter whose last known value lies before the peildatum."""
+    out: list[str] = []
+    for name in sorted(used):
+        p = parameters.params.get(name)
+        if p is None or p.known_until is None or peildatum <= p.known_until:
+            continue
+        value = p.at(peildatum)
+        shown = "geen bedrag" if value is None else f"{value} {p.unit}".replace(".", ",")
+        out.append(
+            f"Let op: {p.description.lower()} na {_fmt_date(p.known_until)} nog niet bekend uit "
+            f"een gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
+        )
+    return out
 
 
 def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter | None:
@@ -88,6 +135,13 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         problems.append(Problem(file, line, name, "no values"))
         return None
     pairs.sort()
+    known_until: date | None = None
+    if spec.get("known_until") is not None:
+        try:
+            known_until = date.fromisoformat(str(spec["known_until"]))
+        except ValueError:
+            where = doc.line((name, "known_until"))
+            problems.append(Problem(file, where, name, "known_until is a date (YYYY-MM-DD)"))
     return Parameter(
         name,
         spec["description"],
@@ -96,6 +150,7 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         source,
         tuple(p[0] for p in pairs),
         tuple(p[1] for p in pairs),
+        known_until,
     )
 
 
@@ -114,4 +169,7 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
             parsed = _parse(name, spec, doc, problems)
             if parsed:
                 params[name] = parsed
+                if spec.get("previous_year") is True:
+                    prev = _previous_year(parsed)
+                    params[prev.name] = prev
     return Parameters(params)
