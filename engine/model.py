@@ -76,7 +76,7 @@ class Candidate(_Input):
     doelgroepverklaring_aangevraagd: date | None = Field(
         None, description="datum aanvraag doelgroepverklaring"
     )
-    # Wtl art. 2.6 lid 2 and 2.10 lid 1 onder a 7° (texts 2023-2025): groups that no uitkering shows.
+    # Wtl art. 2.6 lid 2 and 2.10 lid 1 onder a 7° (texts 2023-2025): groups no uitkering shows.
     wia_minder_dan_35_pct: bool | None = Field(
         None,
         description=(
