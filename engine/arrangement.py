@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import amounts as money
+from engine import local_layer
 from engine.compiler import compile_network, network_key
 from engine.expressions import UNKNOWN, Call, Node, evaluate, failed_conditions, names
 from engine.facts import INPUT_FACTS, placement_facts
@@ -33,6 +34,7 @@ from engine.model import (
     Source,
     validate_input,
 )
+from engine.parameters import param_names, stale_notices
 from engine.rulesets.loader import Rule, RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
 from engine.runtime import Backend, DurableBackend
@@ -121,6 +123,8 @@ class Engine:
         ]
         arrangement = _arrange(self.rulebase, scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)
+        used = param_names(a.derived.value for a in session.derived_by.values())
+        arrangement.notices += stale_notices(self.rulebase.parameters, scope.peildatum, used)
         return arrangement
 
 
@@ -651,15 +655,7 @@ def _apply_relations(
 
 
 def _notices(rb: RuleBase, scope: Scope) -> list[str]:
-    out: list[str] = []
-    for g in (scope.woon, scope.vest):
-        if not any(rs.authority == f"gemeente:{g.code}" for rs in scope.rulesets):
-            out.append(
-                f"Voor gemeente {g.naam} ({g.code}) is geen gemeentelijke of regionale regelset "
-                "beschikbaar; alleen de landelijke instrumenten zijn beoordeeld."
-            )
-        if g.code == scope.vest.code == scope.woon.code:
-            break
+    out = local_layer.notices(rb, (scope.woon, scope.vest), scope.rulesets)
     for rs in scope.rulesets:
         if rs.provenance == "illustrative":
             note = f" ({rs.provenance_note})" if rs.provenance_note else ""

@@ -15,8 +15,9 @@ Two optional keys:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from engine.errors import Problem
+from engine.expressions import Node, names
 from engine.model import Provenance, Source
 from engine.yamlio import load
 
@@ -86,6 +88,11 @@ def _fmt_date(d: date) -> str:
     return f"{d.day}-{d.month}-{d.year}"
 
 
+def param_names(nodes: Iterable[Node]) -> set[str]:
+    """The parameters (without `param.`) that expressions read."""
+    return {n[len("param.") :] for node in nodes for n in names(node) if n.startswith("param.")}
+
+
 def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:
     """A Dutch warning for each used parameter whose last known value lies before the peildatum."""
     out: list[str] = []
@@ -94,10 +101,11 @@ def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> li
         if p is None or p.known_until is None or peildatum <= p.known_until:
             continue
         value = p.at(peildatum)
-        shown = "geen bedrag" if value is None else f"{value} {p.unit}".replace(".", ",")
+        shown = "geen waarde" if value is None else f"{value} {p.unit}".replace(".", ",")
+        first_unknown = _fmt_date(p.known_until + timedelta(days=1))
         out.append(
-            f"Let op: {p.description.lower()} na {_fmt_date(p.known_until)} nog niet bekend uit "
-            f"een gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
+            f"Let op: {p.description.lower()} vanaf {first_unknown} "
+            f"nog niet bekend uit een gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
         )
     return out
 

@@ -25,3 +25,33 @@ def test_liv_refusal_names_the_threshold_not_a_question_mark(engine):
     assert liv.status == "not_eligible"
     assert "uurloon ≤ 14,91 (is 15,58)" in liv.explanation
     assert "?" not in liv.explanation
+
+
+def test_check_past_the_last_known_minimum_wage_says_so(engine):
+    # Minimum wage per hour known to 2026-06-30 (rules/rijk/parameters/minimumloon.yaml).
+    p = _placement(startdatum=date(2026, 9, 1))
+    p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
+    a = engine.check(p)
+    assert any(
+        "minimumloon per uur" in n and "vanaf 1-7-2026 nog niet bekend" in n for n in a.notices
+    )
+    before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 3, 1)}})
+    assert not any("nog niet bekend" in n and "minimumloon" in n for n in before.notices)
+
+
+def test_aow_age_after_the_read_text_is_flagged_only_when_it_matters(engine):
+    # AOW art. 7a lid 1 read up to 2025; a 62-year-old in 2026 reads the age, a 35-year-old does not.
+    old = _placement(startdatum=date(2026, 3, 1))
+    old["candidate"]["geboortedatum"] = date(1964, 1, 1)
+    assert any("pensioengerechtigde leeftijd" in n for n in engine.check(old).notices)
+    young = _placement(startdatum=date(2026, 3, 1))
+    assert not any("pensioengerechtigde leeftijd" in n for n in engine.check(young).notices)
+
+
+def test_gemeente_without_rule_set_names_its_region(engine):
+    p = _placement()
+    p["candidate"]["woongemeente"] = "Groningen"
+    p["employer"]["vestigingsgemeente"] = "Groningen"
+    notices = [n for n in engine.check(p).notices if "Groningen (GM0014)" in n]
+    assert len(notices) == 1
+    assert "niet gecodeerd" in notices[0] and "arbeidsmarktregio Groningen" in notices[0]

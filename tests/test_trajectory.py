@@ -230,20 +230,22 @@ def test_oudere_ww_lkv_capped_per_year_and_ends_after_its_term(oudere):
     assert eur_of(t, "2023-12", "lkv_oudere_werknemer") == 178.86
     # 2024 (leap year): to November 335 days → 5.838,57; December 6.000 − 5.838,57 = 161,43
     assert eur_of(t, "2024-12", "lkv_oudere_werknemer") == 161.43
-    # 2025: € 1,35, max € 2.600: to November 1.908,571 × 1,35 = 2.576,57; December 23,43
-    assert eur_of(t, "2025-12", "lkv_oudere_werknemer") == 23.43
+    # 2025: employment begun before 2024 keeps € 3,05 / € 6.000 (Wtl art. 6.2a lid 1, texts
+    # 2025-01-01 and 2026-01-01; changed on purpose: the 2025 reduction to € 1,35 / € 2.600 applied
+    # before). To November 1.908,571 uur × 3,05 = 5.821,14; December 178,86 (as in 2023)
+    assert eur_of(t, "2025-12", "lkv_oudere_werknemer") == 178.86
     assert [
         instrument_total(year(t, y), "lkv_oudere_werknemer") for y in ("2023", "2024", "2025")
     ] == [
         6000.0,
         6000.0,
-        2600.0,
+        6000.0,
     ]
-    # the three-year term (and the repeal) ends it: nothing from 2026-01
+    # the three-year term ends it: nothing from 2026-01
     for key in ("2026-01", "2026-02", "2026-03", "2026-04"):
         assert month(t, key).instruments == [] and month(t, key).employer_net_cost_eur == 4001.40
-    # 40 × 4.001,40 = 160.056,00 − 14.600 = 145.456,00
-    assert t.total.employer_net_cost_eur == 145456.00
+    # 40 × 4.001,40 = 160.056,00 − 18.000 = 142.056,00
+    assert t.total.employer_net_cost_eur == 142056.00
     ends = [o for o in t.obligations if o.instrument == "lkv_oudere_werknemer"]
     assert {o.date.isoformat() for o in ends} == {"2023-04-01", "2025-12-31"}
 
@@ -449,8 +451,24 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
         "proefplaatsing": False,
     }
     t = build_trajectory(data, engine)
-    # 2023: no hourly minimum wage in the parameters, so the check gives no amount
-    assert eur_of(t, "2023-07", "loonkostensubsidie") == 0
-    assert any("param.minimumloon_per_uur" in n for n in t.notices)
+    # 2023 (changed on purpose): the monthly minimum wage of 1 July 2023 at an assumed normale
+    # arbeidsduur of 36 uur: 1.995,00 × 32 / 36 × 1,08 × 40 % × 1,235 = 946,11
+    assert eur_of(t, "2023-07", "loonkostensubsidie") == 946.11
     # 2024-01: 13,27 × 32 × 52 / 12 = 1.840,107 × 1,08 × 40 % × 1,235 = 981,73
     assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.73
+    # 2022: no minimum wage encoded, so no amount, and the trajectory says so (not a silent € 0)
+    early = build_trajectory(
+        {
+            **data,
+            "placement": {
+                **data["placement"],
+                "job": {**data["placement"]["job"], "startdatum": "2022-10-01"},
+            },
+            "maanden": 4,
+        },
+        engine,
+    )
+    assert eur_of(early, "2022-10", "loonkostensubsidie") == 0
+    assert any("param.minimumloon_per_maand" in n for n in early.notices)
+    # 1.934,40 × 32 / 36 × 1,08 × 40 % × 1,235 = 917,37
+    assert eur_of(early, "2023-01", "loonkostensubsidie") == 917.37
