@@ -104,8 +104,8 @@ def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> li
         shown = "geen waarde" if value is None else f"{value} {p.unit}".replace(".", ",")
         first_unknown = _fmt_date(p.known_until + timedelta(days=1))
         out.append(
-            f"Let op: {p.description.lower()} vanaf {first_unknown} "
-            f"nog niet bekend uit een gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
+            f"Let op: {p.description.lower()} vanaf {first_unknown} nog niet bekend uit een "
+            f"gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
         )
     return out
 

@@ -40,7 +40,7 @@ def test_check_past_the_last_known_minimum_wage_says_so(engine):
 
 
 def test_aow_age_after_the_read_text_is_flagged_only_when_it_matters(engine):
-    # AOW art. 7a lid 1 read up to 2025; a 62-year-old in 2026 reads the age, a 35-year-old does not.
+    # AOW art. 7a lid 1 read up to 2025: a 62-year-old in 2026 reads the age, a 35-year-old not.
     old = _placement(startdatum=date(2026, 3, 1))
     old["candidate"]["geboortedatum"] = date(1964, 1, 1)
     assert any("pensioengerechtigde leeftijd" in n for n in engine.check(old).notices)
