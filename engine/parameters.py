@@ -7,6 +7,9 @@ Two optional keys:
 - `known_until`: the last day for which a primary text gives the value. A check after that day
   still uses the last value, but says so (`stale_notices`): "minimumloon na 1-7-2026 nog niet
   bekend; gerekend met ...".
+- `january_value: true`: also export `param.<name>_1_januari`, the value on 1 January of the
+  peildatum's year (loonkostensubsidie is re-set with effect from 1 January only, Participatiewet
+  art. 10d lid 7, not at each July change of the minimum wage).
 - `previous_year: true`: also export `param.<name>_vorig_jaar`, the value on 31 December of the
   year before the peildatum (the AOW age is fixed per calendar year of reaching it, so whether
   it was reached before this year needs last year's age).
@@ -65,6 +68,29 @@ class Parameters:
 
 _REQUIRED = ("description", "unit", "provenance", "source", "values")
 PREVIOUS_YEAR_SUFFIX = "_vorig_jaar"
+JANUARY_SUFFIX = "_1_januari"
+
+
+def _january(p: Parameter) -> Parameter:
+    """The value on 1 January of the year: a change on 1 January counts at once, a change later
+    in year y from 1 January y+1 (a 1 January change of y+1 then wins)."""
+    shifted: dict[date, Decimal | None] = {}
+    for when, value in zip(p.dates, p.values, strict=True):
+        start = when if (when.month, when.day) == (1, 1) else date(when.year + 1, 1, 1)
+        if start in shifted and start != when:
+            continue  # a mid-year change never overrides the 1 January value of the next year
+        shifted[start] = value
+    return Parameter(
+        p.name + JANUARY_SUFFIX,
+        f"{p.description} (op 1 januari van het kalenderjaar)",
+        p.unit,
+        p.provenance,
+        p.source,
+        tuple(sorted(shifted)),
+        tuple(shifted[d] for d in sorted(shifted)),
+        # the 1 January value of a year is known once 1 January of that year is
+        None if p.known_until is None else date(p.known_until.year, 12, 31),
+    )
 
 
 def _previous_year(p: Parameter) -> Parameter:
@@ -177,6 +203,9 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
             parsed = _parse(name, spec, doc, problems)
             if parsed:
                 params[name] = parsed
+                if spec.get("january_value") is True:
+                    jan = _january(parsed)
+                    params[jan.name] = jan
                 if spec.get("previous_year") is True:
                     prev = _previous_year(parsed)
                     params[prev.name] = prev

@@ -77,8 +77,9 @@ def test_bijstand_wage_cost_and_loonkostensubsidie_across_minimum_wage_changes(b
     # 2025-04: 14,06 × 32 × 52 / 12 = 1.949,653 × 1,08 = 2.105,626 × 0,5 × 1,235 = 1.300,22
     assert eur_of(t, "2025-04", "loonkostensubsidie") == 1300.22
     assert eur_of(t, "2025-06", "loonkostensubsidie") == 1300.22
-    # 2025-07 (new minimum wage): 14,40 × 32 × 52 / 12 = 1.996,80 × 1,08 × 0,5 × 1,235 = 1.331,67
-    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1331.67
+    # 2025-07: the July minimum wage does not change a running subsidy; it is re-set with effect
+    # from 1 January only (Participatiewet art. 10d lid 7, tekst 2025-01-01; changed on purpose)
+    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1300.22
     # 2026-01: 14,71 × 32 × 52 / 12 = 2.039,787 × 1,08 × 0,5 × 1,235 = 1.360,33
     assert eur_of(t, "2026-01", "loonkostensubsidie") == 1360.33
     assert eur_of(t, "2028-03", "loonkostensubsidie") == 1360.33
@@ -101,17 +102,17 @@ def test_bijstand_lkv_banenafspraak_accrues_by_verloonde_uren(bijstand):
 
 def test_bijstand_years_and_total(bijstand):
     t = bijstand
-    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 3 × 1.300,22 + 6 × 1.331,67 = 11.890,68;
-    # LKV 1.269,71 → net 28.810,08 − 11.890,68 − 1.269,71 = 15.649,69
+    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 9 × 1.300,22 = 11.701,98 (lid 7: no July change);
+    # LKV 1.269,71 → net 28.810,08 − 11.701,98 − 1.269,71 = 15.838,39
     y = year(t, "2025")
-    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15649.69)
-    assert instrument_total(y, "loonkostensubsidie") == 11890.68
+    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15838.39)
+    assert instrument_total(y, "loonkostensubsidie") == 11701.98
     # 2026: 38.413,44 − 12 × 1.360,33 (16.323,96) − 1.685,26 = 20.404,22
     assert year(t, "2026").employer_net_cost_eur == 20404.22
     # 2028: 9.603,36 − 3 × 1.360,33 (4.080,99) − 420,16 = 5.102,21
     assert year(t, "2028").employer_net_cost_eur == 5102.21
-    # total: 15.649,69 + 2 × 20.404,22 + 5.102,21
-    assert t.total.employer_net_cost_eur == 61560.34
+    # total: 15.838,39 + 2 × 20.404,22 + 5.102,21
+    assert t.total.employer_net_cost_eur == 61749.04
     # per funder: the gemeente pays the LKS, the Belastingdienst the LKV
     assert year(t, "2026").funders == {"belastingdienst": 1685.26, "gemeente:GM0503": 16323.96}
 
@@ -156,7 +157,7 @@ def test_proefplaatsing_first_then_contract(engine):
     options = {a.option: a for a in t.alternatives if a.choice == "proefplaatsing"}
     # two months without wages: with the trial placement the employer pays less
     assert options["proefplaatsing via regio Haaglanden"].best
-    assert options["direct een contract"].employer_net_cost_eur == 61560.34
+    assert options["direct een contract"].employer_net_cost_eur == 61749.04
     assert "Dat scheelt" in options["proefplaatsing via regio Haaglanden"].explanation
 
 
