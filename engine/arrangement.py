@@ -121,6 +121,7 @@ class Engine:
             for rs in scope.rulesets
             for offer in _offers(rs, fired, env, scope.peildatum, compiled, woon)
         ]
+        offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         arrangement = _arrange(self.rulebase, scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)
         used = param_names(a.derived.value for a in session.derived_by.values())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine.geography import Gemeente
+from engine.model import Offer
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
 
@@ -39,3 +40,29 @@ def notices(rb: RuleBase, gemeenten: Iterable[Gemeente], rulesets: Iterable[Rule
             f"instrumenten bij het werkgeversservicepunt van arbeidsmarktregio {regio_naam}."
         )
     return out
+
+
+def defer_to_local_rules(
+    offers: list[Offer], rulesets: Iterable[RuleSet], roles: dict
+) -> list[Offer]:
+    """Drop a national offer carried out by the woongemeente (the Participatiewet's duties of every
+    college: begeleiding op de werkplek, proefplaats, voorzieningen, beschut werk) where the
+    woongemeente itself, or the region it adopted, has a rule on that instrument: the verordening
+    sets how the college carries the duty out (Participatiewet art. 8a), so its rule decides."""
+    by_key = {rs.key: rs for rs in rulesets}
+    local_instruments = {
+        o.instrument
+        for o in offers
+        if (rs := by_key.get(o.ruleset)) is not None
+        and rs.authority.startswith(("gemeente:", "regio:"))
+        and roles.get(rs.authority) in ("woon", "regio_woon")
+    }
+    return [
+        o
+        for o in offers
+        if not (
+            o.instrument in local_instruments
+            and (rs := by_key.get(o.ruleset)) is not None
+            and rs.carried_out_by == "woongemeente"
+        )
+    ]

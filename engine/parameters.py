@@ -120,8 +120,23 @@ def param_names(nodes: Iterable[Node]) -> set[str]:
 
 
 def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:
-    """A Dutch warning for each used parameter whose last known value lies before the peildatum."""
+    """Dutch warnings for the used parameters: an illustrative figure (not read from a primary
+    text), and a peildatum past the last known value."""
     out: list[str] = []
+    illustrative = sorted(
+        {
+            p.description.lower()
+            for n in used
+            if (p := parameters.params.get(n)) is not None
+            and p.provenance == "illustrative"
+            and p.at(peildatum) is not None
+        }
+    )
+    if illustrative:
+        out.append(
+            "Let op: deze bedragen zijn niet uit een gelezen brontekst overgenomen (illustratief, "
+            f"uit secundaire bronnen): {'; '.join(illustrative)}."
+        )
     for name in sorted(used):
         p = parameters.params.get(name)
         if p is None or p.known_until is None or peildatum <= p.known_until:

@@ -55,3 +55,10 @@ def test_gemeente_without_rule_set_names_its_region(engine):
     notices = [n for n in engine.check(p).notices if "Groningen (GM0014)" in n]
     assert len(notices) == 1
     assert "niet gecodeerd" in notices[0] and "arbeidsmarktregio Groningen" in notices[0]
+
+
+def test_illustrative_minimum_wage_is_said_in_the_output(engine):
+    p = _placement(startdatum=date(2025, 4, 1))
+    p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
+    notices = engine.check(p).notices
+    assert any("illustratief" in n and "minimumloon per uur" in n for n in notices)
