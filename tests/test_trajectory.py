@@ -145,15 +145,19 @@ def test_bijstand_cost_gap_above_loonwaarde(bijstand):
 def test_proefplaatsing_first_then_contract(engine):
     t = build_trajectory({**BIJSTAND, "proefplaatsing": None}, engine)
     assert [p.phase for p in t.phases] == ["proefplaatsing", "contract", "verlenging"]
-    assert t.contract_start.isoformat() == "2025-06-01"  # regio Haaglanden: duur_maanden 2
-    pp = month(t, "2025-04")
+    # job.startdatum is the start of the dienstbetrekking; the proefplaatsing (regio Haaglanden:
+    # duur_maanden 2) precedes it, so the trajectory begins two months earlier (changed on purpose:
+    # the proefplaatsing used to push the contract two months later)
+    assert t.contract_start.isoformat() == "2025-04-01" and t.start.isoformat() == "2025-02-01"
+    pp = month(t, "2025-02")
     assert pp.phase == "proefplaatsing" and pp.employer_wage_cost_eur == 0
     assert [x.instrument for x in pp.instruments] == ["proefplaatsing"]
     assert pp.instruments[0].funder == "gemeente:GM0503"  # the bijstand continues
-    # the LKV counts from the dienstbetrekking: 2025-06, 30 days → 138,51
-    assert eur_of(t, "2025-06", "lkv_banenafspraak") == 138.51
+    assert month(t, "2025-03").phase == "proefplaatsing"
+    # the LKV counts from the dienstbetrekking: 2025-04, 30 days → 138,51
+    assert eur_of(t, "2025-04", "lkv_banenafspraak") == 138.51
     deadlines = {o.date.isoformat() for o in t.obligations if o.instrument == "lkv_banenafspraak"}
-    assert "2025-09-01" in deadlines
+    assert "2025-07-01" in deadlines
     options = {a.option: a for a in t.alternatives if a.choice == "proefplaatsing"}
     # two months without wages: with the trial placement the employer pays less
     assert options["proefplaatsing via regio Haaglanden"].best
@@ -473,3 +477,23 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
     assert any("param.minimumloon_per_maand" in n for n in early.notices)
     # 1.934,40 × 32 / 36 × 1,08 × 40 % × 1,235 = 917,37
     assert eur_of(early, "2023-01", "loonkostensubsidie") == 917.37
+
+
+def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
+    # Wtl art. 2.2 lid 2 onder a; AOW art. 7a lid 1 (tekst 2025-01-01): 67 in 2025.
+    # Born 1958-06-10: 67 on 2025-06-10, so the LKV stops; employment from 2024-10-01 (2025 rate
+    # 1,35 per uur, art. 2.5 tekst 2025-01-01). June: 1-9 June = 9 days, 40 × 9 / 7 = 51,43 uur × 1,35
+    # = 69,43; July nothing.
+    data = {
+        **OUDERE_WW,
+        "placement": {
+            **OUDERE_WW["placement"],
+            "candidate": {**OUDERE_WW["placement"]["candidate"], "geboortedatum": "1958-06-10"},
+            "job": {**OUDERE_WW["placement"]["job"], "startdatum": "2024-10-01"},
+        },
+        "maanden": 10,
+    }
+    t = build_trajectory(data, engine)
+    assert eur_of(t, "2025-05", "lkv_oudere_werknemer") > 0
+    assert eur_of(t, "2025-06", "lkv_oudere_werknemer") == 69.43
+    assert not eur_of(t, "2025-07", "lkv_oudere_werknemer")
