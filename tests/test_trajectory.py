@@ -481,9 +481,9 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
 
 def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
     # Wtl art. 2.2 lid 2 onder a; AOW art. 7a lid 1 (tekst 2025-01-01): 67 in 2025.
-    # Born 1958-06-10: 67 on 2025-06-10, so the LKV stops; employment from 2024-10-01 (2025 rate
-    # 1,35 per uur, art. 2.5 tekst 2025-01-01). June: 1-9 June = 9 days, 40 × 9 / 7 = 51,43 uur × 1,35
-    # = 69,43; July nothing.
+    # Born 1958-06-10: 67 on 2025-06-10, so the LKV stops; employment from 2024-10-01 (2025
+    # rate 1,35 per uur, art. 2.5 tekst 2025-01-01). June: 1-9 June = 9 days,
+    # 40 × 9 / 7 = 51,43 uur × 1,35 = 69,43; July nothing.
     data = {
         **OUDERE_WW,
         "placement": {
