@@ -110,6 +110,10 @@ def _previous_year(p: Parameter) -> Parameter:
     )
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _fmt_date(d: date) -> str:
     return f"{d.day}-{d.month}-{d.year}"
 
@@ -145,7 +149,7 @@ def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> li
         shown = "geen waarde" if value is None else f"{value} {p.unit}".replace(".", ",")
         first_unknown = _fmt_date(p.known_until + timedelta(days=1))
         out.append(
-            f"Let op: {p.description.lower()} vanaf {first_unknown} nog niet bekend uit een "
+            f"Let op: {_lower_first(p.description)} vanaf {first_unknown} nog niet bekend uit een "
             f"gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
         )
     return out
