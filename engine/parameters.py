@@ -129,7 +129,7 @@ def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> li
     out: list[str] = []
     illustrative = sorted(
         {
-            p.description.lower()
+            _lower_first(p.description)
             for n in used
             if (p := parameters.params.get(n)) is not None
             and p.provenance == "illustrative"
