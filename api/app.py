@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from api.caseload_routes import caseload_router
 from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
@@ -176,6 +177,7 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
             "relations": [r.model_dump() for r in rb.catalogue.relations],
         }
 
+    app.include_router(caseload_router(engine))
     return app
 
 

@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace, load_rulebase: Callable[[argparse.Namespace],
             caseload.close()
     except RecheckFailed as exc:
         print(exc.message, file=sys.stderr)
-        return 1
+        return 2 if exc.status == 422 else 1
     except CaseloadError as exc:
         print(exc.message, file=sys.stderr)
         return 2

@@ -39,10 +39,12 @@ class RecheckFailed(CaseloadError):
 
     status = 500
 
-    def __init__(self, ref: str, reason: str):
+    def __init__(self, ref: str, reason: str, bad_input: bool = False):
         super().__init__(
             f"herbeoordeling van {ref!r} mislukt ({reason}); er is niets opgeslagen, de "
             "opgeslagen antwoorden zijn ongewijzigd",
             "ref",
         )
         self.ref = ref
+        if bad_input:  # the stored facts on the date asked for, not the rules, are at fault
+            self.status = 422

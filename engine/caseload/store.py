@@ -235,7 +235,7 @@ class Caseload:
             return summarize(self.checker.check(parse_placement(data)))
         except PlacementError as exc:
             if ref is not None:  # stored facts the current rules no longer accept
-                raise RecheckFailed(ref, f"{exc.field}: {exc.message}") from None
+                raise RecheckFailed(ref, f"{exc.field}: {exc.message}", bad_input=True) from None
             raise InvalidInput(
                 f"ongeldige plaatsing: {exc.field}: {exc.message}", exc.field
             ) from None

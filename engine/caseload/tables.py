@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-Json = JSON().with_variant(JSONB(), "postgresql")
+# json, not jsonb, on PostgreSQL: it keeps the answer as written, key order included (the
+# instruments' order is the engine's); nothing queries inside it
+Json = JSON()
 REF_MAX = 64
 
 

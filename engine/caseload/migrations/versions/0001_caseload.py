@@ -7,14 +7,13 @@ Create Date: 2026-11-29
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-Json = sa.JSON().with_variant(JSONB(), "postgresql")
+Json = sa.JSON()  # json, not jsonb: keeps the key order of the answer
 
 
 def upgrade() -> None:
