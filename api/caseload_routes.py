@@ -71,8 +71,8 @@ def caseload_router(engine: Any, database_url: str | None = None) -> APIRouter:
         except CaseloadError as exc:
             return error(exc)
 
-    @router.delete("/placements/{ref}", status_code=204)
-    def remove(ref: str) -> Any:
+    @router.delete("/placements/{ref}", status_code=204, response_model=None)
+    def remove(ref: str) -> Response:
         try:
             store().remove(ref)
         except CaseloadError as exc:

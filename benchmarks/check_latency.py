@@ -221,6 +221,9 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
 
     figures.update(measure_sweep(rules, 300 if quick else 10_000))
+    from benchmarks.caseload import measure_caseload  # issue 16: re-check a stored caseload
+
+    figures.update(measure_caseload(rules, 200 if quick else 10_000))
     figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
     if fmt == "json":
         print(json.dumps(figures, indent=2))

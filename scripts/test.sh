@@ -6,5 +6,8 @@ bash scripts/setup.sh
 .venv/bin/ruff check engine api tests benchmarks
 .venv/bin/ruff format --check engine api tests benchmarks
 .venv/bin/arrangeur validate
+# the caseload tests also run against a real PostgreSQL server on 127.0.0.1
+ARRANGEUR_TEST_POSTGRES_URL=$(bash scripts/deps/postgres.sh | tail -1)
+export ARRANGEUR_TEST_POSTGRES_URL
 .venv/bin/python -m pytest
 .venv/bin/arrangeur bench --quick

@@ -46,6 +46,10 @@ def connect(url: str | None = None) -> Engine:
         def _foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may
+            # lose the last commits, never corrupt the file); readers do not block the writer
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

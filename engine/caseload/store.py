@@ -101,24 +101,33 @@ class Caseload:
 
     # ------------------------------------------------------------------ writes
     def add(self, data: Mapping[str, Any], ref: str) -> Stored:
-        check_ref(ref)
-        placement = _parse(data)
-        facts = minimal_facts(placement)
-        answer, rulesets = self._check(facts, None)
-        deadlines = [d.as_dict() for d in derive(answer, facts)]
+        self.add_many([(ref, data)])
+        return self.get(ref)
+
+    def add_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+        """Add placements in one transaction: all of them, or (on the first error) none."""
+        prepared = []
+        seen: set[str] = set()
+        for ref, data in items:
+            check_ref(ref)
+            if ref in seen or self._known(ref):  # before the check: a duplicate costs nothing
+                raise DuplicateRef(ref)
+            seen.add(ref)
+            facts = minimal_facts(_parse(data))
+            answer, rulesets = self._check(facts, None)
+            prepared.append((ref, facts, answer, rulesets, derive(answer, facts)))
         now = datetime.now(UTC)
         try:
             with self._sessions() as s, s.begin():
-                if s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref)) is not None:
-                    raise DuplicateRef(ref)
-                row = PlacementRow(ref=ref, facts=facts, added_at=now)
-                s.add(row)
-                s.flush()
-                s.add(_check_row(row.id, answer, rulesets, now))
-                _insert_deadlines(s, [(row.id, d) for d in deadlines])
+                for ref, facts, answer, rulesets, deadlines in prepared:
+                    row = PlacementRow(ref=ref, facts=facts, added_at=now)
+                    s.add(row)
+                    s.flush()
+                    s.add(_check_row(row.id, answer, rulesets, now))
+                    _insert_deadlines(s, [(row.id, d.as_dict()) for d in deadlines])
         except IntegrityError:  # the same ref added at the same moment elsewhere
-            raise DuplicateRef(ref) from None
-        return self.get(ref)
+            raise DuplicateRef(", ".join(r for r, *_ in prepared)) from None
+        return len(prepared)
 
     def remove(self, ref: str) -> None:
         with self._sessions() as s, s.begin():
@@ -200,6 +209,10 @@ class Caseload:
         with self._sessions() as s:
             refs = s.scalars(select(PlacementRow.ref).order_by(PlacementRow.ref)).all()
         return [self.get(ref) for ref in refs]
+
+    def _known(self, ref: str) -> list[str]:
+        with self._sessions() as s:
+            return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
 
     def refs(self) -> list[str]:
         with self._sessions() as s:
