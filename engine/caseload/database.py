@@ -39,7 +39,9 @@ def connect(url: str | None = None) -> Engine:
     if resolved.get_backend_name() == "sqlite":
         db = resolved.database
         if db and db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(db).expanduser()
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)  # personal data: readable by its owner only
         engine = create_engine(resolved)
 
         @event.listens_for(engine, "connect")
