@@ -130,8 +130,13 @@ def cmd_add(args: argparse.Namespace, caseload: Caseload) -> int:
     from api.cli import _read_placement
 
     ref = args.ref or Path(args.file).stem
+    data = _read_placement(args.file)
+    if data.pop("traject", None) is not None:  # a trajectory request: keep its placement only
+        print(f"{args.file}: blok traject: niet opgeslagen (alleen de plaatsing)", file=sys.stderr)
+    if isinstance(data.get("employer"), dict) and data["employer"].get("naam"):
+        print("employer.naam wordt niet opgeslagen (geen regel leest het)", file=sys.stderr)
     try:
-        stored = caseload.add(_read_placement(args.file), ref)
+        stored = caseload.add(data, ref)
     except InvalidInput as exc:
         exc.message = f"{args.file}: {exc.message}"
         raise

@@ -39,9 +39,11 @@ def test_cli_newcomer_path_on_sqlite(
     assert "onbekende referentie 'bestaat-niet'" in capsys.readouterr().err
     assert main([*db, "remove", "bestaat-niet"]) == 2
     capsys.readouterr()
-    assert main([*db, "add", str(SAMPLES / "traject-delft-bijstand.yaml")]) == 2
+    bad = tmp_path / "kapot.yaml"
+    bad.write_text((SAMPLES / "wajong.yaml").read_text().replace("wajong", "wajonk"))
+    assert main([*db, "add", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "traject-delft-bijstand.yaml: ongeldige plaatsing: traject" in err
+    assert "kapot.yaml: ongeldige plaatsing: candidate.uitkering" in err
 
     assert main([*db, "list"]) == 0
     listed = capsys.readouterr().out.splitlines()

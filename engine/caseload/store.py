@@ -152,6 +152,8 @@ class Caseload:
                 )
                 .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
                 .order_by(PlacementRow.ref)
+                # PostgreSQL: a second re-check at the same time waits instead of interleaving
+                .with_for_update(of=PlacementRow)
             ).all()  # fmt: skip
             old_deadlines = _deadlines_by_placement(s)
             superseded, confirmed, new_checks, new_deadlines = [], [], [], []
