@@ -25,7 +25,7 @@ from engine.caseload import (
 )
 from engine.caseload.changes import STATUS_NL
 from engine.caseload.migrate import upgrade
-from engine.expressions import format_number
+from engine.format import eur
 from engine.model import Arrangement, Placement
 
 
@@ -37,7 +37,7 @@ class _LazyEngine:
 
     def check(self, placement: Placement) -> Arrangement:
         if self._engine is None:
-            from engine.arrangement import Engine
+            from engine import Engine
 
             self._engine = Engine(self._load())
         return self._engine.check(placement)
@@ -231,7 +231,7 @@ def _instruments_text(s: Stored) -> str:
     for e in s.answer["instruments"].values():
         if e["status"] == "not_eligible":
             continue
-        money = ", ".join(f"€ {format_number(eur)} ({p})" for p, eur in e["amounts"][:2])
+        money = ", ".join(f"{eur(value)} ({p})" for p, value in e["amounts"][:2])
         out.append(f"    {e['name']}: {STATUS_NL[e['status']]}" + (f", {money}" if money else ""))
     return "\n".join(out) + "\n"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.check_latency import sample_placements
-from engine.arrangement import Engine
+from engine import Engine
 from engine.caseload import Caseload
 from engine.rulesets.registry import load_rulebase
 

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from icalendar import Calendar
 from sqlalchemy import inspect, text
 
-from engine.arrangement import Engine
+from engine import Engine
 from engine.caseload import (
     Caseload,
     DuplicateRef,

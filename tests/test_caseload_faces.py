@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from api.app import create_app
 from api.cli import main
-from engine.arrangement import Engine
+from engine import Engine
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "samples"

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.arrangement import Engine
+from engine import Engine
 from engine.caseload import Caseload
 
 # few scopes: each new pair of gemeenten and rule versions compiles a network (~0.1 s)

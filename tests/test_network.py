@@ -141,7 +141,7 @@ def test_concurrent_sessions_on_one_network_do_not_mix():
 
 def test_negation_as_failure_is_refused():
 
-    from engine.compiler import condition_problem
+    from engine.expressions.normal_form import condition_problem
 
     assert "not known" in condition_problem(parse("not known(candidate.loonwaarde_pct)"), {})
     assert (

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from engine.caseload.answer import Answer, Rulesets
-from engine.expressions import format_number
+from engine.format import eur, format_number
 
 STATUS_NL = {
     "eligible": "komt in aanmerking",
@@ -150,7 +150,7 @@ def _rules_text(rid: str, o: dict[str, Any] | None, n: dict[str, Any] | None) ->
 def _amounts(e: dict[str, Any], lead: str = ", ") -> str:
     if not e["amounts"]:
         return "" if lead == ", " else " geen"
-    shown = [f"€ {format_number(eur)} ({period})" for period, eur in e["amounts"][:2]]
+    shown = [f"{eur(value)} ({period})" for period, value in e["amounts"][:2]]
     more = " …" if len(e["amounts"]) > 2 else ""
     return lead + ", ".join(shown) + more
 

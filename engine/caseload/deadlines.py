@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.caseload.answer import Answer, source_text
-from engine.expressions import add_months
+from engine.dates import add_months
 
 # parameters whose value is a date (`..._uiterlijk`) and how they read; others get their name
 DATE_LABELS = {
