@@ -130,6 +130,15 @@ def _check_semantics(
             problems.append(
                 Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
             )
+        if rs.applies_to and not rs.authority.startswith("regio:"):
+            problems.append(
+                Problem(
+                    rs.file,
+                    rs.line(("applies_to",)),
+                    rs.id,
+                    "only a regional rule set applies region-wide (applies_to: regio)",
+                )
+            )
         if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
             problems.append(
                 Problem(
