@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -193,24 +193,47 @@ class Caseload:
 
     # ------------------------------------------------------------------- reads
     def get(self, ref: str) -> Stored:
-        with self._sessions() as s:
-            row = s.scalar(select(PlacementRow).where(PlacementRow.ref == ref))
-            if row is None:
-                raise UnknownRef(ref)
-            checks = s.scalars(
-                select(CheckRow).where(CheckRow.placement_id == row.id).order_by(CheckRow.id)
-            ).all()
-            check = next(c for c in checks if c.current)
-            deadlines = _deadlines_by_placement(s, row.id).get(row.id, [])
-            return Stored(
-                row.ref, row.facts, row.added_at, check.peildatum, check.checked_at,
-                check.confirmed_at, check.answer, check.rulesets, deadlines, len(checks),
-            )  # fmt: skip
+        found = self._stored(PlacementRow.ref == ref)
+        if not found:
+            raise UnknownRef(ref)
+        return found[0]
 
     def list(self) -> list[Stored]:
+        return self._stored(None)
+
+    def _stored(self, where: Any) -> list[Stored]:
+        """Placements with their current answer, deadlines and number of answers kept: a few
+        queries for the whole caseload, not a few per placement."""
+        query = (
+            select(PlacementRow, CheckRow)
+            .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+            .order_by(PlacementRow.ref)
+        )
+        counts = select(CheckRow.placement_id, func.count()).group_by(CheckRow.placement_id)
         with self._sessions() as s:
-            refs = s.scalars(select(PlacementRow.ref).order_by(PlacementRow.ref)).all()
-        return [self.get(ref) for ref in refs]
+            rows = s.execute(query if where is None else query.where(where)).all()
+            if len(rows) == 1:
+                pid = rows[0][0].id
+                deadlines = _deadlines_by_placement(s, pid)
+                checks = dict(s.execute(counts.where(CheckRow.placement_id == pid)).all())
+            else:
+                deadlines = _deadlines_by_placement(s)
+                checks = dict(s.execute(counts).all())
+        return [
+            Stored(
+                p.ref,
+                p.facts,
+                p.added_at,
+                c.peildatum,
+                c.checked_at,
+                c.confirmed_at,
+                c.answer,
+                c.rulesets,
+                deadlines.get(p.id, []),
+                checks.get(p.id, 0),
+            )  # fmt: skip
+            for p, c in rows
+        ]
 
     def _known(self, ref: str) -> list[str]:
         with self._sessions() as s:
