@@ -224,6 +224,9 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     from benchmarks.pages import measure_pages  # issue 14: the result page and page weight
 
     figures.update(measure_pages(rules, quick))
+    from benchmarks.caseload import measure_caseload  # issue 16: re-check a stored caseload
+
+    figures.update(measure_caseload(rules, 200 if quick else 10_000))
     figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
     if fmt == "json":
         print(json.dumps(figures, indent=2))
