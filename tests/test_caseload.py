@@ -177,17 +177,25 @@ def test_the_end_of_the_lkv_oudere_werknemer_is_reported_for_exactly_the_placeme
     assert lost(before, LKV_OUD) == set()
 
     report = caseload.recheck(date(2026, 1, 15))
-    affected = {"oudere-ww", "oudere-bijstand", "oudere-eerder-in-dienst"}
-    assert lost(report, LKV_OUD) == affected
+    assert lost(report, LKV_OUD) == {"oudere-ww", "oudere-bijstand"}
+    # Wtl art. 6.2a keeps the LKV for employment begun before 2024 in the 2026 text, so the
+    # instrument is still assessed there: the placement to be assessed is now refused instead
+    third = next(c for c in report.changes if c.ref == "oudere-eerder-in-dienst")
+    assert f"~ {LKV_OUD}: te beoordelen → komt niet in aanmerking" in third.lines
+    assert {c.ref for c in report.changes if any(LKV_OUD in x for x in c.lines)} == {
+        "oudere-ww",
+        "oudere-bijstand",
+        "oudere-eerder-in-dienst",
+    }
     change = next(c for c in report.changes if c.ref == "oudere-ww")
     why = change.lines[change.lines.index(next(x for x in change.lines if LKV_OUD in x)) + 1]
     assert "regelset rijk-wtl 2025.1 → 2026.1" in why
-    assert "rijk-wtl/lkv-oudere-werknemer komt daarin niet meer voor" in why
+    assert "regel rijk-wtl/lkv-oudere-werknemer" in why  # the rule that now decides
     assert "- termijn vervalt: Doelgroepverklaring aanvragen (uiterlijk): LKV oudere werknemer" \
         " (2025-07-01)" in change.lines  # fmt: skip
     wtl = next(u for u in report.rulesets if u.delta.id == "rijk-wtl")
     assert sorted(wtl.used_by) == sorted(caseload_placements())
-    assert affected <= set(wtl.affected)
+    assert {"oudere-ww", "oudere-bijstand", "oudere-eerder-in-dienst"} <= set(wtl.affected)
     # saved: the LKV's deadlines are gone, and the same date again reports nothing
     assert not [d for d in caseload.deadlines() if d["instrument"] == "lkv_oudere_werknemer"]
     assert caseload.get("oudere-ww").checks == 3  # add, 2025-12-31, 2026-01-15
@@ -204,12 +212,10 @@ def test_a_rule_base_with_other_hashes_names_the_rule_set_and_rule(
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     wtl = rules / "rijk" / "rijk-wtl-2025.yaml"
-    old = "params: {max_duur_jaren: 3, per_uur_eur: 1.35"
+    old = "max_duur_jaren: 3\n      per_uur_eur: 1.35"
     assert wtl.read_text(encoding="utf-8").count(old) == 1  # the LKV oudere werknemer's rule
     wtl.write_text(
-        wtl.read_text(encoding="utf-8").replace(
-            old, "params: {max_duur_jaren: 2, per_uur_eur: 1.35"
-        ),
+        wtl.read_text(encoding="utf-8").replace(old, "max_duur_jaren: 2\n      per_uur_eur: 1.35"),
         encoding="utf-8",
     )
     changed = Caseload(Engine(load_rulebase(rules)), url)

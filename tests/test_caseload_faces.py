@@ -52,7 +52,10 @@ def test_cli_newcomer_path_on_sqlite(
     assert main([*db, "recheck", "--date", "2026-01-15"]) == 0
     out = capsys.readouterr().out
     assert "oudere-ww: gewijzigd (peildatum 2025-03-01 → 2026-01-15)" in out
-    assert "- LKV oudere werknemer: geen regel meer (was: komt in aanmerking" in out
+    assert (
+        "- LKV oudere werknemer: vervalt, nu komt niet in aanmerking (was: komt in aanmerking"
+        in out
+    )
     assert "regelset rijk-wtl 2025.1 → 2026.1" in out
 
     ics = tmp_path / "termijnen.ics"
