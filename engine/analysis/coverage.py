@@ -33,7 +33,9 @@ class GemeenteCoverage(BaseModel):
     code: str
     naam: str
     rulesets: list[RulesetInfo] = Field(description="eigen regelsets, alle versies")
-    adopts: list[str] = Field(description="regionale regelsets die de gemeente op de peildatum volgt")
+    adopts: list[str] = Field(
+        description="regionale regelsets die de gemeente op de peildatum volgt"
+    )
     has_ruleset: bool = Field(description="een eigen regelset geldt op de peildatum")
 
 

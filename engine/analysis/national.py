@@ -73,7 +73,9 @@ class GemeenteOutcome(BaseModel):
     instruments: dict[str, str] = Field(description="per instrument: de uitkomst in woorden")
     status: dict[str, str] = Field(description="per instrument: eligible, needs_assessment, ...")
     providers: dict[str, str] = Field(description="per instrument: wie het aanbiedt")
-    eligible: int = Field(description="aantal instrumenten waarvoor de plaatsing in aanmerking komt")
+    eligible: int = Field(
+        description="aantal instrumenten waarvoor de plaatsing in aanmerking komt"
+    )
     yearly_eur: float = Field(description="indicatief: maandbedragen × 12 plus jaarbedragen")
 
 
@@ -109,7 +111,6 @@ def national_overview(
         base["peildatum"] = when.isoformat()
     rb = engine.rulebase
     gemeenten = current_gemeenten(engine, when)
-    by_code = {g.code: g for g in gemeenten}
     catalogue = rb.catalogue.instruments
     results: dict[str, tuple[dict[str, Outcome], int]] = {}
     groups = scope_groups(engine, gemeenten, when, dedup)
@@ -262,9 +263,7 @@ def _aggregate(
                     off[k] = off[k] or v != norm
         for k, flag in enumerate(off):
             deviating[k] += flag
-    per_instrument = {
-        i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()
-    }
+    per_instrument = {i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()}
     values = [per_instrument[i] for i in instruments if i in municipal]
     known = [v for v in values if v is not None]
     index = round(sum(known) / len(known), 4) if known else None
