@@ -321,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_bench)
+
+    from api.region_cli import register  # coverage, menukaart, diff, national, national-sweep
+
+    register(sub, _load)
     return parser
 
 
