@@ -605,7 +605,7 @@ def _plan(rb: RuleBase, sets: dict[str, dict], valid_from: date | None) -> _Plan
             data["valid_to"] = later[0].valid_from - timedelta(days=1)
         if current is not None and current.valid_from == start:
             rel = str(Path(current.file).resolve().relative_to(rb.root))
-            what = f"versie {current.version} vervangen (zelfde geldigheid)"
+            what, closing = f"versie {current.version} vervangen (zelfde geldigheid)", ""
             data["version"] = current.version
         else:
             used = {v.version for v in versions}
@@ -618,16 +618,17 @@ def _plan(rb: RuleBase, sets: dict[str, dict], valid_from: date | None) -> _Plan
             rel = f"{folder}/{stem}-{start.year}.yaml"
             if (rb.root / rel).exists() or rel in plan.writes:
                 rel = f"{folder}/{stem}-{start.isoformat()}.yaml"
-            what = f"nieuwe versie {data['version']}"
+            what, closing = f"nieuwe versie {data['version']}", ""
             if current is not None:
                 until = start - timedelta(days=1)
                 old_rel = str(Path(current.file).resolve().relative_to(rb.root))
                 text = Path(current.file).read_text(encoding="utf-8")
                 plan.writes[old_rel] = _close(text, until)
-                what += f"; versie {current.version} loopt nu t/m {until.strftime('%d-%m-%Y')}"
+                closing = f"; versie {current.version} loopt nu t/m {until.strftime('%d-%m-%Y')}"
         plan.writes[rel] = _dump(data)
         plan.files[rs_id] = rel
-        plan.lines.append(f"{rs_id}: {what}, geldig vanaf {start.strftime('%d-%m-%Y')} ({rel})")
+        since = start.strftime("%d-%m-%Y")
+        plan.lines.append(f"{rs_id}: {what}, geldig vanaf {since} ({rel}){closing}")
     return plan
 
 
