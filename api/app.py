@@ -176,6 +176,9 @@ def create_app(rulebase: RuleBase | None = None) -> FastAPI:
             "relations": [r.model_dump() for r in rb.catalogue.relations],
         }
 
+    from api.region_routes import region_router  # coverage, landelijk overzicht
+
+    app.include_router(region_router(engine))
     return app
 
 
