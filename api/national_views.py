@@ -24,8 +24,8 @@ def overview_text(o: NationalOverview) -> str:
         "gemeente",
         *o.notices,
         "",
-        "Per regio (instrumenten in aanmerking; indicatief bedrag per jaar; verschillende "
-        "uitkomsten binnen de regio):",
+        "Per regio:",
+        f"  {'regio':32} {'instr.':>6}  {'indicatief per jaar':>24}  verschillende uitkomsten",
     ]
     for r in o.regions:
         eligible = (
@@ -38,7 +38,7 @@ def overview_text(o: NationalOverview) -> str:
             if r.yearly_eur_min == r.yearly_eur_max
             else f"{_eur(r.yearly_eur_min)} – {_eur(r.yearly_eur_max)}"
         )
-        out.append(f"  {r.naam:32} {eligible:>5}  {money:>24}  {r.distinct_outcomes}")
+        out.append(f"  {r.naam:32} {eligible:>6}  {money:>24}  {r.distinct_outcomes}")
     out += ["", "Per gemeente:"]
     for g in o.gemeenten:
         offered = "; ".join(f"{o.instruments.get(i, i)}: {t}" for i, t in g.instruments.items())
