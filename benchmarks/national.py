@@ -60,10 +60,10 @@ def measure_national(
         "speedup_cpu": round(cpus[False] / cpus[True], 2),
         "checks": [results[True].checks, results[False].checks],
         "same_results": same,
-        # both whole sweeps on one core, extrapolated from these serial runs (estimates)
-        "one_core_full_estimate_cpu_s": {
-            "with_dedup": round(cpus[True] / compare_profiles * profiles),
-            "without_dedup": round(cpus[False] / compare_profiles * profiles),
+        # both sweeps with 10,000 profiles on one core, extrapolated from these serial runs
+        "one_core_10000_estimate_cpu_s": {
+            "with_dedup": round(cpus[True] / compare_profiles * 10_000),
+            "without_dedup": round(cpus[False] / compare_profiles * 10_000),
         },
     }
     return figures
