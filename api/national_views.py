@@ -9,7 +9,7 @@ import html
 import io
 
 from engine.analysis.national import NationalOverview, NationalSweep
-from engine.expressions import format_number
+from engine.format import format_number
 
 _STATUS = {"eligible": "ja", "needs_assessment": "beoordelen", "not_eligible": "nee"}
 

@@ -12,10 +12,10 @@ from engine.expressions import (
     Name,
     Node,
     Not,
-    format_number,
     render,
 )
 from engine.facts import INPUT_FACTS
+from engine.format import format_number
 
 _OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
         ">": "is groter dan", ">=": "is ten minste"}  # fmt: skip
