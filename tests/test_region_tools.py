@@ -305,3 +305,27 @@ def test_national_commands(tmp_path, capsys):
                  "serial", "--date", "2025-06-01", "--format", "json"])  # fmt: skip
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["computations"] == 6 and data["checks"] == 60
+
+
+def test_coverage_and_national_over_http(r_engine):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    client = TestClient(create_app(r_engine.rulebase))
+    r = client.get("/v1/coverage", params={"date": "2025-06-01"})
+    assert r.status_code == 200
+    assert r.json()["totals"]["gemeenten_with_ruleset"] == 5
+    assert [x["id"] for x in r.json()["regions"]] == ["oost", "west", "zuid"]
+    body = {
+        "candidate": {"woongemeente": "Delden", "geboortedatum": "1970-01-01",
+                      "uitkering": "bijstand"},
+        "employer": {"vestigingsgemeente": "Delden"},
+        "job": {"startdatum": "2025-06-01", "uren_per_week": 32},
+    }  # fmt: skip
+    r = client.post("/v1/national", json=body)
+    assert r.status_code == 200 and r.json()["computations"] == 6
+    body["candidate"]["uitkering"] = "pensioen"
+    r = client.post("/v1/national", json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][:3] == ["body", "candidate", "uitkering"]
