@@ -215,6 +215,7 @@ def test_menukaart_bad_rows_are_named_by_sheet_row_and_column(r_engine, tmp_path
     ws.cell(row=3, column=header.index("instrument") + 1).value = "vliegtuig"
     ws.cell(row=4, column=header.index("uitkomst") + 1).value = "misschien"
     wb["Regelsets"].cell(row=2, column=5).value = "31-02-2025"  # geldig vanaf
+    wb["Regelsets"].cell(row=3, column=1).value = "../../buiten"  # would name a file elsewhere
     wb.save(sheet)
     root = _copy(tmp_path)
     before = _snapshot(root)
@@ -223,6 +224,7 @@ def test_menukaart_bad_rows_are_named_by_sheet_row_and_column(r_engine, tmp_path
     assert "blad 'Regels', rij 3, kolom 'instrument': onbekend instrument 'vliegtuig'" in err
     assert "blad 'Regels', rij 4, kolom 'uitkomst': 'misschien' is geen geldige waarde" in err
     assert "blad 'Regelsets', rij 2, kolom 'geldig vanaf': '31-02-2025' is geen datum" in err
+    assert "blad 'Regelsets', rij 3, kolom 'regelset': '../../buiten': alleen kleine letters" in err
     assert "Traceback" not in err
     assert _snapshot(root) == before  # nothing half-applied
 

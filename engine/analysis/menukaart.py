@@ -403,6 +403,10 @@ def _rulesets_from_rows(rb: RuleBase, sheets: dict[str, list[Row]]) -> tuple[dic
             r.bad(n, "instantie", f"onbekende arbeidsmarktregio {authority[6:]!r}")
         elif authority.startswith("gemeente:") and not rb.geography.by_code(authority[9:]):
             r.bad(n, "instantie", f"onbekende gemeente {authority[9:]!r}")
+        if rs_id and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rs_id):
+            # the id names the new file: no slashes, nothing outside the rules folder
+            r.bad(n, "regelset", f"{rs_id!r}: alleen kleine letters, cijfers, '-', '_' en '.'")
+            continue
         if rs_id in sets:
             r.bad(n, "regelset", f"regelset {rs_id!r} staat twee keer in het blad")
             continue
