@@ -3,6 +3,7 @@ engine/analysis/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,8 @@ from engine.errors import PlacementError
 from engine.model import Placement
 
 
-def region_router(engine: Engine) -> APIRouter:
+def region_router(current: Callable[[], Engine]) -> APIRouter:
+    """`current` gives the engine of the rule base in use (it may be swapped while serving)."""
     router = APIRouter()
 
     @router.get(
@@ -30,7 +32,7 @@ def region_router(engine: Engine) -> APIRouter:
     ) -> Any:
         """Per arbeidsmarktregio and gemeente: which rule sets exist, verified or illustrative,
         valid from when, with which sources; and the totals."""
-        result = coverage(engine.rulebase, date_ or date.today())
+        result = coverage(current().rulebase, date_ or date.today())
         if format == "html":
             from api.coverage_views import to_html
 
@@ -50,7 +52,8 @@ def region_router(engine: Engine) -> APIRouter:
         from api.national_views import overview_csv, overview_html
 
         try:
-            result = national_overview(engine, placement.model_dump(mode="json", exclude_none=True))
+            data = placement.model_dump(mode="json", exclude_none=True)
+            result = national_overview(current(), data)
         except PlacementError as exc:
             loc = ["body", *exc.field.split(".")]
             return JSONResponse(

@@ -39,7 +39,7 @@ from engine.rulesets.registry import RuleBase, load_rulebase
 
 RULESET_COLS = ["regelset", "instantie", "versie", "titel", "geldig vanaf", "geldig tot",
                 "herkomst", "toelichting herkomst", "volgt regelsets",
-                "uitgevoerd door"]  # fmt: skip
+                "uitgevoerd door", "geldt in"]  # fmt: skip
 SOURCE_COLS = ["regelset", "bron", "titel", "url", "versie"]
 RULE_COLS = ["regelset", "regel", "instrument", "instrument (alleen lezen)",
              "aanbieder (alleen lezen)", "gemeenten (alleen lezen)",
@@ -133,15 +133,16 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
             [rs.id, rs.authority, rs.version, rs.title, rs.valid_from.isoformat(),
              rs.valid_to.isoformat() if rs.valid_to else "",
              PROVENANCE_NL.get(rs.provenance, rs.provenance), _text(rs.provenance_note),
-             ", ".join(rs.adopts), rs.carried_out_by or ""]
+             ", ".join(rs.adopts), rs.carried_out_by or "", rs.applies_to or ""]
         )  # fmt: skip
         for key, src in raw["sources"].items():
             out["Bronnen"].append([rs.id, key, src["title"], src["url"], src.get("version", "")])
-        where = (
-            [rb.geography.by_code(rs.authority[9:]).naam]
-            if rs.authority.startswith("gemeente:")
-            else sorted(adopters.get(rs.id, []))
-        )
+        if rs.authority.startswith("gemeente:"):
+            where = [rb.geography.by_code(rs.authority[9:]).naam]
+        elif rs.applies_to == "regio":  # region-wide, adopted or not
+            where = [g.naam for g in members]
+        else:
+            where = sorted(adopters.get(rs.id, []))
         for rule, r in zip(rs.rules, raw["rules"], strict=True):
             params = dict(r.get("params") or {})
             duration = params.pop(DURATION, "")
@@ -180,6 +181,7 @@ def _overview(rb: RuleBase, sets: list[RuleSet], members: list) -> list[list[Any
             own = by_authority.get(f"gemeente:{g.code}")
             chain = [own] if own else []
             chain += [by_id[a] for a in (own.adopts if own else ()) if a in by_id]
+            chain += [rs for rs in sets if rs.applies_to == "regio" and rs not in chain]
             cell = ""
             for rs in chain:
                 rules = [r for r in rs.rules if r.instrument == i]
@@ -433,6 +435,9 @@ def _rulesets_from_rows(rb: RuleBase, sheets: dict[str, list[Row]]) -> tuple[dic
         carried = r.text(n, row, "uitgevoerd door", required=False)
         if carried:
             data["carried_out_by"] = carried
+        applies = r.text(n, row, "geldt in", required=False) if "geldt in" in row else ""
+        if applies:
+            data["applies_to"] = applies
         data["rules"] = []
         sets[rs_id] = data
         places[(rs_id, None)] = Cell("Regelsets", n, "regelset")

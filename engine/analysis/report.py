@@ -105,12 +105,11 @@ def _report(
     authorities = {c.authority: c.authority_naam for c in matrix}
     with_rules = [c for c in order if rb.in_force(f"gemeente:{c}", peildatum)]
     index, index_reason = _index(outcomes, with_rules, order)
-    notices = [  # which rule sets are illustrative, as `check` says it for each gemeente
-        n
-        for code in order
-        for n in engine.check(placement_for(profiles[0], code, vest.code, peildatum)).notices
-        if "illustratief" in n
+    # one check per gemeente says which rule sets apply there and which are illustrative
+    firsts = [
+        engine.check(placement_for(profiles[0], code, vest.code, peildatum)) for code in order
     ]
+    notices = [n for a in firsts for n in a.notices if "illustratief" in n]
     notices += [
         f"Uitkomsten zijn vergeleken voor {len(profiles)} profielen per gemeente, met de werkgever "
         f"in {vest.naam}; alleen de woongemeente van de kandidaat verschilt."
@@ -147,6 +146,9 @@ def _report(
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
+        rulesets=list(
+            {(r.id, r.version, r.content_hash): r for a in firsts for r in a.rulesets}.values()
+        ),
     )
     return report, rows
 
@@ -158,8 +160,8 @@ def _index(
     give national law only, and that sameness is not harmonisation (never "100 %")."""
     if not with_rules:
         return None, (
-            f"geen van de {len(order)} gemeenten heeft een eigen regelset (of een overgenomen "
-            "regionale regelset): er is niets om te harmoniseren"
+            f"geen van de {len(order)} gemeenten heeft een eigen regelset: of zij van elkaar of "
+            "van de regionale afspraken afwijken, is niet bekend"
         )
     index = region_index(outcomes)
     if index is None:
