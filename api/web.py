@@ -312,7 +312,7 @@ def web_router(current: Callable[[], Engine]) -> APIRouter:
         except ValueError:
             when, error = date.today(), "datum: geen geldige datum (dd-mm-jjjj)"
         who = request.query_params.get("instantie", "")
-        groups = authority_groups(rb, when, who)
+        groups = authority_groups(rb(), when, who)
         return _page(
             "rules.html",
             200 if not error else 422,
@@ -320,7 +320,7 @@ def web_router(current: Callable[[], Engine]) -> APIRouter:
             when=when,
             who=who,
             groups=groups,
-            authorities=authority_groups(rb, None, ""),
+            authorities=authority_groups(rb(), None, ""),
             error=error,
         )
 
