@@ -106,6 +106,7 @@ def national_overview(
     """`placement` is checked with the candidate and the employer in each gemeente in turn."""
     base = dict(placement)
     checked = parse_placement(base)  # invalid input names its field before anything runs
+    engine.scope(checked)  # and so do the placement's own gemeenten (unknown, or not yet)
     when = when or checked.reference_date
     if when != checked.reference_date:
         base["peildatum"] = when.isoformat()
