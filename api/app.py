@@ -559,6 +559,10 @@ def create_app(
 
     add_web(app, lambda: rules.now().engine)
     app.include_router(caseload_router(_Serving(rules)))
+
+    from api.region_routes import region_router  # coverage, landelijk overzicht
+
+    app.include_router(region_router(lambda: rules.now().engine))
     return app
 
 

@@ -337,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     register_caseload(sub, _load)
+    from api.region_cli import register  # coverage, menukaart, diff, national, national-sweep
+
+    register(sub, _load)
     return parser
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from engine.analysis import HarmonisationReport
-from engine.analysis.model import MatrixCell, OutcomeDifference
+from engine.analysis.model import MatrixCell, OutcomeDifference, Summary
 from engine.format import format_number
 
 TYPE_NL = {
@@ -26,6 +26,10 @@ TYPE_NL = {
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f} %".replace(".", ",")
+
+
+def _index_text(s: Summary) -> str:
+    return f"onbekend ({s.index_reason})" if s.index is None and s.index_reason else _pct(s.index)
 
 
 def _names(report: HarmonisationReport, codes: Iterable[str]) -> str:
@@ -76,7 +80,7 @@ def to_text(
             f"{', '.join(a['terms'])}"
             for a in s.q42.aligned
         ),
-        f"  Harmonisatie-index regio: {_pct(s.index)}",
+        f"  Harmonisatie-index regio: {_index_text(s)}",
         f"  Werkgever kan 'shoppen' bij {s.shopping.profiles_exposed} profielen "
         f"({_pct(s.shopping.share)}); grootste verschil indicatief € {s.shopping.max_gap_eur:.2f} "
         "per jaar".replace(".", ","),
@@ -247,7 +251,7 @@ def to_html(report: HarmonisationReport, form_url: str | None = None) -> str:
          f"{s.q40.answer} ({_q40_scope(report)})"),
         ("Vraag 42: hebben gemeenten en UWV hun instrumenten op enigerlei wijze "
          "geharmoniseerd?", s.q42.answer),
-        ("Harmonisatie-index van de regio", _pct(s.index)),
+        ("Harmonisatie-index van de regio", _index_text(s)),
         ("Werkgever kan 'shoppen' tussen gemeenten",
          f"{s.shopping.profiles_exposed} profielen ({_pct(s.shopping.share)}), grootste "
          f"verschil indicatief € {s.shopping.max_gap_eur:.2f} per jaar".replace(".", ",")),

@@ -227,6 +227,9 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     from benchmarks.caseload import measure_caseload  # issue 16: re-check a stored caseload
 
     figures.update(measure_caseload(rules, 200 if quick else 10_000))
+    from benchmarks.national import measure_national  # issue 15: 342 gemeenten, de-duplicated
+
+    figures.update(measure_national(rules, *((10, 5, "serial") if quick else (1_000, 50, "local"))))
     figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
     if fmt == "json":
         print(json.dumps(figures, indent=2))

@@ -93,6 +93,9 @@ class Summary(BaseModel):
     q40: Q40
     q42: Q42
     index: float | None = Field(description="harmonisatie-index van de regio, 0 tot 1")
+    index_reason: str | None = Field(
+        None, description="waarom de index onbekend is (index null), in woorden"
+    )
     index_per_instrument: dict[str, float | None]
     shopping: Shopping
 

@@ -16,7 +16,7 @@ from engine.analysis.model import (
     RegionComparison,
     Summary,
 )
-from engine.analysis.outcomes import analyse, in_words
+from engine.analysis.outcomes import OutcomeAnalysis, analyse, in_words
 from engine.analysis.profiles import GRID_SIZE, Profile, placement_for, sweep_profiles
 from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
@@ -103,6 +103,8 @@ def _report(
     rows = sweep(engine, spec, profiles, options.executor, options.workers, progress)
     outcomes = analyse(rb, profiles, rows, order, vest.code, peildatum)
     authorities = {c.authority: c.authority_naam for c in matrix}
+    with_rules = [c for c in order if rb.in_force(f"gemeente:{c}", peildatum)]
+    index, index_reason = _index(outcomes, with_rules, order)
     # one check per gemeente says which rule sets apply there and which are illustrative
     firsts = [
         engine.check(placement_for(profiles[0], code, vest.code, peildatum)) for code in order
@@ -127,11 +129,10 @@ def _report(
         outcome_differences=outcomes.differences,
         heatmap=outcomes.heatmap,
         summary=Summary(
-            q40=q40(
-                matrix, outcomes, [c for c in order if rb.in_force(f"gemeente:{c}", peildatum)]
-            ),
+            q40=q40(matrix, outcomes, with_rules),
             q42=q42(matrix, order),
-            index=region_index(outcomes),
+            index=index,
+            index_reason=index_reason,
             index_per_instrument=outcomes.index_per_instrument,
             shopping=outcomes.shopping,
         ),
@@ -150,6 +151,22 @@ def _report(
         ),
     )
     return report, rows
+
+
+def _index(
+    outcomes: OutcomeAnalysis, with_rules: Sequence[str], order: Sequence[str]
+) -> tuple[float | None, str | None]:
+    """The region's index, or why there is none: gemeenten without any rule set of their own all
+    give national law only, and that sameness is not harmonisation (never "100 %")."""
+    if not with_rules:
+        return None, (
+            f"geen van de {len(order)} gemeenten heeft een eigen regelset: of zij van elkaar of "
+            "van de regionale afspraken afwijken, is niet bekend"
+        )
+    index = region_index(outcomes)
+    if index is None:
+        return None, "geen gemeente of regio biedt een instrument van zichzelf aan"
+    return index, None
 
 
 def _scope_notice(gemeenten: Sequence[Gemeente], rb, when: date) -> str:

@@ -51,7 +51,9 @@ ProfileRow = tuple[dict[str, Outcome], ...]
 @dataclass(frozen=True)
 class SweepSpec:
     gemeenten: tuple[str, ...]  # CBS codes, the woongemeenten to compare
-    vestigingsgemeente: str  # the employer stays put: only where the candidate lives varies
+    # the employer stays put (only where the candidate lives varies); None: the employer is in
+    # the candidate's own gemeente (a landelijk opererende werkgever, national sweep)
+    vestigingsgemeente: str | None
     peildatum: date
 
 
@@ -92,7 +94,9 @@ def run_profiles(engine: Engine, spec: SweepSpec, profiles: Sequence[Profile]) -
             tuple(
                 outcomes(
                     engine.check(
-                        placement_for(profile, woon, spec.vestigingsgemeente, spec.peildatum)
+                        placement_for(
+                            profile, woon, spec.vestigingsgemeente or woon, spec.peildatum
+                        )
                     )
                 )
                 for woon in spec.gemeenten

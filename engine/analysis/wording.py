@@ -1,0 +1,61 @@
+"""A rule's condition in Dutch words, for people who keep a menukaart rather than read
+expressions: `candidate.uitkering in ['ww', 'wia_wga']` → "uitkering is een van: ww, wia_wga"."""
+
+from __future__ import annotations
+
+from engine.expressions import (
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    Lit,
+    Name,
+    Node,
+    Not,
+    render,
+)
+from engine.facts import INPUT_FACTS
+from engine.format import format_number
+
+_OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
+        ">": "is groter dan", ">=": "is ten minste"}  # fmt: skip
+
+
+def label(name: str) -> str:
+    spec = INPUT_FACTS.get(name)
+    if spec:
+        return spec.label
+    return name.removeprefix("param.").replace("_", " ")
+
+
+def _value(node: Node) -> str:
+    if isinstance(node, Lit):
+        return format_number(node.value)
+    if isinstance(node, Name):
+        return label(node.path)
+    return render(node, {})
+
+
+def condition_in_words(node: Node, nested: bool = False) -> str:
+    match node:
+        case Lit(True):
+            return "altijd"
+        case Lit(False):
+            return "nooit"
+        case BoolOp(op, items):
+            text = (" en " if op == "and" else " of ").join(
+                condition_in_words(i, True) for i in items
+            )
+            return f"({text})" if nested and len(items) > 1 else text
+        case Not(operand):
+            return f"niet {condition_in_words(operand, True)}"
+        case Compare(op, left, right):
+            return f"{_value(left)} {_OPS[op]} {_value(right)}"
+        case In(left, items, negated):
+            listed = ", ".join(_value(i) for i in items)
+            return f"{_value(left)} is {'geen' if negated else 'een'} van: {listed}"
+        case Name(path):
+            return label(path)
+        case Call("known", (arg,)):
+            return f"{_value(arg)} is bekend"
+    return render(node, {})
