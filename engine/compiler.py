@@ -51,6 +51,7 @@ class Action:
     rule: Rule | None = None
     derived: DerivedFact | None = None
     refuted_by: tuple[Node, ...] | None = None
+    order: int = 0  # position in the network: refutations of one rule are explained in order
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _definitions(
             for tests, body in _refutations(r, params):
                 rule_name = f"n{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
-                actions[rule_name] = Action(rs, rule=r, refuted_by=tests)
+                actions[rule_name] = Action(rs, rule=r, refuted_by=tests, order=len(actions))
     return definition, actions
 
 

@@ -28,16 +28,16 @@ class Session:
 
     facts: dict[str, Any]
     fired: list[str] = field(default_factory=list)
-    refuted: dict[str, Action] = field(default_factory=dict)  # rule -> the first refutation
+    refuted: dict[str, list[Action]] = field(default_factory=dict)  # rule -> its refutations
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     error: BaseException | None = None
 
     def conclude(self, action: Action) -> None:
-        """Record an instrument rule that holds, or that is refuted (the first refutation)."""
+        """Record an instrument rule that holds, or a refutation of one (there may be several)."""
         assert action.rule is not None
         rule_id = action.rule.qualified_id
         if action.refuted_by is not None:
-            self.refuted.setdefault(rule_id, action)
+            self.refuted.setdefault(rule_id, []).append(action)
         elif rule_id not in self.fired:  # one action per disjunct
             self.fired.append(rule_id)
 

@@ -103,8 +103,9 @@ def test_network_refutes_exactly_the_rules_the_evaluator_finds_false(facts):
     refuted = BACKEND.run(facts, {}).refuted
     expected = {f"gen/r{i}" for i, c in enumerate(CONDITIONS) if evaluate(parse(c), facts) is False}
     assert set(refuted) == expected
-    for action in refuted.values():  # the tests that refute a rule hold, and so refute it
-        assert all(evaluate(test, facts) is True for test in action.refuted_by or ())
+    for actions in refuted.values():  # the tests that refute a rule hold, and so refute it
+        for action in actions:
+            assert all(evaluate(test, facts) is True for test in action.refuted_by or ())
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])

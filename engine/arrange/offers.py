@@ -40,9 +40,17 @@ class RuleIndex:
     reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
     params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
 
-    def refusal(self, rs: RuleSet, rule: Rule, refuted: Action, env: Mapping[str, Any]) -> Reason:
-        """Why a rule was refuted: the tests of the network's refutation, with their values."""
-        failed = [leaf_text(test, env, _LABELS) for test in refuted.refuted_by or ()]
+    def refusal(
+        self, rs: RuleSet, rule: Rule, refuted: list[Action], env: Mapping[str, Any]
+    ) -> Reason:
+        """Why a rule was refuted: the tests of the network's refutations, with their values
+        (in network order, each once: the same answer whatever order the facts fired in)."""
+        failed: list[str] = []
+        for action in sorted(refuted, key=lambda a: a.order):
+            for test in action.refuted_by or ():
+                text = leaf_text(test, env, _LABELS)
+                if text not in failed:
+                    failed.append(text)
         return _reason(rs, rule, wording.refusal(rule.explanation, failed))
 
 
@@ -133,7 +141,7 @@ def missing_inputs(
 def offers_of(
     rs: RuleSet,
     fired: set[str],
-    refuted: Mapping[str, Action],
+    refuted: Mapping[str, list[Action]],
     env: Mapping[str, Any],
     peil: date,
     index: RuleIndex,
