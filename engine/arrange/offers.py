@@ -17,8 +17,8 @@ from typing import Any
 from engine import amounts as money
 from engine.arrange import wording
 from engine.compiler import Action
-from engine.expressions import UNKNOWN, Call, Node, evaluate, names
-from engine.expressions.normal_form import is_param
+from engine.expressions import UNKNOWN, Call, Node, Not, evaluate, names
+from engine.expressions.normal_form import is_param, negation_normal_form
 from engine.expressions.render import leaf_text
 from engine.facts import INPUT_FACTS
 from engine.model import Offer, Reason, Source
@@ -48,7 +48,8 @@ class RuleIndex:
         failed: list[str] = []
         for action in sorted(refuted, key=lambda a: a.order):
             for test in action.refuted_by or ():
-                text = leaf_text(test, env, _LABELS)
+                # show what the rule required (the negation of the test that refuted it)
+                text = leaf_text(negation_normal_form(Not(test)), env, _LABELS)
                 if text not in failed:
                     failed.append(text)
         return _reason(rs, rule, wording.refusal(rule.explanation, failed))

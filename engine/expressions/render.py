@@ -117,4 +117,6 @@ def leaf_text(node: Node, env: Mapping[str, Any], labels: Mapping[str, str]) -> 
             return f"{_label(path, labels)}: {value_of(path)} (vereist: ja)"
         case Not(Name(path)):
             return f"{_label(path, labels)}: {value_of(path)} (vereist: nee)"
+        case Call("known", (Name(path),)):
+            return f"{_label(path, labels)}: niet opgegeven"
     return "voorwaarde niet vervuld"
