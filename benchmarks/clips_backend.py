@@ -77,6 +77,9 @@ class ClipsBackend:
             self._env.build(_defrule(name, body))
         self._template = self._env.find_template("f")
 
+    def close(self) -> None:
+        return None  # clipspy frees its environment when it is collected
+
     def _assert(self, name: str, value: Any) -> None:
         v = to_network(value)
         if isinstance(v, bool):
