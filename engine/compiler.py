@@ -39,8 +39,16 @@ from engine.expressions import (
 from engine.facts import to_network
 from engine.rulesets.loader import DerivedFact, Rule, RuleSet
 
-# durable_rules 2.0.28: MAX_ACTIONS in its C source (rules.h); one action per compiled rule.
-MAX_ACTIONS = 4096
+# durable_rules 2.0.28's limits per ruleset (its C source, src/rules/), measured in
+# docs/performance.md. compile_network refuses a network beyond them with a clear error.
+MAX_ACTIONS = 4096  # rete.c MAX_ACTIONS: one action per compiled rule; beyond: error code 106
+# rules.h BETA_LIST_LENGTH: rules whose pattern ends in the same test (identical patterns, such
+# as `regie == 'gemeente'` in every gemeente's rules). Beyond: error code 108, or a write past
+# the list when the memory behind it happens to be zero.
+MAX_RULES_PER_CONDITION = 256
+# rules.h NEXT_BUCKET_LENGTH: distinct tests directly after one test (distinct fact names in a
+# network; distinct first constraints on one fact). The 513th makes create_ruleset loop forever.
+MAX_TESTS_AFTER_ONE_TEST = 512
 ALWAYS = "peildatum"  # a fact every check asserts: the anchor of a rule without conditions
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
@@ -307,6 +315,12 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
         )
+    problem = network_limit_problem(definition)
+    if problem:
+        raise ExpressionError(
+            f"het netwerk voor {', '.join(rs.key for rs in ordered)} past niet in durable_rules: "
+            f"{problem}; splits de regels of de scope"
+        )
     name = f"arrangeur_{network_key(ordered, params)}"
     read = frozenset(_pattern_facts(definition))
     return Network(name, definition, actions, tuple(ordered), read)
@@ -321,3 +335,48 @@ def _pattern_facts(node: Any) -> set[str]:
     if isinstance(node, list):
         return set().union(*(_pattern_facts(v) for v in node)) if node else set()
     return set()
+
+
+def _condition_text(path: tuple[str, ...]) -> str:
+    """A pattern's tests as the rule author wrote them: `regie == "gemeente"`."""
+    tests = [json.loads(t) for t in path]
+    fact = next((t["n"] for t in tests if set(t) == {"n"}), "?")
+    rest = [t for t in tests if t not in ({"t": "f"}, {"n": fact})]
+    shown = [
+        f"{fact} == {json.dumps(t['v'], ensure_ascii=False)}" if set(t) == {"v"} else json.dumps(t)
+        for t in rest
+    ]
+    return " and ".join(shown) or f"known({fact})"
+
+
+def network_limit_problem(definition: Mapping[str, Any]) -> str | None:
+    """Why durable_rules could not build this ruleset definition, or None.
+
+    durable shares a test between patterns that start with the same tests (an alpha-node tree);
+    a pattern's rule hangs on the node of its last test. Counted here the same way.
+    """
+    if len(definition) > MAX_ACTIONS:
+        return f"{len(definition)} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
+    ending: dict[tuple[str, ...], int] = {}
+    after: dict[tuple[str, ...], set[str]] = {}
+    for rule in definition.values():
+        for pattern in rule.get("all", ()):
+            for body in pattern.values():
+                path = tuple(json.dumps(t, sort_keys=True) for t in body["$and"])
+                ending[path] = ending.get(path, 0) + 1
+                for i in range(len(path)):
+                    after.setdefault(path[:i], set()).add(path[i])
+    path, most = max(ending.items(), key=lambda kv: kv[1], default=((), 0))
+    if most > MAX_RULES_PER_CONDITION:
+        return (
+            f"{most} regels delen de voorwaarde {_condition_text(path)}, durable_rules staat er "
+            f"hoogstens {MAX_RULES_PER_CONDITION} toe (BETA_LIST_LENGTH)"
+        )
+    prefix, tests = max(after.items(), key=lambda kv: len(kv[1]), default=((), set()))
+    if len(tests) > MAX_TESTS_AFTER_ONE_TEST:
+        where = _condition_text(prefix) if len(prefix) > 1 else "de feiten"
+        return (
+            f"{len(tests)} verschillende tests na {where}, durable_rules staat er hoogstens "
+            f"{MAX_TESTS_AFTER_ONE_TEST} toe (NEXT_BUCKET_LENGTH)"
+        )
+    return None

@@ -1,0 +1,49 @@
+"""durable_rules' real limits are known to the compiler: a network beyond them is refused with a
+clear message naming the scope and the condition, never durable's `error code: 108` (or a hang)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.compiler import (
+    MAX_RULES_PER_CONDITION,
+    MAX_TESTS_AFTER_ONE_TEST,
+    compile_network,
+    network_limit_problem,
+)
+from engine.errors import ExpressionError
+from engine.runtime import DurableBackend
+from tests.test_network import _ruleset
+
+
+def _sharing(n: int) -> list[str]:
+    """n rules that all test `regie == 'gemeente'`, as every synthetic gemeente's rules do."""
+    return [f"regie == 'gemeente' and job.uren_per_week >= {i}" for i in range(n)]
+
+
+def test_rules_sharing_one_condition_up_to_the_limit_compile_and_run():
+    network = compile_network([_ruleset(_sharing(MAX_RULES_PER_CONDITION))], {})
+    backend = DurableBackend(network)  # durable_rules accepts it
+    session = backend.run({"regie": "gemeente", "job.uren_per_week": 3, "peildatum": "x"}, {})
+    assert sorted(session.fired) == ["gen/r0", "gen/r1", "gen/r2", "gen/r3"]
+    backend.close()
+
+
+def test_one_rule_too_many_sharing_a_condition_is_refused_naming_scope_and_condition():
+    with pytest.raises(ExpressionError) as refused:
+        compile_network([_ruleset(_sharing(MAX_RULES_PER_CONDITION + 1))], {})
+    message = str(refused.value)
+    assert "gen@1" in message  # the scope
+    assert '257 regels delen de voorwaarde regie == "gemeente"' in message
+    assert "hoogstens 256" in message and "error code" not in message
+
+
+def test_too_many_distinct_tests_on_one_fact_are_refused_before_durable_would_hang():
+    conditions = [f"job.uren_per_week == {i}" for i in range(MAX_TESTS_AFTER_ONE_TEST + 1)]
+    with pytest.raises(
+        ExpressionError, match="513 verschillende tests na known\\(job.uren_per_week"
+    ):
+        compile_network([_ruleset(conditions)], {})
+    fitting = compile_network([_ruleset(conditions[:MAX_TESTS_AFTER_ONE_TEST])], {})
+    assert network_limit_problem(fitting.definition) is None
+    DurableBackend(fitting).close()
