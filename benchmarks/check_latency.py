@@ -11,8 +11,10 @@ import multiprocessing
 import os
 import random
 import statistics
+import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,20 +24,34 @@ from engine.facts import INPUT_FACTS
 from engine.rulesets.registry import load_rulebase
 from engine.runtime import PythonBackend
 
+FIRST_START = date(2025, 1, 1)
+START_DAYS = 540  # job.startdatum (the peildatum) varies over these days
+
+
+def placement_dates() -> tuple[date, date]:
+    """The first and the last peildatum sample placements have."""
+    return FIRST_START, FIRST_START + timedelta(days=START_DAYS - 1)
+
+
+def existing_gemeenten(rb: Any, first: date, last: date) -> list[str]:
+    """Codes of the gemeenten that exist from `first` to `last`: no merged or future ones."""
+    return [g.code for g in rb.geography.gemeenten if g.exists_on(first) and g.exists_on(last)]
+
 
 def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Varied placements over the gemeenten that have rule sets (and a few that have none)."""
+    """Varied placements over the gemeenten that have rule sets (and a few that have none), all
+    existing on every peildatum drawn."""
     rng = random.Random(seed)
     rb = engine.rulebase
-    with_rules = sorted(
-        {rs.authority[9:] for rs in rb.rulesets if rs.authority.startswith("gemeente:")}
-    )
-    others = [g.code for g in rb.geography.gemeenten if g.code not in with_rules][:5]
+    existing = existing_gemeenten(rb, *placement_dates())
+    authorities = {rs.authority for rs in rb.rulesets}
+    with_rules = sorted(code for code in existing if f"gemeente:{code}" in authorities)
+    others = [code for code in existing if code not in with_rules][:5]
     codes = (with_rules or others) * 4 + others
     uitkeringen = INPUT_FACTS["candidate.uitkering"].values
     out = []
     for _ in range(n):
-        start = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 540))
+        start = FIRST_START + timedelta(days=rng.randrange(0, START_DAYS))
         out.append(
             {
                 "candidate": {
@@ -99,10 +115,10 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
     for p in placements:
         scope = engine.scope(parse_placement(p))
         params = rb.parameters.at(scope.peildatum)
-        before = len(engine._compiled)  # noqa: SLF001 - a benchmark may look inside
+        before = engine._compiled.inserts  # noqa: SLF001 - a benchmark may look inside
         t0 = time.perf_counter()
         engine.compiled(scope.rulesets, params)
-        if len(engine._compiled) > before:  # noqa: SLF001
+        if engine._compiled.inserts > before:  # noqa: SLF001
             compile_times.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     for p in placements:
@@ -117,9 +133,13 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
     total = time.perf_counter() - t_all
     latencies.sort()
     rate = len(placements) / total
+    # CLIPS slows down over a long run (docs/performance.md): 1,000 placements are enough.
     peers = {
-        name: _peer_rate(rb, backend, placements, engine, rate)
-        for name, backend in (("python", PythonBackend), ("clips", _clips_backend()))
+        name: _peer_rate(rb, backend, placements[:n], engine, rate)
+        for name, backend, n in (
+            ("python", PythonBackend, len(placements)),
+            ("clips", _clips_backend(), 1000),
+        )
         if backend is not None
     }
     if "clips" not in peers:
@@ -135,6 +155,8 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
         "checks_per_second_one_core": round(rate, 1),
         "peers": peers,
+        # issue 11: the product against the plain-Python evaluation of the same rules (>= 1)
+        "ratio_check_vs_python": round(rate / peers["python"]["checks_per_second"], 2),
     }
 
 
@@ -202,37 +224,81 @@ def memory_growth(rules: Path, checks: int) -> dict[str, Any]:
     }
 
 
+def _show(figures: dict[str, Any], out: Any) -> None:
+    for key, value in figures.items():
+        if key == "scale":
+            print("scale (synthetic rule base):", file=out)
+            for row in value:
+                print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), file=out)
+        elif isinstance(value, dict):
+            inner = "; ".join(f"{k}: {json.dumps(v)}" for k, v in value.items())
+            print(f"{key:32} {inner}", file=out)
+        else:
+            print(f"{key:32} {value}", file=out)
+    out.flush()
+
+
 def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
+    """Every stage is printed as soon as it completes (text: stdout; json: stderr, then the whole
+    document on stdout), so a failing stage loses no earlier figure; the others still run."""
+    from benchmarks.api_load import measure_api  # a server in a second process, loopback only
+    from benchmarks.baseline import measure_baseline
+    from benchmarks.network_memory import random_pairs
+    from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
     from benchmarks.synthetic import region_network_memory_fresh, region_network_size, scale
 
-    figures = measure(rules, quick)
-    rb = load_rulebase(rules)
-    figures["compile_region_s"] = round(
-        region_network_size(rb, "haaglanden", date(2025, 6, 1))[0], 4
-    )
-    figures["compiled_region_memory_kib"] = region_network_memory_fresh(
-        rules, "haaglanden", date(2025, 6, 1)
-    )
-    figures.update(all_cores(rules, 200 if quick else 3000))
-    figures.update(memory_growth(rules, 1000 if quick else 100_000))
-    from benchmarks.api_load import measure_api  # a server in a second process, loopback only
+    when = date(2025, 6, 1)
+    figures: dict[str, Any] = {}
+    progress = sys.stdout if fmt == "text" else sys.stderr
 
-    figures.update(measure_api(rules, seconds=2 if quick else 10))
-    from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
+    def checks() -> dict[str, Any]:
+        return measure(rules, quick)
 
-    figures.update(measure_sweep(rules, 300 if quick else 10_000))
-    figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
+    def baseline() -> dict[str, Any]:
+        rb = load_rulebase(rules)
+        placements = sample_placements(Engine(rb), 300 if quick else 5000)
+        found = measure_baseline(rules, placements, figures["checks_per_second_one_core"])
+        return {"baseline": found, "ratio_check_vs_baseline": found.get("speedup")}
+
+    def region() -> dict[str, Any]:
+        rb = load_rulebase(rules)
+        return {
+            "compile_region_s": round(region_network_size(rb, "haaglanden", when)[0], 4),
+            "compiled_region_memory_kib": region_network_memory_fresh(rules, "haaglanden", when),
+        }
+
+    stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("checks", checks),
+        ("baseline", baseline),
+        ("region", region),
+        ("random_pairs", lambda: {"random_pairs": random_pairs(500 if quick else 10_000)}),
+        ("all_cores", lambda: all_cores(rules, 200 if quick else 3000)),
+        ("memory", lambda: memory_growth(rules, 1000 if quick else 20_000)),
+        ("api", lambda: measure_api(rules, seconds=2 if quick else 10)),
+        ("sweep", lambda: measure_sweep(rules, 300 if quick else 10_000)),
+        (
+            "scale",
+            lambda: {"scale": scale((10,) if quick else (10, 100, 342), 50 if quick else 300)},
+        ),
+    ]
+    failed = []
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    for name, run in stages:
+        t0 = time.perf_counter()
+        try:
+            found = run()
+        except Exception as exc:  # noqa: BLE001 - report it, keep the other stages' figures
+            found = {f"{name}_failed": f"{type(exc).__name__}: {exc}"}
+            failed.append(name)
+        seconds[name] = round(time.perf_counter() - t0, 1)
+        figures.update(found)
+        _show(found, progress)
+    done = {"stage_seconds": seconds, "bench_wall_s": round(time.perf_counter() - started, 1)}
+    figures.update(done)
+    _show(done, progress)
     if fmt == "json":
         print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            if key == "scale":
-                print("scale (synthetic rule base):")
-                for row in value:
-                    print("  " + ", ".join(f"{k} {v}" for k, v in row.items()))
-            elif isinstance(value, dict):
-                inner = "; ".join(f"{k}: {json.dumps(v)}" for k, v in value.items())
-                print(f"{key:32} {inner}")
-            else:
-                print(f"{key:32} {value}")
-    return 0
+    if failed:
+        print(f"bench: mislukt in {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0

@@ -306,6 +306,12 @@ def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
     return len(_definitions(rulesets, params)[1])
 
 
+def most_rules_per_condition(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
+    """The most rules of one network sharing a condition (limit: MAX_RULES_PER_CONDITION)."""
+    ending = _pattern_tree(_definitions(rulesets, params)[0])[0]
+    return max(ending.values(), default=0)
+
+
 def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
     """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
     ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
@@ -337,9 +343,8 @@ def _pattern_facts(node: Any) -> set[str]:
     return set()
 
 
-def _condition_text(path: tuple[str, ...]) -> str:
+def _condition_text(tests: list[dict[str, Any]]) -> str:
     """A pattern's tests as the rule author wrote them: `regie == "gemeente"`."""
-    tests = [json.loads(t) for t in path]
     fact = next((t["n"] for t in tests if set(t) == {"n"}), "?")
     rest = [t for t in tests if t not in ({"t": "f"}, {"n": fact})]
     shown = [
@@ -349,34 +354,50 @@ def _condition_text(path: tuple[str, ...]) -> str:
     return " and ".join(shown) or f"known({fact})"
 
 
-def network_limit_problem(definition: Mapping[str, Any]) -> str | None:
-    """Why durable_rules could not build this ruleset definition, or None.
+_Path = tuple[str, ...]
 
-    durable shares a test between patterns that start with the same tests (an alpha-node tree);
-    a pattern's rule hangs on the node of its last test. Counted here the same way.
-    """
-    if len(definition) > MAX_ACTIONS:
-        return f"{len(definition)} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
-    ending: dict[tuple[str, ...], int] = {}
-    after: dict[tuple[str, ...], set[str]] = {}
+
+def _pattern_tree(
+    definition: Mapping[str, Any],
+) -> tuple[dict[_Path, int], dict[_Path, set[str]], dict[_Path, list[dict[str, Any]]]]:
+    """durable's alpha-node tree: patterns starting with the same tests share those nodes, and
+    a pattern's rule hangs on the node of its last test. Returns, per path of tests, how many
+    patterns end there; per node, the distinct tests after it; per path, its tests. The
+    compiler writes equal tests identically, so their repr identifies them."""
+    ending: dict[_Path, int] = {}
+    after: dict[_Path, set[str]] = {}
+    tests_of: dict[_Path, list[dict[str, Any]]] = {}
     for rule in definition.values():
         for pattern in rule.get("all", ()):
             for body in pattern.values():
-                path = tuple(json.dumps(t, sort_keys=True) for t in body["$and"])
-                ending[path] = ending.get(path, 0) + 1
-                for i in range(len(path)):
-                    after.setdefault(path[:i], set()).add(path[i])
+                tests = body["$and"]
+                path = tuple(map(repr, tests))
+                if path not in ending:
+                    ending[path] = 0
+                    tests_of[path] = tests
+                    for i in range(len(path)):
+                        after.setdefault(path[:i], set()).add(path[i])
+                ending[path] += 1
+    return ending, after, tests_of
+
+
+def network_limit_problem(definition: Mapping[str, Any]) -> str | None:
+    """Why durable_rules could not build this ruleset definition, or None."""
+    if len(definition) > MAX_ACTIONS:
+        return f"{len(definition)} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
+    ending, after, tests_of = _pattern_tree(definition)
     path, most = max(ending.items(), key=lambda kv: kv[1], default=((), 0))
     if most > MAX_RULES_PER_CONDITION:
         return (
-            f"{most} regels delen de voorwaarde {_condition_text(path)}, durable_rules staat er "
-            f"hoogstens {MAX_RULES_PER_CONDITION} toe (BETA_LIST_LENGTH)"
+            f"{most} regels delen de voorwaarde {_condition_text(tests_of[path])}, durable_rules "
+            f"staat er hoogstens {MAX_RULES_PER_CONDITION} toe (BETA_LIST_LENGTH)"
         )
-    prefix, tests = max(after.items(), key=lambda kv: len(kv[1]), default=((), set()))
-    if len(tests) > MAX_TESTS_AFTER_ONE_TEST:
-        where = _condition_text(prefix) if len(prefix) > 1 else "de feiten"
+    prefix, following = max(after.items(), key=lambda kv: len(kv[1]), default=((), set()))
+    if len(following) > MAX_TESTS_AFTER_ONE_TEST:
+        some = next(tests for p, tests in tests_of.items() if p[: len(prefix)] == prefix)
+        where = _condition_text(some[: len(prefix)]) if len(prefix) > 1 else "de feiten"
         return (
-            f"{len(tests)} verschillende tests na {where}, durable_rules staat er hoogstens "
+            f"{len(following)} verschillende tests na {where}, durable_rules staat er hoogstens "
             f"{MAX_TESTS_AFTER_ONE_TEST} toe (NEXT_BUCKET_LENGTH)"
         )
     return None
