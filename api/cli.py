@@ -196,7 +196,15 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.network_limits import network_limit_problems
+
     rb = _load(args)
+    too_big = network_limit_problems(rb)  # networks durable_rules could not build
+    if too_big:
+        print(f"De regels bevatten {len(too_big)} fout(en):", file=sys.stderr)
+        for p in too_big:
+            print(f"  {p}", file=sys.stderr)
+        return 1
     rules = sum(len(rs.rules) for rs in rb.rulesets)
     current = sum(g.exists_on(date.today()) for g in rb.geography.gemeenten)
     former = len(rb.geography.gemeenten) - current

@@ -306,6 +306,17 @@ def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
     return len(_definitions(rulesets, params)[1])
 
 
+def limit_counts(
+    rulesets: list[RuleSet], params: Mapping[str, Any]
+) -> tuple[int, dict[tuple[str, ...], int], dict[tuple[str, ...], set[str]]]:
+    """What durable_rules' limits count, for these rule sets alone: actions, rules per condition
+    (path of tests), distinct tests after each test. Actions and rules add up over rule sets,
+    tests after a test unite: an upper bound for a network of several (engine/network_limits)."""
+    definition = _definitions(rulesets, params)[0]
+    ending, after, _ = _pattern_tree(definition)
+    return len(definition), ending, after
+
+
 def most_rules_per_condition(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
     """The most rules of one network sharing a condition (limit: MAX_RULES_PER_CONDITION)."""
     ending = _pattern_tree(_definitions(rulesets, params)[0])[0]

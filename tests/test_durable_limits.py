@@ -47,3 +47,46 @@ def test_too_many_distinct_tests_on_one_fact_are_refused_before_durable_would_ha
     fitting = compile_network([_ruleset(conditions[:MAX_TESTS_AFTER_ONE_TEST])], {})
     assert network_limit_problem(fitting.definition) is None
     DurableBackend(fitting).close()
+
+
+def test_validate_refuses_a_rule_base_whose_scope_would_not_fit(tmp_path, capsys):
+    import shutil
+
+    import yaml
+
+    from api.cli import main
+    from engine.network_limits import network_limit_problems
+    from engine.rulesets.registry import DEFAULT_RULES, load_rulebase
+
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, rules)
+    big = {
+        "id": "te-groot",
+        "authority": "gemeente:GM0505",  # Dordrecht
+        "title": "Te veel regels op één voorwaarde",
+        "version": "1",
+        "valid_from": "2025-01-01",
+        "provenance": "illustrative",
+        "provenance_note": "test: one condition shared by more rules than durable_rules allows",
+        "sources": {"t": {"title": "test", "url": "https://example.org/test"}},
+        "rules": [
+            {
+                "id": f"r{i}",
+                "instrument": "jobcoaching",
+                "when": condition,
+                "then": "eligible",
+                "explanation": "Test.",
+                "source": {"ref": "t", "article": "art. 1"},
+            }
+            for i, condition in enumerate(_sharing(MAX_RULES_PER_CONDITION + 1))
+        ],
+    }
+    (rules / "gemeenten" / "te-groot.yaml").write_text(yaml.safe_dump(big))
+    problems = network_limit_problems(load_rulebase(rules))
+    assert problems and all("GM0505" in p.message for p in problems)
+    assert "regels delen de voorwaarde regie" in problems[0].message
+    assert "te-groot.yaml" in problems[0].file
+    assert main(["validate", str(rules)]) == 1
+    err = capsys.readouterr().err
+    assert "woongemeente GM0505" in err and "hoogstens 256" in err
+    assert network_limit_problems(load_rulebase(DEFAULT_RULES)) == []
