@@ -336,10 +336,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "path", None):
         args.rules = args.path
+    from engine.network_cache import CacheSettingError
+
     try:
         return args.func(args)
     except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
         return int(exc.code or 0)
+    except CacheSettingError as exc:  # a setting from the environment, like bad input
+        print(f"arrangeur: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

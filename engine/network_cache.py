@@ -27,6 +27,10 @@ ENV_VAR = "ARRANGEUR_NETWORK_CACHE"
 V = TypeVar("V")
 
 
+class CacheSettingError(ValueError):
+    """ARRANGEUR_NETWORK_CACHE or the cap is not a positive whole number."""
+
+
 def configured_cap(cap: int | None = None) -> int:
     """The cap asked for, else the environment's, else DEFAULT_CAP; at least 1."""
     if cap is None:
@@ -36,12 +40,14 @@ def configured_cap(cap: int | None = None) -> int:
         try:
             cap = int(raw)
         except ValueError:
-            raise ValueError(
+            raise CacheSettingError(
                 f"{ENV_VAR}={raw!r}: verwacht een geheel getal (aantal netwerken), "
                 f"bijvoorbeeld {DEFAULT_CAP}"
             ) from None
     if cap < 1:
-        raise ValueError(f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}")
+        raise CacheSettingError(
+            f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}"
+        )
     return cap
 
 

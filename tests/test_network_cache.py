@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,18 @@ def test_cap_comes_from_the_argument_then_the_environment(monkeypatch):
         configured_cap()
     with pytest.raises(ValueError, match="minstens 1"):
         configured_cap(0)
+
+
+def test_a_bad_cache_setting_is_a_clear_error_not_a_traceback(monkeypatch, capsys):
+    from api.cli import main
+
+    monkeypatch.setenv(ENV_VAR, "veel")
+    root = Path(__file__).resolve().parents[1]
+    sample = root / "samples" / "delft-bijstand.yaml"
+    assert main(["--rules", str(root / "tests" / "fixtures" / "mini"), "check", str(sample)]) == 2
+    err = capsys.readouterr().err
+    assert "ARRANGEUR_NETWORK_CACHE='veel'" in err and "geheel getal" in err
+    assert "Traceback" not in err
 
 
 def test_evicted_networks_are_released_and_rebuilt_with_the_same_answers(engine):
