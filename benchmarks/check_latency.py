@@ -293,7 +293,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         # quick: a small cap, so that the smoke run evicts; full: the configured cap
         (
             "random_pairs",
-            lambda: {"random_pairs": random_pairs(*((500, 64) if quick else (10_000,)))},
+            lambda: {"random_pairs": random_pairs(*((200, 64) if quick else (10_000,)))},
         ),
         ("all_cores", lambda: all_cores(rules, 200 if quick else 3000)),
         ("memory", lambda: memory_growth(rules, 1000 if quick else 20_000)),
