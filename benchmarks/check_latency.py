@@ -263,6 +263,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     from benchmarks.api_load import measure_api  # a server in a second process, loopback only
     from benchmarks.baseline import measure_baseline
     from benchmarks.network_memory import random_pairs
+    from benchmarks.pages import measure_pages
     from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
     from benchmarks.synthetic import region_network_memory_fresh, region_network_size, scale
 
@@ -299,6 +300,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         ("memory", lambda: memory_growth(rules, 1000 if quick else 20_000)),
         ("api", lambda: measure_api(rules, seconds=2 if quick else 10)),
         ("sweep", lambda: measure_sweep(rules, 300 if quick else 10_000)),
+        ("pages", lambda: measure_pages(rules, quick)),  # issue 14: result page and its weight
         (
             "scale",
             lambda: {"scale": scale((10,) if quick else (10, 100, 342), 50 if quick else 300)},

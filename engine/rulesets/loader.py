@@ -15,6 +15,7 @@ import yaml
 
 from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
+from engine.expressions.types import Type
 from engine.model import Provenance, Source
 from engine.yamlio import LocatedYaml, load
 
@@ -45,6 +46,7 @@ class DerivedFact:
     explanation: str
     source: Source
     line: int | None
+    type: Type | None = None  # declared in the file; the type checker requires it
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class RuleSet:
     file: str
     content_hash: str
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    applies_to: str | None = None  # "regio": in every gemeente of its region, adopted or not
 
     @property
     def key(self) -> str:
@@ -142,7 +145,12 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         when = expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
         src = cite(d["source"], (*path, "source"), rid)
         if value is not None and ("when" not in d or when is not None):
-            derived.append(DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path)))
+            declared = (
+                Type(d["type"], d.get("unit"), tuple(d.get("values", ()))) if "type" in d else None
+            )
+            derived.append(
+                DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path), declared)
+            )
 
     rules: list[Rule] = []
     seen: set[str] = set()
@@ -205,6 +213,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         file=name,
         content_hash=hashlib.sha256(raw).hexdigest()[:16],
         lines=doc.lines,
+        applies_to=data.get("applies_to"),
     )
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 import yaml
 
 from engine.catalogue import Catalogue, load_catalogue
-from engine.compiler import condition_problem, is_param
 from engine.errors import Problem, RulesError
-from engine.expressions import Compare, In, Lit, Name, Node, names
+from engine.expressions import Node, Not, names
+from engine.expressions.normal_form import condition_problem, is_param
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
 from engine.rulesets.loader import RuleSet, load_ruleset
+from engine.rulesets.typecheck import check_rulebase_types
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -123,18 +124,20 @@ def _check_semantics(
                     problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
             elif n not in known_facts and not unreadable:
                 problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
-        for name, value in _enum_literals(node):
-            spec = INPUT_FACTS.get(name)
-            if spec and spec.values and value not in spec.values:
-                allowed = ", ".join(spec.values)
-                problems.append(
-                    Problem(rs.file, line, rid, f"{name} is never {value!r} (allowed: {allowed})")
-                )
 
     for rs in rulesets:
         if not rs.sources:
             problems.append(
                 Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
+            )
+        if rs.applies_to and not rs.authority.startswith("regio:"):
+            problems.append(
+                Problem(
+                    rs.file,
+                    rs.line(("applies_to",)),
+                    rs.id,
+                    "only a regional rule set applies region-wide (applies_to: regio)",
+                )
             )
         if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
             problems.append(
@@ -164,6 +167,9 @@ def _check_semantics(
                 )
             check_names(rs, r.when, r.line, r.qualified_id)
             why = condition_problem(r.when, sample_params)
+            if not why and r.then != "excluded":  # the network also matches its refutation
+                why = condition_problem(Not(r.when), sample_params)
+                why = why and f"its negation (to explain a refusal): {why}"
             if why:
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))
             for a in r.amounts:
@@ -171,31 +177,12 @@ def _check_semantics(
             for value in r.params.values():
                 if not isinstance(value, str | int | float | bool):
                     check_names(rs, value, r.line, r.qualified_id)
+    if not unreadable:
+        check_rulebase_types(rulesets, parameters, problems)
     _check_versions(rulesets, problems)
     if not unreadable:
         _check_adopts(rulesets, problems, {b.get("id") for b in broken})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
-
-
-def _enum_literals(node: Node) -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Compare):
-            for a, b in ((n.left, n.right), (n.right, n.left)):
-                if isinstance(a, Name) and isinstance(b, Lit):
-                    out.append((a.path, b.value))
-        elif isinstance(n, In) and isinstance(n.left, Name):
-            out.extend((n.left.path, i.value) for i in n.items if isinstance(i, Lit))
-        for child in getattr(n, "items", ()) or ():
-            if not isinstance(n, In):
-                stack.append(child)
-        for attr in ("operand", "left", "right"):
-            child = getattr(n, attr, None)
-            if child is not None and not isinstance(n, Compare | In):
-                stack.append(child)
-    return out
 
 
 def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
