@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.caseload_routes import caseload_router
 from api.current_rules import CurrentRules, Snapshot
 from api.jobs import FINISHED, Job, JobManager, JobsFull, SweepRequest, job_status
 from api.limits import (
@@ -557,7 +558,18 @@ def create_app(
     from api.web import add_web
 
     add_web(app, lambda: rules.now().engine)
+    app.include_router(caseload_router(_Serving(rules)))
     return app
+
+
+class _Serving:
+    """The engine that serves now, for the caseload: a reload swaps it for every face alike."""
+
+    def __init__(self, rules: CurrentRules):
+        self._rules = rules
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rules.now().engine, name)
 
 
 def app_from_environment() -> FastAPI:

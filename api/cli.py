@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from api.caseload_cli import register as register_caseload
 from engine.arrangement import Engine, parse_placement
 from engine.errors import EvaluationError, PlacementError, RulesError
 from engine.explain import render_text
@@ -342,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_bench)
+
+    register_caseload(sub, _load)
     return parser
 
 

@@ -262,6 +262,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     document on stdout), so a failing stage loses no earlier figure; the others still run."""
     from benchmarks.api_load import measure_api  # a server in a second process, loopback only
     from benchmarks.baseline import measure_baseline
+    from benchmarks.caseload import measure_caseload
     from benchmarks.network_memory import random_pairs
     from benchmarks.pages import measure_pages
     from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
@@ -301,6 +302,8 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         ("api", lambda: measure_api(rules, seconds=2 if quick else 10)),
         ("sweep", lambda: measure_sweep(rules, 300 if quick else 10_000)),
         ("pages", lambda: measure_pages(rules, quick)),  # issue 14: result page and its weight
+        # issue 16: re-check a stored caseload
+        ("caseload", lambda: measure_caseload(rules, 200 if quick else 10_000)),
         (
             "scale",
             lambda: {"scale": scale((10,) if quick else (10, 100, 342), 50 if quick else 300)},

@@ -58,6 +58,9 @@ def _defrule(name: str, body: dict[str, Any]) -> str:
         ((_, spec),) = pattern.items()
         var = f"?a{i}"
         fact = next(t["n"] for t in spec["$and"] if set(t) == {"n"})
+        if {"t": "a"} in spec["$and"]:  # an input the placement left out
+            lhs.append(f"(a (n {json.dumps(fact)}))")
+            continue
         lhs.append(f"(f (n {json.dumps(fact)}) (v {var}))")
         tests += [_test(t, var) for t in spec["$and"] if set(t) not in ({"t"}, {"n"})]
     if tests:
@@ -72,10 +75,12 @@ class ClipsBackend:
         self._fired: list[str] = []
         self._env = clips.Environment()
         self._env.build("(deftemplate f (slot n) (slot v))")
+        self._env.build("(deftemplate a (slot n))")
         self._env.define_function(self._fired.append, name="fire")
         for name, body in network.definition.items():
             self._env.build(_defrule(name, body))
         self._template = self._env.find_template("f")
+        self._absent = self._env.find_template("a")
 
     def close(self) -> None:
         return None  # clipspy frees its environment when it is collected
@@ -91,6 +96,8 @@ class ClipsBackend:
         with self._lock:
             self._env.reset()
             self._fired.clear()
+            for name in self.network.absent_names - facts.keys():
+                self._absent.assert_fact(n=name)
             for name, value in facts.items():
                 if name in self.network.fact_names:
                     self._assert(name, value)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.arrange import wording
+from engine.arrange import local_layer, wording
 from engine.arrange.conflicts import apply_relations, cross_region
 from engine.arrange.offers import RuleIndex, offers_of, rule_index
 from engine.arrange.precedence import entry_for
@@ -34,6 +34,7 @@ from engine.model import (
     validate_input,
 )
 from engine.network_cache import NetworkCache
+from engine.parameters import param_names, stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
 from engine.runtime import Backend, DurableBackend
@@ -101,8 +102,12 @@ class Engine:
                 rs, fired, session.refuted, env, scope.peildatum, compiled.index, woon
             )
         ]
+        offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         arrangement = self._arrange(scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)
+        used = param_names(a.derived.value for a in session.derived_by.values())
+        used |= {n for rule_id in fired for n in compiled.index.params_read.get(rule_id, ())}
+        arrangement.notices += stale_notices(rb.parameters, scope.peildatum, used)
         return arrangement
 
     def _arrange(self, scope: Scope, offers: list[Offer], env: Mapping[str, Any]) -> Arrangement:
@@ -166,20 +171,7 @@ class Engine:
 
     def _notices(self, scope: Scope) -> list[str]:
         rb = self.rulebase
-        out: list[str] = []
-        for g in (scope.woon, scope.vest):
-            if not any(rs.authority == f"gemeente:{g.code}" for rs in scope.rulesets):
-                regional = next(
-                    (rs.authority for rs in scope.rulesets if rs.authority == f"regio:{g.regio}"),
-                    None,
-                )
-                out.append(
-                    wording.no_local_rules(
-                        g.naam, g.code, regional and wording.authority_label(regional, rb)
-                    )
-                )
-            if g.code == scope.vest.code == scope.woon.code:
-                break
+        out = local_layer.notices(rb, (scope.woon, scope.vest), scope.rulesets)
         for rs in scope.rulesets:
             if rs.provenance == "illustrative":
                 out.append(wording.illustrative(rs, wording.authority_label(rs.authority, rb)))

@@ -23,8 +23,14 @@ from typing import Any
 
 from engine.errors import ExpressionError
 from engine.expressions import UNKNOWN, BoolOp, Call, Compare, In, Lit, Name, Node, Not, names
-from engine.expressions.normal_form import SHAPE_HINT, Conjunction, alternatives, is_param
-from engine.facts import to_network
+from engine.expressions.normal_form import (
+    SHAPE_HINT,
+    Conjunction,
+    alternatives,
+    is_absence,
+    is_param,
+)
+from engine.facts import INPUT_FACTS, to_network
 from engine.rulesets.loader import DerivedFact, Rule, RuleSet
 
 # durable_rules 2.0.28's limits per ruleset (its C source, src/rules/), measured in
@@ -38,6 +44,8 @@ MAX_RULES_PER_CONDITION = 256
 # network; distinct first constraints on one fact). The 513th makes create_ruleset loop forever.
 MAX_TESTS_AFTER_ONE_TEST = 512
 ALWAYS = "peildatum"  # a fact every check asserts: the anchor of a rule without conditions
+FACT, ABSENT = "f", "a"  # a known fact with its value; an input fact the placement left out
+ABSENCE_KNOWN = frozenset(INPUT_FACTS)  # inputs: absent from the start, so `not known` is safe
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -60,6 +68,7 @@ class Network:
     actions: dict[str, Action]
     rulesets: tuple[RuleSet, ...]
     fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
+    absent_names: frozenset[str] = frozenset()  # inputs whose absence some pattern reads
 
 
 def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
@@ -136,16 +145,20 @@ def _single_fact_constraint(node: Node) -> dict[str, Any] | None:
 
 
 def _conjunction(tests: Conjunction) -> dict[str, Any]:
-    """One durable `all` body: one pattern per fact, its constraints joined with $and."""
-    by_fact: dict[str, list[dict[str, Any]]] = {}
+    """One durable `all` body: one pattern per fact, its constraints joined with $and; a test
+    of absence matches the fact that says an input was not given (`t: a`)."""
+    by_fact: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for fact, leaf in tests:
+        if is_absence(leaf):
+            by_fact.setdefault((ABSENT, fact), [])
+            continue
         constraint = _single_fact_constraint(leaf)
-        by_fact.setdefault(fact, [])
+        by_fact.setdefault((FACT, fact), [])
         if constraint is not None:
-            by_fact[fact].append(constraint)
+            by_fact[(FACT, fact)].append(constraint)
     patterns = []
-    for i, (fact, constraints) in enumerate(sorted(by_fact.items())):
-        terms: list[dict[str, Any]] = [{"t": "f"}, {"n": fact}, *constraints]
+    for i, ((kind, fact), constraints) in enumerate(sorted(by_fact.items())):
+        terms: list[dict[str, Any]] = [{"t": kind}, {"n": fact}, *constraints]
         patterns.append({f"a{i}": {"$and": terms}})
     return {"all": patterns}
 
@@ -156,7 +169,7 @@ def compile_condition(condition: Node, params: Mapping[str, Any]) -> list[dict[s
     durable_rules' nested `$all` inside `any` fires on partial matches (2.0.28), so an `or`
     over several facts becomes several rules that share one action.
     """
-    shape = alternatives(condition, params)
+    shape = alternatives(condition, params, ABSENCE_KNOWN)
     if shape is True:
         return [{"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}]
     if shape is False:
@@ -205,7 +218,7 @@ def _definitions(
 def _refutations(rule: Rule, params: Mapping[str, Any]) -> list[tuple[tuple[Node, ...], dict]]:
     """Rules that fire when a rule's condition is false (Kleene: its negation is true), each
     with the tests that refute it: the refusal is explained from the one evaluation."""
-    shape = alternatives(Not(rule.when), params)
+    shape = alternatives(Not(rule.when), params, ABSENCE_KNOWN)
     if shape is False:
         return []
     if shape is True:
@@ -251,18 +264,20 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
             f"{problem}; splits de regels of de scope"
         )
     name = f"arrangeur_{network_key(ordered, params)}"
-    read = frozenset(_pattern_facts(definition))
-    return Network(name, definition, actions, tuple(ordered), read)
+    read = frozenset(_pattern_facts(definition, FACT))
+    absent = frozenset(_pattern_facts(definition, ABSENT))
+    return Network(name, definition, actions, tuple(ordered), read, absent)
 
 
-def _pattern_facts(node: Any) -> set[str]:
+def _pattern_facts(node: Any, kind: str) -> set[str]:
+    """The facts of one kind (FACT or ABSENT) that the patterns of a definition read."""
     if isinstance(node, dict):
-        out = {node["n"]} if isinstance(node.get("n"), str) and len(node) == 1 else set()
-        for value in node.values():
-            out |= _pattern_facts(value)
-        return out
+        terms = node.get("$and")
+        if isinstance(terms, list) and {"t": kind} in terms:
+            return {t["n"] for t in terms if isinstance(t, dict) and set(t) == {"n"}}
+        return set().union(*(_pattern_facts(v, kind) for v in node.values())) if node else set()
     if isinstance(node, list):
-        return set().union(*(_pattern_facts(v) for v in node)) if node else set()
+        return set().union(*(_pattern_facts(v, kind) for v in node)) if node else set()
     return set()
 
 

@@ -76,6 +76,21 @@ class Candidate(_Input):
     doelgroepverklaring_aangevraagd: date | None = Field(
         None, description="datum aanvraag doelgroepverklaring"
     )
+    # Wtl art. 2.6 lid 2 and 2.10 lid 1 onder a 7° (texts 2023-2025): groups no uitkering shows.
+    wia_minder_dan_35_pct: bool | None = Field(
+        None,
+        description=(
+            "binnen vijf jaar na de WIA-wachttijd minder dan 35 % arbeidsongeschikt verklaard en "
+            "niet in staat het werk bij de eigen werkgever te doen"
+        ),
+    )
+    scholingsbelemmerd: bool | None = Field(
+        None,
+        description=(
+            "scholingsbelemmerde: door ziekte of gebrek belemmerd in het onderwijs en binnen vijf "
+            "jaar na afronding daarvan aan het werk"
+        ),
+    )
 
 
 class Employer(_Input):
@@ -94,6 +109,14 @@ class Job(_Input):
     # candidate to be in the doelgroep loonkostensubsidie and agreed with the employer to skip
     # the loonwaarde before the job starts (forfaitaire loonkostensubsidie, lid 5). An agreement
     # exists only when stated, so the default is the ordinary route (lid 1 onder a), not unknown.
+    # Wtl art. 2.2 lid 2 onder b, 2.6 lid 3 onder b, 2.10 lid 2 onder b, 2.14 lid 2 onder b.
+    beschut_werk: bool | None = Field(
+        None,
+        description=(
+            "dienstbetrekking in de sociale werkvoorziening (Wsw art. 2) of beschut werk "
+            "(Participatiewet art. 10b)"
+        ),
+    )
     lks_zonder_loonwaarde: bool = Field(
         False,
         description=(

@@ -2,13 +2,25 @@
 
 OpenFisca-style: each parameter lists the dates its value changed; the value on a date is
 the last change on or before it. A `null` value ends the parameter (e.g. a repealed allowance).
+
+Two optional keys:
+- `known_until`: the last day for which a primary text gives the value. A check after that day
+  still uses the last value, but says so (`stale_notices`): "minimumloon na 1-7-2026 nog niet
+  bekend; gerekend met ...".
+- `january_value: true`: also export `param.<name>_1_januari`, the value on 1 January of the
+  peildatum's year (loonkostensubsidie is re-set with effect from 1 January only, Participatiewet
+  art. 10d lid 7, not at each July change of the minimum wage).
+- `previous_year: true`: also export `param.<name>_vorig_jaar`, the value on 31 December of the
+  year before the peildatum (the AOW age is fixed per calendar year of reaching it, so whether
+  it was reached before this year needs last year's age).
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +28,7 @@ from typing import Any
 import yaml
 
 from engine.errors import Problem
+from engine.expressions import Node, names
 from engine.model import Provenance, Source
 from engine.yamlio import load
 
@@ -29,6 +42,7 @@ class Parameter:
     source: Source
     dates: tuple[date, ...]
     values: tuple[Decimal | None, ...]
+    known_until: date | None = None
 
     def at(self, when: date) -> Decimal | None:
         i = bisect.bisect_right(self.dates, when)
@@ -53,6 +67,92 @@ class Parameters:
 
 
 _REQUIRED = ("description", "unit", "provenance", "source", "values")
+PREVIOUS_YEAR_SUFFIX = "_vorig_jaar"
+JANUARY_SUFFIX = "_1_januari"
+
+
+def _january(p: Parameter) -> Parameter:
+    """The value on 1 January of the year: a change on 1 January counts at once, a change later
+    in year y from 1 January y+1 (a 1 January change of y+1 then wins)."""
+    shifted: dict[date, Decimal | None] = {}
+    for when, value in zip(p.dates, p.values, strict=True):
+        start = when if (when.month, when.day) == (1, 1) else date(when.year + 1, 1, 1)
+        if start in shifted and start != when:
+            continue  # a mid-year change never overrides the 1 January value of the next year
+        shifted[start] = value
+    return Parameter(
+        p.name + JANUARY_SUFFIX,
+        f"{p.description} (op 1 januari van het kalenderjaar)",
+        p.unit,
+        p.provenance,
+        p.source,
+        tuple(sorted(shifted)),
+        tuple(shifted[d] for d in sorted(shifted)),
+        # the 1 January value of a year is known once 1 January of that year is
+        None if p.known_until is None else date(p.known_until.year, 12, 31),
+    )
+
+
+def _previous_year(p: Parameter) -> Parameter:
+    """The value on 31 December of the year before: a change on any day of year y counts from
+    1 January y+1 (the last change within one year wins)."""
+    shifted: dict[date, Decimal | None] = {}
+    for when, value in zip(p.dates, p.values, strict=True):
+        shifted[date(when.year + 1, 1, 1)] = value
+    return Parameter(
+        p.name + PREVIOUS_YEAR_SUFFIX,
+        f"{p.description} (op 31 december van het vorige kalenderjaar)",
+        p.unit,
+        p.provenance,
+        p.source,
+        tuple(shifted),
+        tuple(shifted.values()),
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day}-{d.month}-{d.year}"
+
+
+def param_names(nodes: Iterable[Node]) -> set[str]:
+    """The parameters (without `param.`) that expressions read."""
+    return {n[len("param.") :] for node in nodes for n in names(node) if n.startswith("param.")}
+
+
+def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:
+    """Dutch warnings for the used parameters: an illustrative figure (not read from a primary
+    text), and a peildatum past the last known value."""
+    out: list[str] = []
+    illustrative = sorted(
+        {
+            _lower_first(p.description)
+            for n in used
+            if (p := parameters.params.get(n)) is not None
+            and p.provenance == "illustrative"
+            and p.at(peildatum) is not None
+        }
+    )
+    if illustrative:
+        out.append(
+            "Let op: deze bedragen zijn niet uit een gelezen brontekst overgenomen (illustratief, "
+            f"uit secundaire bronnen): {'; '.join(illustrative)}."
+        )
+    for name in sorted(used):
+        p = parameters.params.get(name)
+        if p is None or p.known_until is None or peildatum <= p.known_until:
+            continue
+        value = p.at(peildatum)
+        shown = "geen waarde" if value is None else f"{value} {p.unit}".replace(".", ",")
+        first_unknown = _fmt_date(p.known_until + timedelta(days=1))
+        out.append(
+            f"Let op: {_lower_first(p.description)} vanaf {first_unknown} nog niet bekend uit een "
+            f"gelezen tekst; gerekend met de laatst bekende waarde ({shown})."
+        )
+    return out
 
 
 def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter | None:
@@ -88,6 +188,13 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         problems.append(Problem(file, line, name, "no values"))
         return None
     pairs.sort()
+    known_until: date | None = None
+    if spec.get("known_until") is not None:
+        try:
+            known_until = date.fromisoformat(str(spec["known_until"]))
+        except ValueError:
+            where = doc.line((name, "known_until"))
+            problems.append(Problem(file, where, name, "known_until is a date (YYYY-MM-DD)"))
     return Parameter(
         name,
         spec["description"],
@@ -96,6 +203,7 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         source,
         tuple(p[0] for p in pairs),
         tuple(p[1] for p in pairs),
+        known_until,
     )
 
 
@@ -114,4 +222,10 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
             parsed = _parse(name, spec, doc, problems)
             if parsed:
                 params[name] = parsed
+                if spec.get("january_value") is True:
+                    jan = _january(parsed)
+                    params[jan.name] = jan
+                if spec.get("previous_year") is True:
+                    prev = _previous_year(parsed)
+                    params[prev.name] = prev
     return Parameters(params)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException
 
-from engine.compiler import Action, Network
+from engine.compiler import ABSENT, FACT, Action, Network
 from engine.errors import EvaluationError
 from engine.expressions import UNKNOWN, evaluate
 from engine.facts import to_network
@@ -131,10 +131,17 @@ class DurableBackend:
             try:
                 # One fact at a time: durable_rules rejects a whole batch (and runs none of its
                 # actions) when one fact matches no pattern, which is normal here.
-                for name, value in facts.items():
-                    if name not in self.network.fact_names:
-                        continue
-                    fact = {"sid": sid, "t": "f", "n": name, "v": to_network(value)}
+                absent = [
+                    {"sid": sid, "t": ABSENT, "n": name}
+                    for name in self.network.absent_names
+                    if name not in facts
+                ]
+                present = [
+                    {"sid": sid, "t": FACT, "n": name, "v": to_network(value)}
+                    for name, value in facts.items()
+                    if name in self.network.fact_names
+                ]
+                for fact in absent + present:
                     try:
                         host.assert_fact(self.network.name, fact)
                         stored = True

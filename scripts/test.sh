@@ -11,6 +11,9 @@ PYTHON="${PYTHON:-python3.11}" bash scripts/setup.sh
 .venv/bin/arrangeur validate
 # headless Chromium for tests/browser/ (in CI it must install; elsewhere those tests skip without it)
 bash scripts/deps/chromium.sh || [ "${CI:-}" != "true" ]
+# the caseload tests also run against a real PostgreSQL server on 127.0.0.1
+ARRANGEUR_TEST_POSTGRES_URL=$(bash scripts/deps/postgres.sh | tail -1)
+export ARRANGEUR_TEST_POSTGRES_URL
 .venv/bin/python -m pytest
 .venv/bin/arrangeur bench --quick
 

@@ -77,8 +77,9 @@ def test_bijstand_wage_cost_and_loonkostensubsidie_across_minimum_wage_changes(b
     # 2025-04: 14,06 × 32 × 52 / 12 = 1.949,653 × 1,08 = 2.105,626 × 0,5 × 1,235 = 1.300,22
     assert eur_of(t, "2025-04", "loonkostensubsidie") == 1300.22
     assert eur_of(t, "2025-06", "loonkostensubsidie") == 1300.22
-    # 2025-07 (new minimum wage): 14,40 × 32 × 52 / 12 = 1.996,80 × 1,08 × 0,5 × 1,235 = 1.331,67
-    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1331.67
+    # 2025-07: the July minimum wage does not change a running subsidy; it is re-set with effect
+    # from 1 January only (Participatiewet art. 10d lid 7, tekst 2025-01-01; changed on purpose)
+    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1300.22
     # 2026-01: 14,71 × 32 × 52 / 12 = 2.039,787 × 1,08 × 0,5 × 1,235 = 1.360,33
     assert eur_of(t, "2026-01", "loonkostensubsidie") == 1360.33
     assert eur_of(t, "2028-03", "loonkostensubsidie") == 1360.33
@@ -101,17 +102,17 @@ def test_bijstand_lkv_banenafspraak_accrues_by_verloonde_uren(bijstand):
 
 def test_bijstand_years_and_total(bijstand):
     t = bijstand
-    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 3 × 1.300,22 + 6 × 1.331,67 = 11.890,68;
-    # LKV 1.269,71 → net 28.810,08 − 11.890,68 − 1.269,71 = 15.649,69
+    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 9 × 1.300,22 = 11.701,98 (lid 7: no July change);
+    # LKV 1.269,71 → net 28.810,08 − 11.701,98 − 1.269,71 = 15.838,39
     y = year(t, "2025")
-    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15649.69)
-    assert instrument_total(y, "loonkostensubsidie") == 11890.68
+    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15838.39)
+    assert instrument_total(y, "loonkostensubsidie") == 11701.98
     # 2026: 38.413,44 − 12 × 1.360,33 (16.323,96) − 1.685,26 = 20.404,22
     assert year(t, "2026").employer_net_cost_eur == 20404.22
     # 2028: 9.603,36 − 3 × 1.360,33 (4.080,99) − 420,16 = 5.102,21
     assert year(t, "2028").employer_net_cost_eur == 5102.21
-    # total: 15.649,69 + 2 × 20.404,22 + 5.102,21
-    assert t.total.employer_net_cost_eur == 61560.34
+    # total: 15.838,39 + 2 × 20.404,22 + 5.102,21
+    assert t.total.employer_net_cost_eur == 61749.04
     # per funder: the gemeente pays the LKS, the Belastingdienst the LKV
     assert year(t, "2026").funders == {"belastingdienst": 1685.26, "gemeente:GM0503": 16323.96}
 
@@ -144,19 +145,23 @@ def test_bijstand_cost_gap_above_loonwaarde(bijstand):
 def test_proefplaatsing_first_then_contract(engine):
     t = build_trajectory({**BIJSTAND, "proefplaatsing": None}, engine)
     assert [p.phase for p in t.phases] == ["proefplaatsing", "contract", "verlenging"]
-    assert t.contract_start.isoformat() == "2025-06-01"  # regio Haaglanden: duur_maanden 2
-    pp = month(t, "2025-04")
+    # job.startdatum is the start of the dienstbetrekking; the proefplaatsing (regio Haaglanden:
+    # duur_maanden 2) precedes it, so the trajectory begins two months earlier (changed on purpose:
+    # the proefplaatsing used to push the contract two months later)
+    assert t.contract_start.isoformat() == "2025-04-01" and t.start.isoformat() == "2025-02-01"
+    pp = month(t, "2025-02")
     assert pp.phase == "proefplaatsing" and pp.employer_wage_cost_eur == 0
     assert [x.instrument for x in pp.instruments] == ["proefplaatsing"]
     assert pp.instruments[0].funder == "gemeente:GM0503"  # the bijstand continues
-    # the LKV counts from the dienstbetrekking: 2025-06, 30 days → 138,51
-    assert eur_of(t, "2025-06", "lkv_banenafspraak") == 138.51
+    assert month(t, "2025-03").phase == "proefplaatsing"
+    # the LKV counts from the dienstbetrekking: 2025-04, 30 days → 138,51
+    assert eur_of(t, "2025-04", "lkv_banenafspraak") == 138.51
     deadlines = {o.date.isoformat() for o in t.obligations if o.instrument == "lkv_banenafspraak"}
-    assert "2025-09-01" in deadlines
+    assert "2025-07-01" in deadlines
     options = {a.option: a for a in t.alternatives if a.choice == "proefplaatsing"}
     # two months without wages: with the trial placement the employer pays less
     assert options["proefplaatsing via regio Haaglanden"].best
-    assert options["direct een contract"].employer_net_cost_eur == 61560.34
+    assert options["direct een contract"].employer_net_cost_eur == 61749.04
     assert "Dat scheelt" in options["proefplaatsing via regio Haaglanden"].explanation
 
 
@@ -230,20 +235,22 @@ def test_oudere_ww_lkv_capped_per_year_and_ends_after_its_term(oudere):
     assert eur_of(t, "2023-12", "lkv_oudere_werknemer") == 178.86
     # 2024 (leap year): to November 335 days → 5.838,57; December 6.000 − 5.838,57 = 161,43
     assert eur_of(t, "2024-12", "lkv_oudere_werknemer") == 161.43
-    # 2025: € 1,35, max € 2.600: to November 1.908,571 × 1,35 = 2.576,57; December 23,43
-    assert eur_of(t, "2025-12", "lkv_oudere_werknemer") == 23.43
+    # 2025: employment begun before 2024 keeps € 3,05 / € 6.000 (Wtl art. 6.2a lid 1, texts
+    # 2025-01-01 and 2026-01-01; changed on purpose: the 2025 reduction to € 1,35 / € 2.600 applied
+    # before). To November 1.908,571 uur × 3,05 = 5.821,14; December 178,86 (as in 2023)
+    assert eur_of(t, "2025-12", "lkv_oudere_werknemer") == 178.86
     assert [
         instrument_total(year(t, y), "lkv_oudere_werknemer") for y in ("2023", "2024", "2025")
     ] == [
         6000.0,
         6000.0,
-        2600.0,
+        6000.0,
     ]
-    # the three-year term (and the repeal) ends it: nothing from 2026-01
+    # the three-year term ends it: nothing from 2026-01
     for key in ("2026-01", "2026-02", "2026-03", "2026-04"):
         assert month(t, key).instruments == [] and month(t, key).employer_net_cost_eur == 4001.40
-    # 40 × 4.001,40 = 160.056,00 − 14.600 = 145.456,00
-    assert t.total.employer_net_cost_eur == 145456.00
+    # 40 × 4.001,40 = 160.056,00 − 18.000 = 142.056,00
+    assert t.total.employer_net_cost_eur == 142056.00
     ends = [o for o in t.obligations if o.instrument == "lkv_oudere_werknemer"]
     assert {o.date.isoformat() for o in ends} == {"2023-04-01", "2025-12-31"}
 
@@ -449,8 +456,44 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
         "proefplaatsing": False,
     }
     t = build_trajectory(data, engine)
-    # 2023: no hourly minimum wage in the parameters, so the check gives no amount
-    assert eur_of(t, "2023-07", "loonkostensubsidie") == 0
-    assert any("param.minimumloon_per_uur" in n for n in t.notices)
+    # 2023 (changed on purpose): the monthly minimum wage of 1 July 2023 at an assumed normale
+    # arbeidsduur of 36 uur: 1.995,00 × 32 / 36 × 1,08 × 40 % × 1,235 = 946,11
+    assert eur_of(t, "2023-07", "loonkostensubsidie") == 946.11
     # 2024-01: 13,27 × 32 × 52 / 12 = 1.840,107 × 1,08 × 40 % × 1,235 = 981,73
     assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.73
+    # 2022: no minimum wage encoded, so no amount, and the trajectory says so (not a silent € 0)
+    early = build_trajectory(
+        {
+            **data,
+            "placement": {
+                **data["placement"],
+                "job": {**data["placement"]["job"], "startdatum": "2022-10-01"},
+            },
+            "maanden": 4,
+        },
+        engine,
+    )
+    assert eur_of(early, "2022-10", "loonkostensubsidie") == 0
+    assert any("param.minimumloon_per_maand" in n for n in early.notices)
+    # 1.934,40 × 32 / 36 × 1,08 × 40 % × 1,235 = 917,37
+    assert eur_of(early, "2023-01", "loonkostensubsidie") == 917.37
+
+
+def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
+    # Wtl art. 2.2 lid 2 onder a; AOW art. 7a lid 1 (tekst 2025-01-01): 67 in 2025.
+    # Born 1958-06-10: 67 on 2025-06-10, so the LKV stops; employment from 2024-10-01 (2025
+    # rate 1,35 per uur, art. 2.5 tekst 2025-01-01). June: 1-9 June = 9 days,
+    # 40 × 9 / 7 = 51,43 uur × 1,35 = 69,43; July nothing.
+    data = {
+        **OUDERE_WW,
+        "placement": {
+            **OUDERE_WW["placement"],
+            "candidate": {**OUDERE_WW["placement"]["candidate"], "geboortedatum": "1958-06-10"},
+            "job": {**OUDERE_WW["placement"]["job"], "startdatum": "2024-10-01"},
+        },
+        "maanden": 10,
+    }
+    t = build_trajectory(data, engine)
+    assert eur_of(t, "2025-05", "lkv_oudere_werknemer") > 0
+    assert eur_of(t, "2025-06", "lkv_oudere_werknemer") == 69.43
+    assert not eur_of(t, "2025-07", "lkv_oudere_werknemer")

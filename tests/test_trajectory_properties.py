@@ -24,7 +24,7 @@ TERM_MONTHS = {
     "no_riskpolis": 60,
     "loondispensatie": 60,
 }
-LAST_MONTH = {"lkv_oudere_werknemer": "2025-12", "liv": "2024-12"}
+LAST_MONTH = {"liv": "2024-12"}
 
 
 @st.composite
@@ -81,6 +81,10 @@ def test_no_instrument_is_paid_outside_its_term(engine, request):
                 assert m.month < f"{end:%Y-%m}", f"{x.instrument} after its term in {m.month}"
             if x.instrument in LAST_MONTH:
                 assert m.month <= LAST_MONTH[x.instrument]
+            # Wtl art. 2.4 lid 1 (2025): not after 2025, except employment begun before 2024,
+            # which keeps its three years (art. 6.2a lid 1; the TERM_MONTHS check above)
+            if x.instrument == "lkv_oudere_werknemer" and t.contract_start >= date(2024, 1, 1):
+                assert m.month <= "2025-12"
             if x.instrument == "lkv_banenafspraak" and m.month < "2026-01":  # 2025 text: 3 years
                 assert m.month < f"{month_start(t.contract_start, 36):%Y-%m}"
 

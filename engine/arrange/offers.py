@@ -38,6 +38,7 @@ class RuleIndex:
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
     reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
+    params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
 
     def refusal(self, rs: RuleSet, rule: Rule, refuted: Action, env: Mapping[str, Any]) -> Reason:
         """Why a rule was refuted: the tests of the network's refutation, with their values."""
@@ -61,10 +62,12 @@ def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleInd
             grouped.setdefault(rule.instrument, []).append(rule)
             reasons[rule.qualified_id] = _reason(rs, rule, rule.explanation)
         by_instrument[rs.key] = list(grouped.items())
+    params_read = {
+        rule.qualified_id: _params_read(rule, inputs) for rs in rulesets for rule in rs.rules
+    }
     figures = {
-        rule.qualified_id: _figure_sources(rule, inputs, parameters)
-        for rs in rulesets
-        for rule in rs.rules
+        rule_id: [parameters.params[n].source for n in sorted(read) if n in parameters.params]
+        for rule_id, read in params_read.items()
     }
     formulas = {
         k: v[0].value
@@ -72,13 +75,12 @@ def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleInd
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
     reads = {rule.qualified_id: names(rule.when) for rs in rulesets for rule in rs.rules}
-    return RuleIndex(inputs, formulas, by_instrument, reasons, figures, reads)
+    return RuleIndex(inputs, formulas, by_instrument, reasons, figures, reads, params_read)
 
 
-def _figure_sources(
-    rule: Rule, inputs: dict[str, set[str]], parameters: Parameters
-) -> list[Source]:
-    """Where the figures of a rule's amounts and computed parameters come from."""
+def _params_read(rule: Rule, inputs: dict[str, set[str]]) -> set[str]:
+    """The parameters (without `param.`) a rule's amounts and computed parameters read,
+    through the derived facts they use: where its figures come from."""
     read: set[str] = set()
     for spec in rule.amounts:
         read |= names(spec.eur)
@@ -91,8 +93,7 @@ def _figure_sources(
         if n not in seen:
             seen.add(n)
             stack.extend(inputs.get(n, ()))
-    used = [parameters.params.get(n.removeprefix("param.")) for n in sorted(seen) if is_param(n)]
-    return [p.source for p in used if p is not None]
+    return {n.removeprefix("param.") for n in seen if is_param(n)}
 
 
 def _calls_date_functions(node: Node) -> bool:

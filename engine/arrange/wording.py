@@ -149,15 +149,21 @@ def cross_region(woon: str, woon_regio: str, vest: str, vest_regio: str) -> tupl
 # ------------------------------------------------------------------------------- notices
 
 
-def no_local_rules(naam: str, code: str, regional: str | None) -> str:
-    if regional:
-        return (
-            f"Voor gemeente {naam} ({code}) is geen gemeentelijke regelset beschikbaar; de "
-            f"regionale afspraken van {regional} en de landelijke instrumenten zijn beoordeeld."
-        )
+def no_local_rules(naam: str, code: str, regio: str, regional: bool) -> str:
+    """A gemeente without a rule set of its own: what was assessed, and where to ask."""
+    assessed = (
+        f"Beoordeeld zijn de regionale afspraken van arbeidsmarktregio {regio} en wat"
+        if regional
+        else "Wat"
+    )
     return (
-        f"Voor gemeente {naam} ({code}) is geen gemeentelijke of regionale regelset beschikbaar; "
-        "alleen de landelijke instrumenten zijn beoordeeld."
+        f"Voor gemeente {naam} ({code}) is geen gemeentelijke"
+        f"{'' if regional else ' of regionale'} regelset beschikbaar: de eigen instrumenten van "
+        "deze gemeente (verordening en beleidsregels re-integratie) zijn niet gecodeerd. "
+        f"{assessed} de Participatiewet elke gemeente oplegt (loonkostensubsidie, begeleiding op "
+        "de werkplek, voorzieningen, proefplaats, beschut werk)"
+        f"{'' if regional else ' is wel beoordeeld'}, uit de landelijke regels. Vraag naar de "
+        f"gemeentelijke instrumenten bij het werkgeversservicepunt van arbeidsmarktregio {regio}."
     )
 
 

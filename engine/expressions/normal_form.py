@@ -94,6 +94,8 @@ def leaf_fact(leaf: Node) -> str | None:
     match leaf:
         case Name(path) | Not(Name(path)) | Call("known", (Name(path),)):
             return path
+        case Not(Call("known", (Name(path),))):
+            return path
         case Compare(_, Name(path), Lit()) | Compare(_, Lit(), Name(path)) if not is_param(path):
             return path
         case In(Name(path), items, _) if all(isinstance(i, Lit) for i in items):
@@ -106,25 +108,30 @@ def fact_of(node: Node) -> str | None:
     if isinstance(node, BoolOp):
         facts = {fact_of(i) for i in node.items}
         return facts.pop() if len(facts) == 1 and None not in facts else None
-    if isinstance(node, Not) and isinstance(node.operand, Call):
-        return None
+    if is_absence(node):
+        return None  # a test of absence is a pattern of its own, never merged with others
     return leaf_fact(node)
 
 
-def _dnf(node: Node) -> list[list[Node]]:
+def is_absence(node: Node) -> bool:
+    return isinstance(node, Not) and isinstance(node.operand, Call)
+
+
+def _dnf(node: Node, absent_ok: frozenset[str]) -> list[list[Node]]:
     """Disjunctive normal form, keeping subtrees about a single fact together."""
     if isinstance(node, BoolOp) and fact_of(node) is None:
         if node.op == "or":
-            return [conj for item in node.items for conj in _dnf(item)]
+            return [conj for item in node.items for conj in _dnf(item, absent_ok)]
         out: list[list[Node]] = [[]]
         for item in node.items:
-            out = [left + right for left in out for right in _dnf(item)]
+            out = [left + right for left in out for right in _dnf(item, absent_ok)]
             if len(out) > MAX_DISJUNCTS:
                 break
         return out
-    if isinstance(node, Not) and isinstance(node.operand, Call):
-        # Negation as failure would depend on the order facts arrive in: a rule fired
-        # before the fact came cannot be taken back. The network stays monotonic.
+    if is_absence(node) and leaf_fact(node) not in absent_ok:
+        # Negation as failure on a derived fact would depend on the order facts arrive in: a
+        # rule fired before the fact came cannot be taken back. The network stays monotonic.
+        # An input fact's absence is certain from the start: the placement is all the input.
         raise ExpressionError(
             "'not known(...)' is not allowed: whether a fact is missing is only certain "
             "after the check; a rule that needs the fact gets status needs_assessment"
@@ -135,16 +142,19 @@ def _dnf(node: Node) -> list[list[Node]]:
 Conjunction = list[tuple[str, Node]]  # (fact, the subtree that tests it)
 
 
-def alternatives(condition: Node, params: Mapping[str, Any]) -> list[Conjunction] | bool:
+def alternatives(
+    condition: Node, params: Mapping[str, Any], absent_ok: frozenset[str] = frozenset()
+) -> list[Conjunction] | bool:
     """The condition as alternatives of per-fact tests; True/False when it is constant.
 
     Raises ExpressionError for what no network can match (two facts compared, too many
-    alternatives, negation as failure).
+    alternatives, negation as failure on a fact not in `absent_ok`: the input facts, whose
+    absence the network is told).
     """
     folded = fold(negation_normal_form(condition), params)
     if isinstance(folded, Lit):
         return folded.value is True
-    disjuncts = _dnf(folded)
+    disjuncts = _dnf(folded, absent_ok)
     if len(disjuncts) > MAX_DISJUNCTS:
         raise ExpressionError(
             f"condition expands to more than {MAX_DISJUNCTS} alternatives; split the rule"
@@ -153,7 +163,7 @@ def alternatives(condition: Node, params: Mapping[str, Any]) -> list[Conjunction
     for conj in disjuncts:
         tests: Conjunction = []
         for leaf in conj:
-            fact = fact_of(leaf)
+            fact = leaf_fact(leaf) if is_absence(leaf) else fact_of(leaf)
             if fact is None:
                 raise ExpressionError(f"{SHAPE_HINT}: {leaf!r}")
             tests.append((fact, leaf))
@@ -161,10 +171,12 @@ def alternatives(condition: Node, params: Mapping[str, Any]) -> list[Conjunction
     return out
 
 
-def condition_problem(condition: Node, params: Mapping[str, Any]) -> str | None:
+def condition_problem(
+    condition: Node, params: Mapping[str, Any], absent_ok: frozenset[str] = frozenset()
+) -> str | None:
     """Why a condition cannot be matched by a network, or None. Used by the validator."""
     try:
-        alternatives(condition, params)
+        alternatives(condition, params, absent_ok)
     except ExpressionError as exc:
         return str(exc)
     return None

@@ -115,6 +115,7 @@ def _check_semantics(
     # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
     unreadable = any(not b for b in broken)
     param_names = set(parameters.params)
+    absent_ok = frozenset(INPUT_FACTS)  # the network is told which inputs a placement left out
     sample_params = {f"param.{n}": p.values[-1] or 0 for n, p in parameters.params.items()}
 
     def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
@@ -157,7 +158,7 @@ def _check_semantics(
             check_names(rs, d.value, d.line, rid)
             if d.when is not None:
                 check_names(rs, d.when, d.line, rid)
-                why = condition_problem(d.when, sample_params)
+                why = condition_problem(d.when, sample_params, absent_ok)
                 if why:
                     problems.append(Problem(rs.file, d.line, rid, why))
         for r in rs.rules:
@@ -166,9 +167,9 @@ def _check_semantics(
                     Problem(rs.file, r.line, r.qualified_id, f"unknown instrument {r.instrument!r}")
                 )
             check_names(rs, r.when, r.line, r.qualified_id)
-            why = condition_problem(r.when, sample_params)
+            why = condition_problem(r.when, sample_params, absent_ok)
             if not why and r.then != "excluded":  # the network also matches its refutation
-                why = condition_problem(Not(r.when), sample_params)
+                why = condition_problem(Not(r.when), sample_params, absent_ok)
                 why = why and f"its negation (to explain a refusal): {why}"
             if why:
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))

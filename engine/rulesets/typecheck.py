@@ -47,7 +47,8 @@ def check_rulebase_types(
             rid = f"{rs.id}/{d.id}"
             if d.type is None:
                 report([f"{d.id} heeft geen type; {TYPE_HINT}"], d.line, rid)
-            elif env[d.id] != d.type:
+            elif (env[d.id].kind, env[d.id].values) != (d.type.kind, d.type.values):
+                # (units may differ between versions: a minimum wage per month, later per hour)
                 report([f"{d.id} is elders gedeclareerd als {env[d.id].label()}"], d.line, rid)
             else:
                 report(_value_problems(d, env), d.line, rid)

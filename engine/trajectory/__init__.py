@@ -55,7 +55,7 @@ def build_trajectory(
     for _, a in sim.checks:
         authorities |= a.authorities
     return Trajectory(
-        start=request.placement.job.startdatum,
+        start=sim.plan.start,
         contract_start=sim.plan.contract_start,
         horizon_months=request.maanden,
         werkgever=request.placement.employer.naam,

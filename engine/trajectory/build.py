@@ -47,10 +47,11 @@ def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
     checks: list[tuple[date, Arrangement]] = []
     months: list[Month] = []
     for i in range(request.maanden):
-        month = month_start(start, i)
+        month = month_start(phases.start, i)
         phase = phases.phase_of(month)
         if phase == "proefplaatsing" and phases.proefplaatsing is not None:
-            a = engine.check(at(placement, month, start))
+            # before the dienstbetrekking: the trial placement's rules read its own start
+            a = engine.check(at(placement, month, phases.start))
             months.append(proefplaatsing_month(month, phases.proefplaatsing, a, catalogue))
         else:
             a = engine.check(at(placement, month, phases.contract_start))

@@ -8,7 +8,8 @@ once, from exact arithmetic (fractions); years and totals are sums of those cent
 - loonkostensubsidie: the check's monthly amount for that month, as it is;
 - an hourly allowance (LKV, LIV: params per_uur_eur, max_per_jaar_eur): cumulative in the calendar
   year, month accrual = round(min(per_uur × hours so far this year, max)) − accrued so far, with
-  hours = uren per week × days of the month / 7 — so a full year equals the check's yearly amount;
+  hours = uren per week × days of the month / 7 (up to its `einddatum` in the month it ends) — so
+  a full year equals the check's yearly amount;
 - loondispensatie: the employer pays loonwaarde × wage; the reduction is shown, not subtracted
   again; UWV supplements the employee's income through the Wajong (not computed here).
 """
@@ -88,9 +89,21 @@ def wage(
     return Wage(full, paid, basis, assumed)
 
 
-def month_hours(placement: Placement, month: date) -> Fraction:
+def month_hours(placement: Placement, month: date, end: date | None = None) -> Fraction:
+    """Hours of the month; an allowance that ends within it (its `einddatum`: the end of the
+    term or the day before the AOW age) counts the days up to that day."""
     days = calendar.monthrange(month.year, month.month)[1]
+    if end is not None and (end.year, end.month) == (month.year, month.month):
+        days = end.day
     return frac(placement.job.uren_per_week) * days / 7
+
+
+def _einddatum(e: Entry) -> date | None:
+    value = e.params.get("einddatum")
+    try:
+        return date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:  # a text such as "31-12-2024 (vervallen per 2025)"
+        return None
 
 
 @dataclass
@@ -104,7 +117,7 @@ class HourlyAccrual:
         per_uur = frac(e.params["per_uur_eur"])
         maximum = frac(e.params["max_per_jaar_eur"])
         key = (e.instrument, month.year)
-        hours = month_hours(placement, month)
+        hours = month_hours(placement, month, _einddatum(e))
         so_far = self.hours.get(key, Fraction(0)) + hours
         before = self.paid.get(key, Decimal(0))
         upto = cents(min(per_uur * so_far, maximum))

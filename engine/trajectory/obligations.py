@@ -20,7 +20,7 @@ def obligations(sim: Simulation) -> list[Obligation]:
         who = label(pp.authority or "", pp.authority or "")
         out.append(
             Obligation(
-                date=sim.request.placement.job.startdatum,
+                date=sim.plan.start,
                 what=f"Proefplaatsing vóór de start afspreken met {who} (behoud van uitkering).",
                 instrument="proefplaatsing",
             )

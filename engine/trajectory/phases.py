@@ -1,7 +1,9 @@
 """Phases of a trajectory: proefplaatsing (optional), the contract, then an extension.
 
 The start check (peildatum = the start) decides whether a proefplaatsing is possible and for how
-long (its `duur_maanden` parameter); the dienstbetrekking begins when the proefplaatsing ends.
+long (its `duur_maanden` parameter). The job's `startdatum` is the start of the dienstbetrekking
+(the date the LKV terms, the doelgroepverklaring and the LKS count from): a proefplaatsing
+precedes it, so the trajectory then begins that many months earlier.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def last_day(first: date, months: int) -> date:
 @dataclass(frozen=True)
 class Plan:
     spans: list[PhaseSpan]
+    start: date  # the first month of the trajectory (of the proefplaatsing, if planned)
     contract_start: date
     proefplaatsing: Entry | None  # the entry the trial placement rests on, if planned
     notices: list[str]
@@ -42,7 +45,6 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
         raise PlacementError(
             "job.startdatum", "een traject rekent in hele maanden: begin op de 1e van een maand"
         )
-    horizon_end = last_day(start, request.maanden)
     notices: list[str] = []
     pp = entry(first, "proefplaatsing")
     chosen: Entry | None = None
@@ -68,7 +70,8 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
     if chosen is not None:
         months = int(chosen.params.get("duur_maanden", 2))
         months = min(months, request.maanden)
-        contract_start = month_start(start, months)
+        start = month_start(contract_start, -months)
+        horizon_end = last_day(start, request.maanden)
         spans.append(
             PhaseSpan(
                 phase="proefplaatsing",
@@ -80,8 +83,10 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
                 ),
             )
         )
+    else:
+        horizon_end = last_day(start, request.maanden)
     if contract_start > horizon_end:
-        return Plan(spans, contract_start, chosen, notices)
+        return Plan(spans, start, contract_start, chosen, notices)
     contract = request.placement.job.contract_maanden
     if contract is None:
         spans.append(
@@ -94,7 +99,7 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
                 ),
             )
         )
-        return Plan(spans, contract_start, chosen, notices)
+        return Plan(spans, start, contract_start, chosen, notices)
     whole = max(1, math.ceil(contract))
     contract_end = last_day(contract_start, whole)
     spans.append(
@@ -119,4 +124,4 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
                 ),
             )
         )
-    return Plan(spans, contract_start, chosen, notices)
+    return Plan(spans, start, contract_start, chosen, notices)

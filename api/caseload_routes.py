@@ -1,0 +1,109 @@
+"""The caseload over HTTP: /v1/caseload/... A face only; the caseload is engine.caseload.
+
+The database is opened on the first caseload request (ARRANGEUR_DATABASE_URL, else the default
+SQLite file), so an app that never serves the caseload never creates one.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from engine.caseload import Caseload, CaseloadError, to_csv, to_ics
+from engine.model import Placement
+
+
+class NewPlacement(BaseModel):
+    ref: str = Field(description="eigen kenmerk: letters, cijfers, . _ -; geen naam of BSN")
+    placement: Placement
+
+
+def caseload_router(engine: Any, database_url: str | None = None) -> APIRouter:
+    """Routes over one caseload, checked with `engine` (the app's Engine)."""
+    router = APIRouter(prefix="/v1/caseload", tags=["caseload"])
+    opened: list[Caseload] = []
+    lock = threading.Lock()
+
+    def store() -> Caseload:
+        with lock:
+            if not opened:
+                opened.append(Caseload(engine, database_url))
+            return opened[0]
+
+    def error(exc: CaseloadError) -> JSONResponse:
+        loc = ["body", *(exc.field or "").split(".")] if exc.field else ["body"]
+        if exc.status == 422:
+            detail: Any = [{"loc": loc, "msg": exc.message, "type": "value_error"}]
+        else:
+            detail = exc.message
+        return JSONResponse(status_code=exc.status, content={"detail": detail})
+
+    @router.post("/placements", status_code=201)
+    def add(body: NewPlacement) -> Any:
+        try:
+            return store().add(body.placement.model_dump(mode="json"), body.ref).as_dict()
+        except CaseloadError as exc:
+            return error(exc)
+
+    @router.get("/placements")
+    def list_placements() -> list[dict[str, Any]]:
+        return [
+            {
+                "ref": s.ref,
+                "peildatum": s.peildatum.isoformat(),
+                "eligible": [i for i, e in s.answer["instruments"].items()
+                             if e["status"] == "eligible"],
+                "deadlines": len(s.deadlines),
+            }
+            for s in store().list()
+        ]  # fmt: skip
+
+    @router.get("/placements/{ref}")
+    def show(ref: str) -> Any:
+        """Everything stored about one placement (its export)."""
+        try:
+            return store().get(ref).as_dict()
+        except CaseloadError as exc:
+            return error(exc)
+
+    @router.delete("/placements/{ref}", status_code=204, response_model=None)
+    def remove(ref: str) -> Response:
+        try:
+            store().remove(ref)
+        except CaseloadError as exc:
+            return error(exc)
+        return Response(status_code=204)
+
+    @router.post("/recheck")
+    def recheck(
+        date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
+        dry_run: bool = False,
+    ) -> Any:
+        try:
+            return store().recheck(date_, dry_run=dry_run).as_dict()
+        except CaseloadError as exc:
+            return error(exc)
+
+    @router.get("/deadlines", responses={200: {"content": {"text/csv": {}, "text/calendar": {}}}})
+    def deadlines(
+        within: Annotated[int | None, Query(ge=0, description="alleen de komende dagen")] = None,
+        today: date | None = None,
+        ref: str | None = None,
+        format: Literal["json", "csv", "ics"] = "json",  # noqa: A002
+    ) -> Any:
+        try:
+            rows = store().deadlines(within, today, ref)
+        except CaseloadError as exc:
+            return error(exc)
+        if format == "csv":
+            return Response(to_csv(rows), media_type="text/csv; charset=utf-8")
+        if format == "ics":
+            return Response(to_ics(rows), media_type="text/calendar; charset=utf-8")
+        return rows
+
+    return router

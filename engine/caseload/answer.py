@@ -1,0 +1,71 @@
+"""What the caseload keeps of a check: the answer's fields a user relies on, in JSON form.
+
+Kept: per instrument its status, provider, parameters, amounts, the rules that decided and
+the text they cite; the regie and missing facts; the rule-set versions with their content
+hashes. Not kept: the explanation prose, which the engine writes again on every check.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.model import Arrangement, Source
+
+Answer = dict[str, Any]
+Rulesets = dict[str, dict[str, str]]
+
+
+def summarize(arrangement: Arrangement) -> tuple[Answer, Rulesets]:
+    """The fields kept, as JSON values (a fresh answer equals one read back from the database);
+    read from the model directly: dumping the whole arrangement costs more than the check."""
+    instruments = {}
+    for e in arrangement.instruments:
+        reasons = e.reasons
+        instruments[e.instrument] = {
+            "name": e.name,
+            "status": e.status,
+            "authority": e.authority,
+            "params": {k: _json(v) for k, v in e.params.items()},
+            "amounts": [[a.period, _json(a.eur)] for a in e.amounts],
+            "rules": [r.rule for r in reasons],
+            "rulesets": sorted({r.ruleset.split("@")[0] for r in reasons}),
+            "source": _source(reasons[0].source) if reasons else None,
+        }
+    answer = {
+        "peildatum": arrangement.peildatum.isoformat(),
+        "regie": arrangement.regie,
+        "instruments": instruments,
+        "missing_facts": list(arrangement.missing_facts),
+    }
+    rulesets = {
+        rs.id: {"version": rs.version, "content_hash": rs.content_hash}
+        for rs in arrangement.rulesets
+    }
+    return answer, rulesets
+
+
+def _json(value: Any) -> Any:
+    """A parameter's value as JSON reads it back: dates as text, decimals as floats."""
+    if isinstance(value, bool | str | int | float) or value is None:
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json(v) for v in value]
+    return str(value)
+
+
+def _source(src: Source) -> dict[str, Any]:
+    return {"title": src.title, "article": src.article, "url": src.url}
+
+
+def source_text(src: dict[str, Any] | None) -> str:
+    if not src:
+        return ""
+    return f"{src['title']}, {src['article']}" if src.get("article") else src["title"]

@@ -1,0 +1,68 @@
+"""The caseload's tables. Migrations (migrations/versions) create them; this module is the
+mapping the code reads and writes through, and must match the latest migration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# json, not jsonb, on PostgreSQL: it keeps the answer as written, key order included (the
+# instruments' order is the engine's); nothing queries inside it
+Json = JSON()
+REF_MAX = 64
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PlacementRow(Base):
+    """A placement: the reference the user chose and the facts the rules read. Nothing else."""
+
+    __tablename__ = "caseload_placements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(REF_MAX), unique=True, nullable=False)
+    facts: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class CheckRow(Base):
+    """One answer of the engine for a placement, with the rule-set versions and hashes it used.
+
+    A re-check that changes nothing only moves `confirmed_at`; a changed answer becomes a new
+    row and the previous one stays as history (current = false) until the placement is removed.
+    """
+
+    __tablename__ = "caseload_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("caseload_placements.id", ondelete="CASCADE"), nullable=False
+    )
+    current: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    peildatum: Mapped[date] = mapped_column(Date, nullable=False)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    answer: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    rulesets: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+
+    __table_args__ = (Index("ix_caseload_checks_placement_current", "placement_id", "current"),)
+
+
+class DeadlineRow(Base):
+    """A date that follows from the current answer, with the rule and text it comes from."""
+
+    __tablename__ = "caseload_deadlines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("caseload_placements.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    instrument: Mapped[str | None] = mapped_column(String(64))
+    due: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    label: Mapped[str] = mapped_column(Text, nullable=False)
+    rule: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    source_url: Mapped[str | None] = mapped_column(Text)
