@@ -42,7 +42,7 @@ MAX_ACTIONS = 4096  # rete.c MAX_ACTIONS: one action per compiled rule; beyond: 
 MAX_RULES_PER_CONDITION = 256
 # rules.h NEXT_BUCKET_LENGTH: distinct tests directly after one test (distinct fact names in a
 # network; distinct first constraints on one fact). The 513th makes create_ruleset loop forever.
-MAX_TESTS_AFTER_ONE_TEST = 512
+MAX_TESTS_AFTER_ONE_TEST = 511  # 512 slots; a full table makes the next lookup loop
 ALWAYS = "peildatum"  # a fact every check asserts: the anchor of a rule without conditions
 FACT, ABSENT = "f", "a"  # a known fact with its value; an input fact the placement left out
 ABSENCE_KNOWN = frozenset(INPUT_FACTS)  # inputs: absent from the start, so `not known` is safe
