@@ -197,7 +197,15 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.network_limits import network_limit_problems
+
     rb = _load(args)
+    too_big = network_limit_problems(rb)  # networks durable_rules could not build
+    if too_big:
+        print(f"De regels bevatten {len(too_big)} fout(en):", file=sys.stderr)
+        for p in too_big:
+            print(f"  {p}", file=sys.stderr)
+        return 1
     rules = sum(len(rs.rules) for rs in rb.rulesets)
     current = sum(g.exists_on(date.today()) for g in rb.geography.gemeenten)
     former = len(rb.geography.gemeenten) - current
@@ -347,10 +355,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "path", None):
         args.rules = args.path
+    from engine.network_cache import CacheSettingError
+
     try:
         return args.func(args)
     except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
         return int(exc.code or 0)
+    except CacheSettingError as exc:  # a setting from the environment, like bad input
+        print(f"arrangeur: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -10,9 +10,12 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import statistics
+import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,20 +25,34 @@ from engine.facts import INPUT_FACTS
 from engine.rulesets.registry import load_rulebase
 from engine.runtime import PythonBackend
 
+FIRST_START = date(2025, 1, 1)
+START_DAYS = 540  # job.startdatum (the peildatum) varies over these days
+
+
+def placement_dates() -> tuple[date, date]:
+    """The first and the last peildatum sample placements have."""
+    return FIRST_START, FIRST_START + timedelta(days=START_DAYS - 1)
+
+
+def existing_gemeenten(rb: Any, first: date, last: date) -> list[str]:
+    """Codes of the gemeenten that exist from `first` to `last`: no merged or future ones."""
+    return [g.code for g in rb.geography.gemeenten if g.exists_on(first) and g.exists_on(last)]
+
 
 def sample_placements(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Varied placements over the gemeenten that have rule sets (and a few that have none)."""
+    """Varied placements over the gemeenten that have rule sets (and a few that have none), all
+    existing on every peildatum drawn."""
     rng = random.Random(seed)
     rb = engine.rulebase
-    with_rules = sorted(
-        {rs.authority[9:] for rs in rb.rulesets if rs.authority.startswith("gemeente:")}
-    )
-    others = [g.code for g in rb.geography.gemeenten if g.code not in with_rules][:5]
+    existing = existing_gemeenten(rb, *placement_dates())
+    authorities = {rs.authority for rs in rb.rulesets}
+    with_rules = sorted(code for code in existing if f"gemeente:{code}" in authorities)
+    others = [code for code in existing if code not in with_rules][:5]
     codes = (with_rules or others) * 4 + others
     uitkeringen = INPUT_FACTS["candidate.uitkering"].values
     out = []
     for _ in range(n):
-        start = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 540))
+        start = FIRST_START + timedelta(days=rng.randrange(0, START_DAYS))
         out.append(
             {
                 "candidate": {
@@ -81,11 +98,16 @@ def _peer_rate(
     for p in placements:
         if peer.check(p) != reference.check(p):
             raise AssertionError(f"{backend.__name__} disagrees with the network on {p}")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     for p in placements:
         peer.check(p)
     peer_rate = len(placements) / (time.perf_counter() - t0)
-    return {"checks_per_second": round(peer_rate, 1), "ratio": round(peer_rate / rate, 2)}
+    peer_cpu_rate = len(placements) / (time.thread_time() - c0)
+    return {
+        "checks_per_second": round(peer_rate, 1),
+        "checks_per_cpu_second": round(peer_cpu_rate, 1),
+        "ratio": round(peer_cpu_rate / rate, 2),  # peer / product, CPU time
+    }
 
 
 def measure(rules: Path, quick: bool) -> dict[str, Any]:
@@ -99,27 +121,35 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
     for p in placements:
         scope = engine.scope(parse_placement(p))
         params = rb.parameters.at(scope.peildatum)
-        before = len(engine._compiled)  # noqa: SLF001 - a benchmark may look inside
+        before = engine._compiled.inserts  # noqa: SLF001 - a benchmark may look inside
         t0 = time.perf_counter()
         engine.compiled(scope.rulesets, params)
-        if len(engine._compiled) > before:  # noqa: SLF001
+        if engine._compiled.inserts > before:  # noqa: SLF001
             compile_times.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     for p in placements:
         engine.check(p)
     warm_s = time.perf_counter() - t0
-    latencies = []
-    t_all = time.perf_counter()
+    # Wall and CPU time of this thread per check: on a loaded machine the wall time includes
+    # waiting for a core, the CPU time does not; ratios are taken on CPU time.
+    latencies, cpu_latencies = [], []
+    t_all, c_all = time.perf_counter(), time.thread_time()
     for p in placements:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         engine.check(p)
         latencies.append((time.perf_counter() - t) * 1000)
-    total = time.perf_counter() - t_all
+        cpu_latencies.append((time.thread_time() - c) * 1000)
+    total, cpu_total = time.perf_counter() - t_all, time.thread_time() - c_all
     latencies.sort()
-    rate = len(placements) / total
+    cpu_latencies.sort()
+    rate, cpu_rate = len(placements) / total, len(placements) / cpu_total
+    # CLIPS slows down over a long run (docs/performance.md): 1,000 placements are enough.
     peers = {
-        name: _peer_rate(rb, backend, placements, engine, rate)
-        for name, backend in (("python", PythonBackend), ("clips", _clips_backend()))
+        name: _peer_rate(rb, backend, placements[:n], engine, cpu_rate)
+        for name, backend, n in (
+            ("python", PythonBackend, len(placements)),
+            ("clips", _clips_backend(), 1000),
+        )
         if backend is not None
     }
     if "clips" not in peers:
@@ -134,7 +164,12 @@ def measure(rules: Path, quick: bool) -> dict[str, Any]:
         "check_p50_ms": round(statistics.median(latencies), 3),
         "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
         "checks_per_second_one_core": round(rate, 1),
+        "check_cpu_p50_ms": round(statistics.median(cpu_latencies), 3),
+        "check_cpu_p99_ms": round(cpu_latencies[int(len(cpu_latencies) * 0.99) - 1], 3),
+        "checks_per_cpu_second": round(cpu_rate, 1),
         "peers": peers,
+        # issue 11: the product against the plain-Python evaluation of the same rules (>= 1)
+        "ratio_check_vs_python": round(cpu_rate / peers["python"]["checks_per_cpu_second"], 2),
     }
 
 
@@ -202,46 +237,113 @@ def memory_growth(rules: Path, checks: int) -> dict[str, Any]:
     }
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    used = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(r.ru_utime + r.ru_stime for r in used)
+
+
+def _show(figures: dict[str, Any], out: Any) -> None:
+    for key, value in figures.items():
+        if key == "scale":
+            print("scale (synthetic rule base):", file=out)
+            for row in value:
+                print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), file=out)
+        elif isinstance(value, dict):
+            inner = "; ".join(f"{k}: {json.dumps(v)}" for k, v in value.items())
+            print(f"{key:32} {inner}", file=out)
+        else:
+            print(f"{key:32} {value}", file=out)
+    out.flush()
+
+
 def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
+    """Every stage is printed as soon as it completes (text: stdout; json: stderr, then the whole
+    document on stdout), so a failing stage loses no earlier figure; the others still run."""
+    from benchmarks.api_load import measure_api  # a server in a second process, loopback only
+    from benchmarks.baseline import measure_baseline
+    from benchmarks.caseload import measure_caseload
+    from benchmarks.national import measure_national
+    from benchmarks.network_memory import random_pairs
+    from benchmarks.pages import measure_pages
+    from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
     from benchmarks.synthetic import region_network_memory_fresh, region_network_size, scale
 
-    figures = measure(rules, quick)
-    rb = load_rulebase(rules)
-    figures["compile_region_s"] = round(
-        region_network_size(rb, "haaglanden", date(2025, 6, 1))[0], 4
-    )
-    figures["compiled_region_memory_kib"] = region_network_memory_fresh(
-        rules, "haaglanden", date(2025, 6, 1)
-    )
-    figures.update(all_cores(rules, 200 if quick else 3000))
-    figures.update(memory_growth(rules, 1000 if quick else 100_000))
-    from benchmarks.api_load import measure_api  # a server in a second process, loopback only
+    when = date(2025, 6, 1)
+    figures: dict[str, Any] = {}
+    progress = sys.stdout if fmt == "text" else sys.stderr
 
-    figures.update(measure_api(rules, seconds=2 if quick else 10))
-    from benchmarks.sweep import measure_sweep  # issue 4: 10,000 profiles × one region
+    def checks() -> dict[str, Any]:
+        return measure(rules, quick)
 
-    figures.update(measure_sweep(rules, 300 if quick else 10_000))
-    from benchmarks.pages import measure_pages  # issue 14: the result page and page weight
+    def baseline() -> dict[str, Any]:
+        rb = load_rulebase(rules)
+        placements = sample_placements(Engine(rb), 300 if quick else 5000)
+        found = measure_baseline(rules, placements, figures["checks_per_cpu_second"])
+        return {"baseline": found, "ratio_check_vs_baseline": found.get("speedup")}
 
-    figures.update(measure_pages(rules, quick))
-    from benchmarks.caseload import measure_caseload  # issue 16: re-check a stored caseload
+    def region() -> dict[str, Any]:
+        rb = load_rulebase(rules)
+        return {
+            "compile_region_s": round(region_network_size(rb, "haaglanden", when)[0], 4),
+            "compiled_region_memory_kib": region_network_memory_fresh(rules, "haaglanden", when),
+        }
 
-    figures.update(measure_caseload(rules, 200 if quick else 10_000))
-    from benchmarks.national import measure_national  # issue 15: 342 gemeenten, de-duplicated
-
-    figures.update(measure_national(rules, *((10, 5, "serial") if quick else (1_000, 50, "local"))))
-    figures["scale"] = scale((10,) if quick else (10, 100, 342), checks=50 if quick else 300)
+    stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("checks", checks),
+        ("baseline", baseline),
+        ("region", region),
+        # quick: a small cap, so that the smoke run evicts; full: the configured cap
+        (
+            "random_pairs",
+            lambda: {"random_pairs": random_pairs(*((200, 64) if quick else (10_000,)))},
+        ),
+        ("all_cores", lambda: all_cores(rules, 200 if quick else 3000)),
+        ("memory", lambda: memory_growth(rules, 1000 if quick else 20_000)),
+        ("api", lambda: measure_api(rules, seconds=2 if quick else 10)),
+        ("sweep", lambda: measure_sweep(rules, 300 if quick else 10_000)),
+        ("pages", lambda: measure_pages(rules, quick)),  # issue 14: result page and its weight
+        # issue 16: re-check a stored caseload
+        ("caseload", lambda: measure_caseload(rules, 200 if quick else 10_000)),
+        # issue 15: 342 gemeenten, de-duplicated (full: 1,000 profiles on all cores; the
+        # 10,000-profile time is extrapolated from it)
+        (
+            "national",
+            lambda: measure_national(
+                rules, *((10, 5, "serial") if quick else (1_000, 50, "local"))
+            ),
+        ),
+        (
+            "scale",
+            lambda: {"scale": scale((10,) if quick else (10, 100, 342), 50 if quick else 300)},
+        ),
+    ]
+    failed = []
+    seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    for name, run in stages:
+        t0, c0 = time.perf_counter(), _cpu()
+        try:
+            found = run()
+        except Exception as exc:  # noqa: BLE001 - report it, keep the other stages' figures
+            found = {f"{name}_failed": f"{type(exc).__name__}: {exc}"}
+            failed.append(name)
+        seconds[name] = round(time.perf_counter() - t0, 1)
+        cpu_seconds[name] = round(_cpu() - c0, 1)
+        figures.update(found)
+        _show(found, progress)
+    done = {
+        "stage_seconds": seconds,
+        # CPU of this process and its finished children: the wall time depends on the load
+        "stage_cpu_seconds": cpu_seconds,
+        "bench_wall_s": round(time.perf_counter() - started, 1),
+        "bench_cpu_s": round(sum(cpu_seconds.values()), 1),
+    }
+    figures.update(done)
+    _show(done, progress)
     if fmt == "json":
         print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            if key == "scale":
-                print("scale (synthetic rule base):")
-                for row in value:
-                    print("  " + ", ".join(f"{k} {v}" for k, v in row.items()))
-            elif isinstance(value, dict):
-                inner = "; ".join(f"{k}: {json.dumps(v)}" for k, v in value.items())
-                print(f"{key:32} {inner}")
-            else:
-                print(f"{key:32} {value}")
-    return 0
+    if failed:
+        print(f"bench: mislukt in {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0

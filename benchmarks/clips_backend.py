@@ -82,6 +82,9 @@ class ClipsBackend:
         self._template = self._env.find_template("f")
         self._absent = self._env.find_template("a")
 
+    def close(self) -> None:
+        return None  # clipspy frees its environment when it is collected
+
     def _assert(self, name: str, value: Any) -> None:
         v = to_network(value)
         if isinstance(v, bool):

@@ -23,7 +23,13 @@ from typing import Any
 import yaml
 
 from engine.arrangement import Engine
-from engine.compiler import MAX_ACTIONS, compile_network, count_actions
+from engine.compiler import (
+    MAX_ACTIONS,
+    MAX_RULES_PER_CONDITION,
+    compile_network,
+    count_actions,
+    most_rules_per_condition,
+)
 from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
 from engine.runtime import DurableBackend
 
@@ -200,6 +206,7 @@ def scale(sizes: tuple[int, ...] = (10, 100, 342), checks: int = 300) -> list[di
             memory = region_network_memory_fresh(root, regio, when)
             in_force = [rs for rs in rb.rulesets if rs.in_force(when)]
             country = count_actions(in_force, rb.parameters.at(when))
+            country_sharing = most_rules_per_condition(in_force, rb.parameters.at(when))
             engine = Engine(rb)
             placements = sample_placements(engine, checks, seed=n)
             for p in placements:
@@ -220,6 +227,8 @@ def scale(sizes: tuple[int, ...] = (10, 100, 342), checks: int = 300) -> list[di
                     "largest_region_memory_kib": memory,
                     "country_in_one_network_actions": country,
                     "durable_max_actions": MAX_ACTIONS,
+                    "country_most_rules_per_condition": country_sharing,
+                    "durable_max_rules_per_condition": MAX_RULES_PER_CONDITION,
                     "check_p50_ms": round(statistics.median(latencies), 3),
                     "check_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
                 }

@@ -33,6 +33,7 @@ from engine.model import (
     RulesetUsed,
     validate_input,
 )
+from engine.network_cache import NetworkCache
 from engine.parameters import param_names, stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
@@ -52,10 +53,15 @@ class _Compiled:
 class Engine:
     """One validated rule base and the networks compiled from it: compile once, check many."""
 
-    def __init__(self, rulebase: RuleBase, backend: type[Backend] = DurableBackend):
+    def __init__(
+        self,
+        rulebase: RuleBase,
+        backend: type[Backend] = DurableBackend,
+        network_cache: int | None = None,  # networks kept (LRU); see engine/network_cache.py
+    ):
         self.rulebase = rulebase
         self._backend_class = backend
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled = NetworkCache[_Compiled](network_cache, lambda c: c.backend.close())
         self._used: dict[str, RulesetUsed] = {}  # per rule-set version, by content
         self._lock = threading.Lock()
 

@@ -33,8 +33,16 @@ from engine.expressions.normal_form import (
 from engine.facts import INPUT_FACTS, to_network
 from engine.rulesets.loader import DerivedFact, Rule, RuleSet
 
-# durable_rules 2.0.28: MAX_ACTIONS in its C source (rules.h); one action per compiled rule.
-MAX_ACTIONS = 4096
+# durable_rules 2.0.28's limits per ruleset (its C source, src/rules/), measured in
+# docs/performance.md. compile_network refuses a network beyond them with a clear error.
+MAX_ACTIONS = 4096  # rete.c MAX_ACTIONS: one action per compiled rule; beyond: error code 106
+# rules.h BETA_LIST_LENGTH: rules whose pattern ends in the same test (identical patterns, such
+# as `regie == 'gemeente'` in every gemeente's rules). Beyond: error code 108, or a write past
+# the list when the memory behind it happens to be zero.
+MAX_RULES_PER_CONDITION = 256
+# rules.h NEXT_BUCKET_LENGTH: distinct tests directly after one test (distinct fact names in a
+# network; distinct first constraints on one fact). The 513th makes create_ruleset loop forever.
+MAX_TESTS_AFTER_ONE_TEST = 511  # 512 slots; a full table makes the next lookup loop
 ALWAYS = "peildatum"  # a fact every check asserts: the anchor of a rule without conditions
 FACT, ABSENT = "f", "a"  # a known fact with its value; an input fact the placement left out
 ABSENCE_KNOWN = frozenset(INPUT_FACTS)  # inputs: absent from the start, so `not known` is safe
@@ -224,6 +232,23 @@ def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
     return len(_definitions(rulesets, params)[1])
 
 
+def limit_counts(
+    rulesets: list[RuleSet], params: Mapping[str, Any]
+) -> tuple[int, dict[tuple[str, ...], int], dict[tuple[str, ...], set[str]]]:
+    """What durable_rules' limits count, for these rule sets alone: actions, rules per condition
+    (path of tests), distinct tests after each test. Actions and rules add up over rule sets,
+    tests after a test unite: an upper bound for a network of several (engine/network_limits)."""
+    definition = _definitions(rulesets, params)[0]
+    ending, after, _ = _pattern_tree(definition)
+    return len(definition), ending, after
+
+
+def most_rules_per_condition(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:
+    """The most rules of one network sharing a condition (limit: MAX_RULES_PER_CONDITION)."""
+    ending = _pattern_tree(_definitions(rulesets, params)[0])[0]
+    return max(ending.values(), default=0)
+
+
 def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
     """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
     ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
@@ -232,6 +257,12 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
         raise ExpressionError(
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
+        )
+    problem = network_limit_problem(definition)
+    if problem:
+        raise ExpressionError(
+            f"het netwerk voor {', '.join(rs.key for rs in ordered)} past niet in durable_rules: "
+            f"{problem}; splits de regels of de scope"
         )
     name = f"arrangeur_{network_key(ordered, params)}"
     read = frozenset(_pattern_facts(definition, FACT))
@@ -249,3 +280,63 @@ def _pattern_facts(node: Any, kind: str) -> set[str]:
     if isinstance(node, list):
         return set().union(*(_pattern_facts(v, kind) for v in node)) if node else set()
     return set()
+
+
+def _condition_text(tests: list[dict[str, Any]]) -> str:
+    """A pattern's tests as the rule author wrote them: `regie == "gemeente"`."""
+    fact = next((t["n"] for t in tests if set(t) == {"n"}), "?")
+    rest = [t for t in tests if t not in ({"t": "f"}, {"n": fact})]
+    shown = [
+        f"{fact} == {json.dumps(t['v'], ensure_ascii=False)}" if set(t) == {"v"} else json.dumps(t)
+        for t in rest
+    ]
+    return " and ".join(shown) or f"known({fact})"
+
+
+_Path = tuple[str, ...]
+
+
+def _pattern_tree(
+    definition: Mapping[str, Any],
+) -> tuple[dict[_Path, int], dict[_Path, set[str]], dict[_Path, list[dict[str, Any]]]]:
+    """durable's alpha-node tree: patterns starting with the same tests share those nodes, and
+    a pattern's rule hangs on the node of its last test. Returns, per path of tests, how many
+    patterns end there; per node, the distinct tests after it; per path, its tests. The
+    compiler writes equal tests identically, so their repr identifies them."""
+    ending: dict[_Path, int] = {}
+    after: dict[_Path, set[str]] = {}
+    tests_of: dict[_Path, list[dict[str, Any]]] = {}
+    for rule in definition.values():
+        for pattern in rule.get("all", ()):
+            for body in pattern.values():
+                tests = body["$and"]
+                path = tuple(map(repr, tests))
+                if path not in ending:
+                    ending[path] = 0
+                    tests_of[path] = tests
+                    for i in range(len(path)):
+                        after.setdefault(path[:i], set()).add(path[i])
+                ending[path] += 1
+    return ending, after, tests_of
+
+
+def network_limit_problem(definition: Mapping[str, Any]) -> str | None:
+    """Why durable_rules could not build this ruleset definition, or None."""
+    if len(definition) > MAX_ACTIONS:
+        return f"{len(definition)} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
+    ending, after, tests_of = _pattern_tree(definition)
+    path, most = max(ending.items(), key=lambda kv: kv[1], default=((), 0))
+    if most > MAX_RULES_PER_CONDITION:
+        return (
+            f"{most} regels delen de voorwaarde {_condition_text(tests_of[path])}, durable_rules "
+            f"staat er hoogstens {MAX_RULES_PER_CONDITION} toe (BETA_LIST_LENGTH)"
+        )
+    prefix, following = max(after.items(), key=lambda kv: len(kv[1]), default=((), set()))
+    if len(following) > MAX_TESTS_AFTER_ONE_TEST:
+        some = next(tests for p, tests in tests_of.items() if p[: len(prefix)] == prefix)
+        where = _condition_text(some[: len(prefix)]) if len(prefix) > 1 else "de feiten"
+        return (
+            f"{len(following)} verschillende tests na {where}, durable_rules staat er hoogstens "
+            f"{MAX_TESTS_AFTER_ONE_TEST} toe (NEXT_BUCKET_LENGTH)"
+        )
+    return None

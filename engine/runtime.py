@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException
 
 from engine.compiler import ABSENT, FACT, Action, Network
@@ -69,6 +70,8 @@ class Backend(Protocol):
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session: ...
 
+    def close(self) -> None: ...
+
 
 class _QuietHost(Host):
     """A durable_rules host without its timer threads: every check runs synchronously."""
@@ -93,11 +96,35 @@ class DurableBackend:
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[Session, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
-        self._host = _QuietHost(self, {network.name: network.definition})
+        self._host: _QuietHost | None = self._new_host()
+
+    def _new_host(self) -> _QuietHost:
+        # durable_rules deletes each rule's "run" from the definition it is given: a copy per
+        # host keeps the network's own definition whole, for a rebuild after close().
+        rules = {name: dict(rule) for name, rule in self.network.definition.items()}
+        return _QuietHost(self, {self.network.name: rules})
+
+    def close(self) -> None:
+        """Free the C ruleset: durable_rules itself never does (memory and a handle of its
+        131,072 stay taken). A check that still holds this backend builds a new host."""
+        with self._lock:
+            self._free()
+
+    def _free(self) -> None:
+        host, self._host = self._host, None
+        for ruleset in host._ruleset_list if host is not None else ():  # noqa: SLF001
+            durable_rules_engine.delete_ruleset(ruleset._handle)  # noqa: SLF001
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # also at interpreter exit
+            self._free()
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
         session = Session(dict(facts))
         with self._lock:
+            host = self._host
+            if host is None:  # closed (evicted from the cache) while a check held it
+                host = self._host = self._new_host()
             sid = str(next(self._ids))
             self._sessions[sid] = (session, params)
             stored = False
@@ -116,7 +143,7 @@ class DurableBackend:
                 ]
                 for fact in absent + present:
                     try:
-                        self._host.assert_fact(self.network.name, fact)
+                        host.assert_fact(self.network.name, fact)
                         stored = True
                     except MessageNotHandledException:
                         pass
@@ -125,7 +152,7 @@ class DurableBackend:
             finally:
                 del self._sessions[sid]
                 if stored:  # deleting a session that holds no state crashes durable_rules 2.0.28
-                    self._host.delete_state(self.network.name, sid)
+                    host.delete_state(self.network.name, sid)
         return session
 
     def on_action(self, action_name: str, c: Any) -> None:
@@ -170,6 +197,9 @@ class PythonBackend:
                 continue
             seen.add(id(target))
             (self._derived if action.derived is not None else self._rules).append(action)
+
+    def close(self) -> None:
+        return None  # holds nothing outside Python
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
         session = Session(dict(facts))
