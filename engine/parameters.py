@@ -18,6 +18,7 @@ import yaml
 from engine.errors import Problem
 from engine.model import Provenance, Source
 from engine.yamlio import load
+from engine.yamlio import problem as yaml_problem
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,17 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         problems.append(Problem(file, doc.line((name, "source")), name, f"source: {exc}"))
         return None
     pairs: list[tuple[date, Decimal | None]] = []
+    if not isinstance(spec["values"] or {}, dict):
+        problems.append(
+            Problem(file, doc.line((name, "values")), name, "values maps dates to values")
+        )
+        return None
     for key, value in (spec["values"] or {}).items():
         try:
             when = date.fromisoformat(str(key))
             amount = None if value is None else Decimal(str(value))
+            if isinstance(value, bool) or (amount is not None and not amount.is_finite()):
+                raise ValueError(value)
         except Exception:
             problems.append(
                 Problem(file, doc.line((name, "values", key)), name, f"bad value {key}: {value}")
@@ -105,9 +113,14 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
         try:
             doc = load(file)
         except yaml.YAMLError as exc:
-            problems.append(Problem(str(file), None, None, f"YAML: {exc}"))
+            problems.append(yaml_problem(file, exc))
             continue
-        for name, spec in (doc.data or {}).items():
+        if not isinstance(doc.data, dict):
+            problems.append(
+                Problem(str(file), 1, None, "a parameter file maps names to parameters")
+            )
+            continue
+        for name, spec in doc.data.items():
             if name in params:
                 problems.append(Problem(str(file), doc.line((name,)), name, "defined twice"))
                 continue

@@ -21,6 +21,7 @@ from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
 from engine.rulesets.loader import RuleSet, load_ruleset
+from engine.yamlio import load
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -235,7 +236,7 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
 def _raw(file: Path) -> dict:
     """The plain data of a file that failed validation, if it parses at all."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load(file).data
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
