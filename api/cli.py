@@ -14,7 +14,7 @@ from typing import Any
 from engine.arrangement import Engine, parse_placement
 from engine.errors import EvaluationError, PlacementError, RulesError
 from engine.explain import render_text
-from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
+from engine.rulesets.registry import DEFAULT_RULES, RuleBase, coverage_gaps, load_rulebase
 from engine.yamlio import RuleFileError, load_data
 
 
@@ -206,6 +206,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"instrumenten, {len(rb.parameters.params)} parameters, "
         f"{current} gemeenten (en {former} opgeheven) in {rb.root}"
     )
+    for gap in coverage_gaps(rb, date.today()):
+        print(f"Let op: {gap}; daar gelden alleen de landelijke instrumenten")
     return 0
 
 

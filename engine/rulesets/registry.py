@@ -53,6 +53,7 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     problems: list[Problem] = []
     if not root.is_dir():
         raise RulesError([Problem(str(root), None, None, "rules folder not found")])
+    problems.extend(stray_files(root))
     catalogue = load_catalogue(root / "catalogus.yaml", problems)
     parameters = load_parameters(root / "rijk" / "parameters", problems)
     geography = load_geography(root / "geografie.yaml", problems)
@@ -79,6 +80,66 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     if problems:
         raise RulesError(problems)
     return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
+
+
+PARAMETER_FOLDER = "rijk/parameters"
+TOP_FILES = ("catalogus.yaml", "geografie.yaml")
+DOCUMENTATION = ".md"  # README.md and other notes: the only files under rules/ not loaded
+
+
+def stray_files(root: Path) -> list[Problem]:
+    """Every file under `root` that would not be loaded: nothing is skipped in silence."""
+    folders = {*AUTHORITY_FOLDERS, PARAMETER_FOLDER}
+    allowed = ", ".join(f"{f}/" for f in sorted(folders))
+    problems: list[Problem] = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_dir():
+            parent = rel.rsplit("/", 1)[0] if "/" in rel else ""
+            if rel not in folders and (not parent or parent in folders):
+                problems.append(
+                    Problem(f"{path}/", None, None, f"unknown folder: rule files go in {allowed}")
+                )
+            continue
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        if folder and folder not in folders:
+            continue  # inside an unknown folder: reported once, above
+        if path.name.endswith(DOCUMENTATION):
+            continue
+        if path.suffix == ".yaml" and (folder or path.name in TOP_FILES):
+            continue
+        if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml":
+            message = f"rule files end in .yaml: rename to {path.stem}.yaml"
+        elif not folder and path.suffix == ".yaml":
+            message = f"unknown file: rule files go in {allowed}"
+        else:
+            message = "not a rule file: only .yaml rule files and .md notes belong under rules/"
+        problems.append(Problem(str(path), None, None, message))
+    return problems
+
+
+def coverage_gaps(rb: RuleBase, when: date) -> list[str]:
+    """Gemeenten in a region with regional rules that have no rule set of their own on `when`:
+    their candidates get only the national instruments (a deleted file shows up here)."""
+    covered = {rs.authority[len("gemeente:") :] for rs in rb.rulesets if rs.in_force(when)}
+    regional = {
+        rs.authority[len("regio:") :] for rs in rb.rulesets if rs.authority.startswith("regio:")
+    }
+    out: list[str] = []
+    for regio in rb.geography.regios:
+        if regio.id not in regional:
+            continue
+        missing = sorted(
+            g.naam
+            for g in rb.geography.gemeenten
+            if g.regio == regio.id and g.exists_on(when) and g.code not in covered
+        )
+        if missing:
+            out.append(
+                f"regio {regio.naam}: geen gemeentelijke regelset op {when} voor "
+                f"{', '.join(missing)}"
+            )
+    return out
 
 
 def _check_semantics(
