@@ -164,7 +164,7 @@ def _compose(kind: type[_Loader], text: str, name: str) -> tuple[Any, dict[Path_
     lines: dict[Path_, int] = {}
     try:
         loader = kind(text)  # reading starts here: a NUL byte is refused at once
-    except yaml.ReaderError as exc:  # a character YAML does not allow
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = text[: exc.position].count("\n") + 1
         raise RuleFileError(name, line, f"YAML: character {exc.character!r} not allowed") from None
     try:

@@ -55,7 +55,9 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
         raise RulesError([Problem(str(root), None, None, "rules folder not found")])
     problems.extend(stray_files(root))
     catalogue = load_catalogue(root / "catalogus.yaml", problems)
-    parameters = load_parameters(root / "rijk" / "parameters", problems)
+    before = len(problems)
+    parameters = load_parameters(root / PARAMETER_FOLDER, problems)
+    params_broken = len(problems) > before  # then "unknown parameter" would be noise
     geography = load_geography(root / "geografie.yaml", problems)
     rulesets: list[RuleSet] = []
     broken: list[dict] = []  # what a broken file would have defined, to avoid follow-up noise
@@ -76,7 +78,7 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
                 )
             rulesets.append(rs)
     rulesets.sort(key=lambda rs: (rs.authority, rs.id, rs.valid_from))
-    _check_semantics(rulesets, catalogue, parameters, geography, problems, broken)
+    _check_semantics(rulesets, catalogue, parameters, geography, problems, broken, params_broken)
     if problems:
         raise RulesError(problems)
     return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
@@ -149,6 +151,7 @@ def _check_semantics(
     geography: Geography,
     problems: list[Problem],
     broken: list[dict],
+    params_broken: bool = False,
 ) -> None:
     derived_owner: dict[str, str] = {}
     derived_inputs: dict[str, set[str]] = defaultdict(set)
@@ -181,7 +184,7 @@ def _check_semantics(
     def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
         for n in sorted(names(node)):
             if is_param(n):
-                if n[len("param.") :] not in param_names:
+                if n[len("param.") :] not in param_names and not params_broken:
                     problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
             elif n not in known_facts and not unreadable:
                 problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
