@@ -13,7 +13,7 @@ import yaml
 
 from engine.analysis import HarmonisationReport
 from engine.analysis.model import MatrixCell, OutcomeDifference
-from engine.expressions import format_number
+from engine.format import format_number
 
 TYPE_NL = {
     "parameter_mismatch": "andere duur of bedrag",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.expressions import format_number
+from engine.format import format_number
 from engine.model import Arrangement, Entry
 
 _STATUS = {

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from engine.expressions.types import Type
 from engine.model import Candidate, Employer, Job, Placement
 
 FactType = Literal["bool", "number", "date", "enum", "text", "gemeente"]
@@ -26,6 +27,38 @@ class FactSpec:
     type: FactType
     label: str
     values: tuple[str, ...] = ()
+    unit: str | None = None
+    low: Decimal | None = None  # the range the placement's validation guarantees
+    high: Decimal | None = None
+
+    def as_type(self) -> Type:
+        """The fact's type for the type checker (a gemeente is a CBS code: text)."""
+        if self.type == "gemeente":
+            return Type("text")
+        if self.type == "number" and self.unit and self.unit.startswith("EUR"):
+            return Type("money", self.unit, low=self.low, high=self.high)
+        return Type(self.type, self.unit, self.values, self.low, self.high)
+
+
+# Units of the numeric input fields: the type checker keeps money apart from other numbers.
+_UNITS = {
+    "uren_per_week": "uren per week",
+    "contract_maanden": "maanden",
+    "loonwaarde_pct": "procent",
+    "brutoloon_per_maand": "EUR per maand",
+}
+
+
+def _bounds(info: Any) -> tuple[Decimal | None, Decimal | None]:
+    low = high = None
+    for m in info.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(m, attr, None) is not None:
+                low = Decimal(str(getattr(m, attr)))
+        for attr in ("le", "lt"):
+            if getattr(m, attr, None) is not None:
+                high = Decimal(str(getattr(m, attr)))
+    return low, high
 
 
 def _spec(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
@@ -52,7 +85,9 @@ def _spec(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
             kind = "gemeente"
         else:
             kind = "text"
-        specs.append(FactSpec(name, kind, info.description or field, values))
+        low, high = _bounds(info) if kind == "number" else (None, None)
+        label = info.description or field
+        specs.append(FactSpec(name, kind, label, values, _UNITS.get(field), low, high))
     return specs
 
 

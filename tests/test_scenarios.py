@@ -8,13 +8,16 @@ and amounts; conflicts by type and instrument; missing facts.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+SCHEMA = json.loads((Path(__file__).parent / "scenario.schema.json").read_text(encoding="utf-8"))
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -39,6 +42,36 @@ def _cases() -> list[Any]:
                 pytest.param(placement, case["expect"], id=f"{file.stem}: {case['name']}")
             )
     return params
+
+
+def scenario_problems(doc: Any, instruments: set[str]) -> list[str]:
+    """Schema errors (a misspelt key is one) and instruments the catalogue does not know."""
+    found = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+        for e in jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc)
+    ]
+    for i, case in enumerate(doc.get("cases") or [] if isinstance(doc, dict) else []):
+        wanted = ((case or {}).get("expect") or {}).get("instruments") or {}
+        found += [f"cases/{i}: unknown instrument {k!r}" for k in wanted if k not in instruments]
+    return found
+
+
+@pytest.mark.parametrize("file", sorted(SCENARIOS.glob("*.yaml")), ids=lambda f: f.name)
+def test_scenario_file_matches_the_schema(engine, file):
+    doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    assert scenario_problems(doc, set(engine.rulebase.catalogue.instruments)) == []
+
+
+def test_a_misspelt_key_is_refused(engine):
+    instruments = set(engine.rulebase.catalogue.instruments)
+    case = {"name": "x", "expect": {"instruments": {"proefplaatsing": {"statuss": "eligible"}}}}
+    assert scenario_problems({"cases": [case]}, instruments)
+    case = {"name": "x", "expect": {"instrument": {"proefplaatsing": {"status": "eligible"}}}}
+    assert scenario_problems({"cases": [case]}, instruments)
+    case = {"name": "x", "expect": {"instruments": {"proefplaatsen": {"status": "eligible"}}}}
+    assert scenario_problems({"cases": [case]}, instruments) == [
+        "cases/0: unknown instrument 'proefplaatsen'"
+    ]
 
 
 def test_every_rule_set_has_at_least_five_scenarios(engine):

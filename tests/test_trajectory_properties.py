@@ -13,8 +13,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.dates import month_start
 from engine.trajectory import build_trajectory
-from engine.trajectory.phases import add_months
 
 # instrument -> maximum term in months from the start of the dienstbetrekking
 TERM_MONTHS = {
@@ -29,13 +29,13 @@ LAST_MONTH = {"lkv_oudere_werknemer": "2025-12", "liv": "2024-12"}
 
 @st.composite
 def requests(draw):
-    start = add_months(date(2023, 1, 1), draw(st.integers(0, 42)))
+    start = month_start(date(2023, 1, 1), draw(st.integers(0, 42)))
     uitkering = draw(st.sampled_from(["bijstand", "ww", "wajong", "wia_wga", "wia_iva", "geen"]))
     candidate = {
         "woongemeente": draw(st.sampled_from(["Delft", "Den Haag", "Zoetermeer", "Dordrecht"])),
         "geboortedatum": date(start.year - draw(st.integers(19, 64)), 3, 1).isoformat(),
         "uitkering": uitkering,
-        "uitkering_sinds": add_months(start, -draw(st.integers(1, 30))).isoformat(),
+        "uitkering_sinds": month_start(start, -draw(st.integers(1, 30))).isoformat(),
         "doelgroepregister": draw(st.booleans()),
         "eerder_in_dienst_bij_werkgever": draw(st.booleans()),
         "loonwaarde_pct": draw(st.integers(20, 100)),
@@ -77,12 +77,12 @@ def test_no_instrument_is_paid_outside_its_term(engine, request):
                 continue
             assert m.month >= contract, f"{x.instrument} before the contract in {m.month}"
             if x.instrument in TERM_MONTHS:
-                end = add_months(t.contract_start, TERM_MONTHS[x.instrument])
+                end = month_start(t.contract_start, TERM_MONTHS[x.instrument])
                 assert m.month < f"{end:%Y-%m}", f"{x.instrument} after its term in {m.month}"
             if x.instrument in LAST_MONTH:
                 assert m.month <= LAST_MONTH[x.instrument]
             if x.instrument == "lkv_banenafspraak" and m.month < "2026-01":  # 2025 text: 3 years
-                assert m.month < f"{add_months(t.contract_start, 36):%Y-%m}"
+                assert m.month < f"{month_start(t.contract_start, 36):%Y-%m}"
 
 
 @_SETTINGS

@@ -69,7 +69,7 @@ def test_unknown_instrument_fact_parameter_and_enum_value(rules):
     assert "[beestad/lks]: unknown instrument 'loonkosten_subsidie'" in text
     assert "unknown fact 'candidate.loonwaard'" in text
     assert "unknown parameter 'param.wml'" in text
-    assert "candidate.uitkering is never 'pensioen'" in text
+    assert "candidate.uitkering is nooit 'pensioen'" in text
     assert all(m.startswith(f"{file}:") for m in found)
 
 

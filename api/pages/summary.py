@@ -8,15 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from engine.expressions import format_number
+from engine.format import eur
 from engine.trajectory.model import Trajectory
 
 HEADINGS = ("Wat krijgt u", "Wat moet u doen", "Wat kost het", "Wie is uw contactpersoon")
 _MAX_ITEMS = 8  # keeps the page to one A4
-
-
-def eur(value: float) -> str:
-    return f"€ {format_number(round(value, 2))}"
 
 
 def nl_date(d: date) -> str:

@@ -14,7 +14,7 @@ from engine.analysis.model import Example, OutcomeDifference, Shopping
 from engine.analysis.profiles import Profile, placement_for
 from engine.analysis.sweep import _REFUSED as NONE
 from engine.analysis.sweep import Outcome, ProfileRow
-from engine.expressions import format_number
+from engine.format import format_number
 from engine.rulesets.registry import RuleBase
 
 MAX_EXAMPLES = 3

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
 
-from engine.expressions import add_months
+from engine.dates import add_months
 from engine.model import Uitkering
 
 UITKERINGEN: tuple[str, ...] = get_args(Uitkering)

@@ -21,8 +21,8 @@ from engine.analysis.profiles import GRID_SIZE, Profile, placement_for, sweep_pr
 from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
 from engine.arrangement import Engine
+from engine.dates import add_months
 from engine.errors import PlacementError
-from engine.expressions import add_months
 from engine.geography import Gemeente, Regio
 from engine.model import Party
 

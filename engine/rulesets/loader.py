@@ -15,6 +15,7 @@ import yaml
 
 from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
+from engine.expressions.types import Type
 from engine.model import Provenance, Source
 from engine.yamlio import LocatedYaml, RuleFileError, load
 from engine.yamlio import problem as yaml_problem
@@ -46,6 +47,7 @@ class DerivedFact:
     explanation: str
     source: Source
     line: int | None
+    type: Type | None = None  # declared in the file; the type checker requires it
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,12 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         when = expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
         src = cite(d["source"], (*path, "source"), rid)
         if value is not None and ("when" not in d or when is not None):
-            derived.append(DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path)))
+            declared = (
+                Type(d["type"], d.get("unit"), tuple(d.get("values", ()))) if "type" in d else None
+            )
+            derived.append(
+                DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path), declared)
+            )
 
     rules: list[Rule] = []
     seen: set[str] = set()

@@ -16,11 +16,12 @@ import yaml
 from engine.catalogue import Catalogue, load_catalogue
 from engine.compiler import condition_problem, is_param
 from engine.errors import Problem, RulesError
-from engine.expressions import Compare, In, Lit, Name, Node, names
+from engine.expressions import Node, names
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
 from engine.rulesets.loader import RuleSet, load_ruleset
+from engine.rulesets.typecheck import check_rulebase_types
 from engine.yamlio import load
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
@@ -188,13 +189,6 @@ def _check_semantics(
                     problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
             elif n not in known_facts and not unreadable:
                 problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
-        for name, value in _enum_literals(node):
-            spec = INPUT_FACTS.get(name)
-            if spec and spec.values and value not in spec.values:
-                allowed = ", ".join(spec.values)
-                problems.append(
-                    Problem(rs.file, line, rid, f"{name} is never {value!r} (allowed: {allowed})")
-                )
 
     for rs in rulesets:
         if not rs.sources:
@@ -236,31 +230,12 @@ def _check_semantics(
             for value in r.params.values():
                 if not isinstance(value, str | int | float | bool):
                     check_names(rs, value, r.line, r.qualified_id)
+    if not unreadable:
+        check_rulebase_types(rulesets, parameters, problems)
     _check_versions(rulesets, problems)
     if not unreadable:
         _check_adopts(rulesets, problems, {b.get("id") for b in broken})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
-
-
-def _enum_literals(node: Node) -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Compare):
-            for a, b in ((n.left, n.right), (n.right, n.left)):
-                if isinstance(a, Name) and isinstance(b, Lit):
-                    out.append((a.path, b.value))
-        elif isinstance(n, In) and isinstance(n.left, Name):
-            out.extend((n.left.path, i.value) for i in n.items if isinstance(i, Lit))
-        for child in getattr(n, "items", ()) or ():
-            if not isinstance(n, In):
-                stack.append(child)
-        for attr in ("operand", "left", "right"):
-            child = getattr(n, attr, None)
-            if child is not None and not isinstance(n, Compare | In):
-                stack.append(child)
-    return out
 
 
 def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:

@@ -11,11 +11,12 @@ from datetime import date
 from decimal import Decimal
 
 from engine.arrangement import Engine
+from engine.dates import month_start
 from engine.model import Arrangement, Placement
 from engine.trajectory.model import InstrumentTotal, Month, Period, TrajectoryRequest
 from engine.trajectory.money import HourlyAccrual
 from engine.trajectory.months import contract_month, proefplaatsing_month
-from engine.trajectory.phases import Plan, add_months, plan
+from engine.trajectory.phases import Plan, plan
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
     checks: list[tuple[date, Arrangement]] = []
     months: list[Month] = []
     for i in range(request.maanden):
-        month = add_months(start, i)
+        month = month_start(start, i)
         phase = phases.phase_of(month)
         if phase == "proefplaatsing" and phases.proefplaatsing is not None:
             a = engine.check(at(placement, month, start))

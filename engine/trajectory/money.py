@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from engine.errors import PlacementError
-from engine.expressions import format_number
+from engine.format import eur, format_number
 from engine.model import Entry, Placement
 
 CENT = Decimal("0.01")
@@ -38,11 +38,6 @@ def cents(value: Fraction | Decimal) -> Decimal:
 def frac(value: float | Decimal | int | str) -> Fraction:
     """Exact value of an input or parameter (floats through their shortest text: 2400.1)."""
     return Fraction(Decimal(str(value)))
-
-
-def eur(value: Decimal | float | Fraction) -> str:
-    d = cents(value) if isinstance(value, Fraction) else Decimal(str(value)).quantize(CENT)
-    return f"€ {format_number(d)}"
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 from engine.catalogue import Catalogue
+from engine.dates import month_start
 from engine.model import Arrangement, Entry, Placement
 from engine.trajectory.model import InstrumentMonth, Month
 from engine.trajectory.money import HourlyAccrual, eur, is_hourly, wage
-from engine.trajectory.phases import add_months
 
 
 def funder(e: Entry, catalogue: Catalogue, regie: str | None) -> str:
@@ -30,7 +30,7 @@ def term_end(e: Entry, contract_start: date) -> date | None:
     """The first month an instrument with a maximum term in years is no longer paid."""
     years = e.params.get("max_duur_jaren")
     if isinstance(years, int | float) and not isinstance(years, bool):
-        return add_months(contract_start, round(years * 12))
+        return month_start(contract_start, round(years * 12))
     return None
 
 

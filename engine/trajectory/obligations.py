@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from engine.dates import month_start
 from engine.trajectory.build import Simulation
 from engine.trajectory.model import Obligation
 from engine.trajectory.months import term_end
-from engine.trajectory.phases import add_months
 
 
 def obligations(sim: Simulation) -> list[Obligation]:
@@ -75,10 +75,10 @@ def obligations(sim: Simulation) -> list[Obligation]:
     if lks:
         first = date.fromisoformat(lks[0] + "-01")
         k = 1
-        while add_months(first, 12 * k) <= horizon_end:
+        while month_start(first, 12 * k) <= horizon_end:
             out.append(
                 Obligation(
-                    date=add_months(first, 12 * k),
+                    date=month_start(first, 12 * k),
                     what=(
                         "Loonwaarde opnieuw laten vaststellen (aanname: jaarlijks; het college "
                         "bepaalt het moment in overleg, Participatiewet art. 10d lid 6)."
@@ -93,7 +93,7 @@ def obligations(sim: Simulation) -> list[Obligation]:
         if instrument == "proefplaatsing" or months[-1] == last or (instrument, "end") in seen:
             continue  # paid to the end, or its term end is listed already
         name = next(x.name for m in sim.months for x in m.instruments if x.instrument == instrument)
-        stop = add_months(date.fromisoformat(months[-1] + "-01"), 1)
+        stop = month_start(date.fromisoformat(months[-1] + "-01"), 1)
         out.append(
             Obligation(
                 date=stop - timedelta(days=1),

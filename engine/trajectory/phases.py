@@ -10,19 +10,14 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from engine.dates import month_start
 from engine.errors import PlacementError
 from engine.model import Arrangement, Entry
 from engine.trajectory.model import PhaseSpan, TrajectoryRequest
 
 
-def add_months(d: date, n: int) -> date:
-    """The first day of the month n months after d's month (trajectories run in whole months)."""
-    index = d.year * 12 + d.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def last_day(first: date, months: int) -> date:
-    return add_months(first, months) - timedelta(days=1)
+    return month_start(first, months) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,7 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
     if chosen is not None:
         months = int(chosen.params.get("duur_maanden", 2))
         months = min(months, request.maanden)
-        contract_start = add_months(start, months)
+        contract_start = month_start(start, months)
         spans.append(
             PhaseSpan(
                 phase="proefplaatsing",

@@ -1,0 +1,237 @@
+"""Text → syntax tree. Grammar in `engine.expressions`; errors carry the column."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from engine.errors import ExpressionError
+from engine.expressions.ast import (
+    COMPARISONS,
+    Arith,
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    ListExpr,
+    Lit,
+    Name,
+    Neg,
+    Node,
+    Not,
+)
+from engine.expressions.functions import FUNCTIONS
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<number>\d+(?:\.\d+)?)
+      | (?P<string>'[^']*'|"[^"]*")
+      | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,)
+      | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
+            raise ExpressionError(f"unexpected character {text[start]!r}", text, start)
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        start = m.start(kind)
+        if kind == "name" and value in _KEYWORDS:
+            kind = "kw"
+        tokens.append((kind, value, start))
+        pos = m.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def accept(self, value: str) -> bool:
+        kind, val, _ = self.peek()
+        if kind in ("op", "kw") and val == value:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, value: str) -> None:
+        if not self.accept(value):
+            kind, val, pos = self.peek()
+            found = "end of expression" if kind == "end" else repr(val)
+            raise ExpressionError(f"expected {value!r}, found {found}", self.text, pos)
+
+    def parse(self) -> Node:
+        node = self.or_()
+        kind, val, pos = self.peek()
+        if kind != "end":
+            raise ExpressionError(f"unexpected {val!r}", self.text, pos)
+        return node
+
+    def or_(self) -> Node:
+        items = [self.and_()]
+        while self.accept("or"):
+            items.append(self.and_())
+        return items[0] if len(items) == 1 else BoolOp("or", tuple(items))
+
+    def and_(self) -> Node:
+        items = [self.not_()]
+        while self.accept("and"):
+            items.append(self.not_())
+        return items[0] if len(items) == 1 else BoolOp("and", tuple(items))
+
+    def not_(self) -> Node:
+        if self.accept("not"):
+            return Not(self.not_())
+        return self.cmp()
+
+    def cmp(self) -> Node:
+        left = self.sum()
+        kind, val, _ = self.peek()
+        if kind == "op" and val in COMPARISONS:
+            self.take()
+            return Compare(val, left, self.sum())
+        if self.accept("in"):
+            return In(left, self.list_items())
+        if kind == "kw" and val == "not" and self.tokens[self.i + 1][1] == "in":
+            self.i += 2
+            return In(left, self.list_items(), negated=True)
+        return left
+
+    def list_items(self) -> tuple[Node, ...]:
+        self.expect("[")
+        items: list[Node] = []
+        if not self.accept("]"):
+            items.append(self.or_())
+            while self.accept(","):
+                items.append(self.or_())
+            self.expect("]")
+        return tuple(items)
+
+    def sum(self) -> Node:
+        node = self.term()
+        while True:
+            kind, val, _ = self.peek()
+            if kind == "op" and val in "+-":
+                self.take()
+                node = Arith(val, node, self.term())
+            else:
+                return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            kind, val, _ = self.peek()
+            if kind == "op" and val in "*/":
+                self.take()
+                node = Arith(val, node, self.unary())
+            else:
+                return node
+
+    def unary(self) -> Node:
+        if self.accept("-"):
+            operand = self.unary()
+            if isinstance(operand, Lit) and isinstance(operand.value, Decimal):
+                return Lit(-operand.value)
+            return Neg(operand)
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, val, pos = self.take()
+        if kind == "number":
+            return Lit(Decimal(val))
+        if kind == "string":
+            return Lit(val[1:-1])
+        if kind == "kw" and val in ("true", "false"):
+            return Lit(val == "true")
+        if kind == "name":
+            if self.accept("("):
+                if val not in FUNCTIONS:
+                    known = ", ".join(sorted(FUNCTIONS))
+                    raise ExpressionError(
+                        f"unknown function {val!r} (known: {known})", self.text, pos
+                    )
+                args: list[Node] = []
+                if not self.accept(")"):
+                    args.append(self.or_())
+                    while self.accept(","):
+                        args.append(self.or_())
+                    self.expect(")")
+                return _make_call(val, tuple(args), self.text, pos)
+            return Name(val)
+        if kind == "op" and val == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        if kind == "op" and val == "[":
+            self.i -= 1
+            return ListExpr(self.list_items())
+        found = "end of expression" if kind == "end" else repr(val)
+        raise ExpressionError(f"unexpected {found}", self.text, pos)
+
+
+def _make_call(func: str, args: tuple[Node, ...], text: str, pos: int) -> Node:
+    arity = FUNCTIONS[func][0]
+    if len(args) not in arity:
+        raise ExpressionError(f"{func}() takes {'/'.join(map(str, arity))} arguments", text, pos)
+    if func == "known" and not isinstance(args[0], Name):
+        raise ExpressionError("known() takes a fact name", text, pos)
+    if func == "date":
+        if not (isinstance(args[0], Lit) and isinstance(args[0].value, str)):
+            raise ExpressionError("date() takes a literal 'YYYY-MM-DD'", text, pos)
+        try:
+            return Lit(date.fromisoformat(args[0].value))
+        except ValueError:
+            raise ExpressionError(f"invalid date {args[0].value!r}", text, pos) from None
+    return Call(func, args)
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Node:
+    """Parse an expression; raises ExpressionError with the column of the problem."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("empty expression", str(text))
+    return _Parser(text).parse()
+
+
+def from_structure(value: Any) -> Node:
+    """A condition written as YAML structure ({all: [...]}, {any: [...]}, {not: ...}) or text."""
+    if isinstance(value, bool):
+        return Lit(value)
+    if isinstance(value, str):
+        return parse(value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if key in ("all", "any") and isinstance(inner, list) and inner:
+            op = "and" if key == "all" else "or"
+            items = tuple(from_structure(v) for v in inner)
+            return items[0] if len(items) == 1 else BoolOp(op, items)
+        if key == "not":
+            return Not(from_structure(inner))
+    raise ExpressionError(
+        "a condition is an expression, or a mapping with one key: all, any or not"
+    )
