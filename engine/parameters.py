@@ -77,7 +77,12 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
     pairs: list[tuple[date, Decimal | None]] = []
     if not isinstance(spec["values"] or {}, dict):
         problems.append(
-            Problem(file, doc.line((name, "values")), name, "values maps dates to values")
+            Problem(
+                file,
+                doc.line((name, "values")),
+                name,
+                "values is een mapping van datums naar waarden",
+            )
         )
         return None
     for key, value in (spec["values"] or {}).items():
@@ -117,7 +122,12 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
             continue
         if not isinstance(doc.data, dict):
             problems.append(
-                Problem(str(file), 1, None, "a parameter file maps names to parameters")
+                Problem(
+                    str(file),
+                    1,
+                    None,
+                    "een parameterbestand is een mapping van namen naar parameters",
+                )
             )
             continue
         for name, spec in doc.data.items():

@@ -74,12 +74,12 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(line, f"YAML aliases (*{event.anchor}) are not allowed")
+            raise _Refused(line, f"YAML-aliassen (*{event.anchor}) zijn niet toegestaan")
         if getattr(event, "anchor", None):
-            raise _Refused(line, f"YAML anchors (&{event.anchor}) are not allowed")
+            raise _Refused(line, f"YAML-ankers (&{event.anchor}) zijn niet toegestaan")
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _Refused(line, f"nested more than {MAX_DEPTH} levels deep")
+            raise _Refused(line, f"meer dan {MAX_DEPTH} niveaus diep genest")
         try:
             return super().compose_node(parent, index)
         finally:
@@ -93,9 +93,9 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, OverflowError, TypeError) as exc:
             line = node.start_mark.line + 1
             if node.tag == "tag:yaml.org,2002:timestamp":
-                raise _Refused(line, f"not a valid date: {node.value!r} ({exc})") from None
+                raise _Refused(line, f"geen geldige datum: {node.value!r} ({exc})") from None
             value = node.value if isinstance(node.value, str) else node.tag
-            raise _Refused(line, f"cannot read value {value[:40]!r}: {exc}") from None
+            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {exc}") from None
 
 
 class _TextDates(_Loader):
@@ -112,12 +112,14 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(line, "a key must be a plain value, not a list or mapping")
+                raise _Refused(line, "een sleutel is een enkele waarde, geen lijst of mapping")
             key = key_node.value
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(line, "merge keys (<<) are not allowed")
+                raise _Refused(line, "merge-sleutels (<<) zijn niet toegestaan")
             if key in seen:
-                raise _Refused(line, f"duplicate key {key!r} (first on line {seen[key]})")
+                raise _Refused(
+                    line, f"sleutel {key!r} staat er twee keer (eerst op regel {seen[key]})"
+                )
             seen[key] = line
             lines[(*path, key)] = line
             _walk(value_node, (*path, key), lines)
@@ -148,7 +150,7 @@ def _key(key: Any) -> str:
 
 def _decode(file: Path, raw: bytes) -> str:
     if len(raw) > MAX_BYTES:
-        raise RuleFileError(file, None, f"file is larger than {MAX_BYTES // 1024} KB")
+        raise RuleFileError(file, None, f"bestand is groter dan {MAX_BYTES // 1024} KB")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -156,7 +158,7 @@ def _decode(file: Path, raw: bytes) -> str:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = raw[exc.start]
         raise RuleFileError(
-            file, line, f"not UTF-8: byte 0x{byte:02x} at column {column}"
+            file, line, f"geen UTF-8: byte 0x{byte:02x} in kolom {column}"
         ) from None
 
 
@@ -166,7 +168,9 @@ def _compose(kind: type[_Loader], text: str, name: str) -> tuple[Any, dict[Path_
         loader = kind(text)  # reading starts here: a NUL byte is refused at once
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = text[: exc.position].count("\n") + 1
-        raise RuleFileError(name, line, f"YAML: character {exc.character!r} not allowed") from None
+        raise RuleFileError(
+            name, line, f"YAML: teken {exc.character!r} is niet toegestaan"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -187,7 +191,7 @@ def load_data(text: str, name: str) -> Any:
     """Plain data from YAML text written by a user (a placement), with the same limits as rule
     files; dates stay text. Raises RuleFileError naming `name` and the line."""
     if len(text) > MAX_BYTES:
-        raise RuleFileError(name, None, f"larger than {MAX_BYTES // 1024} KB")
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
     return _compose(_TextDates, text, name)[0]
 
 
@@ -201,7 +205,7 @@ def load(file: Path) -> LocatedYaml:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise RuleFileError(file, None, f"cannot read: {exc.strerror or exc}") from None
+        raise RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}") from None
     text = _decode(file, raw)
     data, lines = _compose(_Loader, text, str(file))
     return LocatedYaml(file, _plain(data), lines, raw)

@@ -36,7 +36,7 @@ def test_a_byte_that_is_not_utf8_names_file_and_line(rules):
     file = rules / "uwv" / "uwv.yaml"
     file.write_bytes(file.read_bytes().replace(b"title: UWV test", b"title: UWV t\xe9st"))
     (msg,) = problems(rules)
-    assert msg == f"{file}:{line_of(file, 'title:')}: not UTF-8: byte 0xe9 at column 13"
+    assert msg == f"{file}:{line_of(file, 'title:')}: geen UTF-8: byte 0xe9 in kolom 13"
 
 
 def test_alias_bomb_is_refused_at_its_first_anchor(rules):
@@ -46,14 +46,14 @@ def test_alias_bomb_is_refused_at_its_first_anchor(rules):
     file = rules / "gemeenten" / "bom.yaml"
     file.write_text("\n".join(bomb) + "\n")
     (msg,) = problems(rules)
-    assert msg == f"{file}:1: YAML anchors (&a0) are not allowed"
+    assert msg == f"{file}:1: YAML-ankers (&a0) zijn niet toegestaan"
 
 
 def test_an_alias_without_anchor_is_refused_too(rules):
     file = rules / "uwv" / "uwv.yaml"
     file.write_text(file.read_text().replace("title: UWV test", "title: *t"))
     (msg,) = problems(rules)
-    assert msg == f"{file}:{line_of(file, 'title:')}: YAML aliases (*t) are not allowed"
+    assert msg == f"{file}:{line_of(file, 'title:')}: YAML-aliassen (*t) zijn niet toegestaan"
 
 
 def test_a_duplicate_key_names_both_lines(rules):
@@ -65,7 +65,10 @@ def test_a_duplicate_key_names_both_lines(rules):
         )
     )
     (msg,) = problems(rules)
-    assert msg == f"{file}:{first + 1}: duplicate key 'valid_from' (first on line {first})"
+    assert (
+        msg
+        == f"{file}:{first + 1}: sleutel 'valid_from' staat er twee keer (eerst op regel {first})"
+    )
 
 
 @pytest.mark.parametrize("written", ["2023-02-30", "'2023-02-30'"])
@@ -74,7 +77,7 @@ def test_an_impossible_date_names_the_line(rules, written):
     file.write_text(file.read_text().replace("valid_from: 2020-01-01", f"valid_from: {written}"))
     (msg,) = problems(rules)
     assert msg.startswith(f"{file}:{line_of(file, 'valid_from')}")
-    assert "not a valid date" in msg and "2023-02-30" in msg
+    assert "geen geldige datum" in msg and "2023-02-30" in msg
 
 
 def test_deep_nesting_is_refused(rules):
@@ -83,7 +86,7 @@ def test_deep_nesting_is_refused(rules):
     file.write_text(file.read_text().replace("title: UWV test", f"title: {deep}"))
     (msg,) = problems(rules)
     assert msg.startswith(
-        f"{file}:{line_of(file, 'title:')}: nested more than {MAX_DEPTH} levels deep"
+        f"{file}:{line_of(file, 'title:')}: meer dan {MAX_DEPTH} niveaus diep genest"
     )
 
 
@@ -91,36 +94,38 @@ def test_an_oversized_file_is_refused_before_parsing(rules):
     file = rules / "uwv" / "uwv.yaml"
     file.write_text(file.read_text() + "#" * MAX_BYTES)
     (msg,) = problems(rules)
-    assert msg == f"{file}: file is larger than {MAX_BYTES // 1024} KB"
+    assert msg == f"{file}: bestand is groter dan {MAX_BYTES // 1024} KB"
 
 
 def test_a_nul_character_and_a_huge_integer_name_the_line(rules):
     file = rules / "uwv" / "uwv.yaml"
     file.write_text(file.read_text().replace("title: UWV test", "title: UWV\x00test"))
     (msg,) = problems(rules)
-    assert msg.startswith(f"{file}:{line_of(file, 'title:')}: YAML: character")
+    assert msg.startswith(f"{file}:{line_of(file, 'title:')}: YAML: teken")
     file.write_text(file.read_text().replace("title: UWV\x00test", "title: " + "9" * 5000))
     (msg,) = problems(rules)
-    assert msg.startswith(f"{file}:{line_of(file, 'title:')}: cannot read value")
+    assert msg.startswith(f"{file}:{line_of(file, 'title:')}: waarde")
 
 
 def test_a_broken_parameter_file_names_file_and_line(rules):
     file = rules / "rijk" / "parameters" / "test.yaml"
     text = file.read_text()
     file.write_text("- a list\n- not parameters\n")
-    assert problems(rules) == [f"{file}:1: a parameter file maps names to parameters"]
+    assert problems(rules) == [
+        f"{file}:1: een parameterbestand is een mapping van namen naar parameters"
+    ]
     file.write_text(text + "dubbel: 1\ndubbel: 2\n")
     (msg,) = problems(rules)
-    assert msg.startswith(f"{file}:") and "duplicate key 'dubbel'" in msg
+    assert msg.startswith(f"{file}:") and "sleutel 'dubbel' staat er twee keer" in msg
 
 
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("gemeenten/extra.yml", "rename to extra.yaml"),
-        ("gemeenten/extra.YAML", "rename to extra.yaml"),
-        ("gemeenten/notes.txt", "not a rule file"),
-        ("losse-regels.yaml", "unknown file"),
+        ("gemeenten/extra.yml", "hernoem naar extra.yaml"),
+        ("gemeenten/extra.YAML", "hernoem naar extra.yaml"),
+        ("gemeenten/notes.txt", "geen regelbestand"),
+        ("losse-regels.yaml", "onbekend bestand"),
         ("archief/oud.yaml", None),  # the folder is named, once
         ("gemeenten/oud/delft.yaml", None),
     ],
@@ -133,7 +138,7 @@ def test_every_file_under_rules_is_loaded_or_an_error(rules, name, words, capsys
     if words:
         assert msg.startswith(f"{path}: ") and words in msg
     else:
-        assert msg.startswith(f"{path.parent}/: unknown folder")
+        assert msg.startswith(f"{path.parent}/: onbekende map")
     assert main(["--rules", str(rules), "validate"]) == 1
     assert str(path.parent if words is None else path) in capsys.readouterr().err
 

@@ -102,7 +102,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         doc = load(file)
     except (OSError, yaml.YAMLError) as exc:
         if isinstance(exc, OSError):
-            exc = RuleFileError(file, None, f"cannot read: {exc.strerror or exc}")
+            exc = RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}")
         problems.append(yaml_problem(file, exc))
         return None
     data = doc.data
@@ -224,7 +224,9 @@ def _date(
     try:
         return date.fromisoformat(text)
     except ValueError:
-        problems.append(Problem(str(doc.file), doc.line(path), rs_id, f"not a valid date: {text}"))
+        problems.append(
+            Problem(str(doc.file), doc.line(path), rs_id, f"geen geldige datum: {text}")
+        )
         return None
 
 

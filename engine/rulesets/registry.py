@@ -101,7 +101,9 @@ def stray_files(root: Path) -> list[Problem]:
             parent = rel.rsplit("/", 1)[0] if "/" in rel else ""
             if rel not in folders and (not parent or parent in folders):
                 problems.append(
-                    Problem(f"{path}/", None, None, f"unknown folder: rule files go in {allowed}")
+                    Problem(
+                        f"{path}/", None, None, f"onbekende map: regelbestanden staan in {allowed}"
+                    )
                 )
             continue
         folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
@@ -112,11 +114,13 @@ def stray_files(root: Path) -> list[Problem]:
         if path.suffix == ".yaml" and (folder or path.name in TOP_FILES):
             continue
         if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml":
-            message = f"rule files end in .yaml: rename to {path.stem}.yaml"
+            message = f"regelbestanden eindigen op .yaml: hernoem naar {path.stem}.yaml"
         elif not folder and path.suffix == ".yaml":
-            message = f"unknown file: rule files go in {allowed}"
+            message = f"onbekend bestand: regelbestanden staan in {allowed}"
         else:
-            message = "not a rule file: only .yaml rule files and .md notes belong under rules/"
+            message = (
+                "geen regelbestand: onder rules/ horen alleen .yaml-regelbestanden en .md-notities"
+            )
         problems.append(Problem(str(path), None, None, message))
     return problems
 
