@@ -66,6 +66,10 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
     if missing:
         problems.append(Problem(file, line, name, f"missing {', '.join(missing)}"))
         return None
+    wrong = [k for k in ("description", "unit") if not isinstance(spec[k], str)]
+    if wrong:
+        problems.append(Problem(file, line, name, f"{', '.join(wrong)}: tekst verwacht"))
+        return None
     if spec["provenance"] not in ("verified", "illustrative"):
         problems.append(Problem(file, line, name, "provenance is verified or illustrative"))
         return None

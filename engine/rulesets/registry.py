@@ -179,7 +179,10 @@ def _check_semantics(
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
     known_facts = set(INPUT_FACTS) | set(derived_owner)
     known_facts |= {
-        d.get("id") for b in broken for d in b.get("derived") or [] if isinstance(d, dict)
+        d.get("id")
+        for b in broken
+        for d in _list(b.get("derived"))
+        if isinstance(d, dict) and isinstance(d.get("id"), str)
     }
     # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
     unreadable = any(not b for b in broken)
@@ -238,7 +241,7 @@ def _check_semantics(
         check_rulebase_types(rulesets, parameters, problems)
     _check_versions(rulesets, problems)
     if not unreadable:
-        _check_adopts(rulesets, problems, {b.get("id") for b in broken})
+        _check_adopts(rulesets, problems, {b["id"] for b in broken if isinstance(b.get("id"), str)})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
 
 
@@ -274,6 +277,10 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
                         f"{a.valid_from} t/m {a.valid_to or 'open'})",
                     )
                 )
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _raw(file: Path) -> dict:
