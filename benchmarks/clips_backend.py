@@ -100,8 +100,7 @@ class ClipsBackend:
                 for rule_name in fired:
                     action = self.network.actions[rule_name]
                     if action.rule is not None:
-                        if action.rule.qualified_id not in session.fired:
-                            session.fired.append(action.rule.qualified_id)
+                        session.conclude(action)
                         continue
                     value = session.derive(action, params)
                     if value is not UNKNOWN:

@@ -22,20 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ExpressionError
-from engine.expressions import (
-    UNKNOWN,
-    BoolOp,
-    Call,
-    Compare,
-    In,
-    Lit,
-    Name,
-    Node,
-    Not,
-    evaluate,
-    names,
-    negation_normal_form,
-)
+from engine.expressions import UNKNOWN, BoolOp, Call, Compare, In, Lit, Name, Node, Not, names
+from engine.expressions.normal_form import SHAPE_HINT, Conjunction, alternatives, is_param
 from engine.facts import to_network
 from engine.rulesets.loader import DerivedFact, Rule, RuleSet
 
@@ -48,11 +36,13 @@ _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 @dataclass(frozen=True)
 class Action:
-    """What a durable rule stands for: an instrument rule or a derived fact."""
+    """What a durable rule stands for: an instrument rule that holds, one that is refuted
+    (its condition is false: `refuted_by` are the tests that made it so), or a derived fact."""
 
     ruleset: RuleSet
     rule: Rule | None = None
     derived: DerivedFact | None = None
+    refuted_by: tuple[Node, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +52,6 @@ class Network:
     actions: dict[str, Action]
     rulesets: tuple[RuleSet, ...]
     fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
-
-
-def is_param(name: str) -> bool:
-    return name.startswith("param.")
 
 
 def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
@@ -100,59 +86,25 @@ def _scan_condition_params(rs: RuleSet) -> set[str]:
 # ----------------------------------------------------------------- conditions
 
 
-def _fold(node: Node, params: Mapping[str, Any]) -> Node:
-    """Replace parameter-only subexpressions by their value; simplify constant and/or."""
-    if not any(not is_param(n) for n in names(node)) and not isinstance(node, Lit):
-        if isinstance(node, Call) and node.func == "known":
-            return node
-        return Lit(evaluate(node, params))
-    match node:
-        case BoolOp(op, items):
-            folded = [_fold(i, params) for i in items]
-            unit, zero = (True, False) if op == "and" else (False, True)
-            kept: list[Node] = []
-            for item in folded:
-                if isinstance(item, Lit):
-                    value = item.value
-                    # After NNF nothing negates a branch: UNKNOWN behaves as "does not fire".
-                    if value is UNKNOWN:
-                        value = False
-                    if bool(value) == zero:
-                        return Lit(zero)
-                    continue  # the unit element
-                kept.append(item)
-            if not kept:
-                return Lit(unit)
-            return kept[0] if len(kept) == 1 else BoolOp(op, tuple(kept))
-        case Compare(op, left, right):
-            return Compare(op, _fold(left, params), _fold(right, params))
-        case In(left, items, negated):
-            return In(_fold(left, params), tuple(_fold(i, params) for i in items), negated)
-    return node
-
-
-def _constraint(leaf: Node) -> tuple[str, dict[str, Any] | None]:
-    """A leaf of a condition in NNF → (fact name, constraint on its value, or None: exists)."""
+def _constraint(leaf: Node) -> dict[str, Any] | None:
+    """A leaf of a condition in NNF → the constraint on its fact's value (None: it exists)."""
     match leaf:
-        case Name(path):
-            return path, {"v": True}
-        case Not(Name(path)):
-            return path, {"v": False}
-        case Call("known", (Name(path),)):
-            return path, None
-        case Compare(op, Name(path), Lit(value)) if not is_param(path):
-            return path, _compare(op, value)
-        case Compare(op, Lit(value), Name(path)) if not is_param(path):
-            return path, _compare(_FLIP[op], value)
-        case In(Name(path), items, negated) if all(isinstance(i, Lit) for i in items):
+        case Name():
+            return {"v": True}
+        case Not(Name()):
+            return {"v": False}
+        case Call("known", (Name(),)):
+            return None
+        case Compare(op, Name(), Lit(value)):
+            return _compare(op, value)
+        case Compare(op, Lit(value), Name()):
+            return _compare(_FLIP[op], value)
+        case In(Name(), items, negated):
             values = [to_network(i.value) for i in items]  # type: ignore[union-attr]
             if negated:
-                return path, {"$and": [{"$neq": {"v": v}} for v in values]} if values else None
-            return path, {"$or": [{"v": v} for v in values]} if values else {"v": "\x00never"}
-    raise ExpressionError(
-        "a condition compares one fact with a constant (or tests known(fact)); "
-        f"compute anything else as a derived fact: {leaf!r}"
-    )
+                return {"$and": [{"$neq": {"v": v}} for v in values]} if values else None
+            return {"$or": [{"v": v} for v in values]} if values else {"v": "\x00never"}
+    raise ExpressionError(f"{SHAPE_HINT}: {leaf!r}")
 
 
 def _compare(op: str, value: Any) -> dict[str, Any]:
@@ -162,26 +114,10 @@ def _compare(op: str, value: Any) -> dict[str, Any]:
     return {"v": v} if op == "==" else {_OPS[op]: {"v": v}}
 
 
-MAX_DISJUNCTS = 64
-
-
-def _fact_of(node: Node) -> str | None:
-    """The one fact a subtree is about, or None if it reads several (or none)."""
-    if isinstance(node, BoolOp):
-        facts = {_fact_of(i) for i in node.items}
-        return facts.pop() if len(facts) == 1 and None not in facts else None
-    if isinstance(node, Not) and isinstance(node.operand, Call):
-        return None
-    try:
-        return _constraint(node)[0]
-    except ExpressionError:
-        return None
-
-
 def _single_fact_constraint(node: Node) -> dict[str, Any] | None:
     """A subtree about one fact as one constraint on that fact's value (None: it exists)."""
     if not isinstance(node, BoolOp):
-        return _constraint(node)[1]
+        return _constraint(node)
     parts = [_single_fact_constraint(i) for i in node.items]
     if node.op == "and":
         real = [p for p in parts if p is not None]
@@ -191,37 +127,10 @@ def _single_fact_constraint(node: Node) -> dict[str, Any] | None:
     return {"$or": parts}
 
 
-def _dnf(node: Node) -> list[list[Node]]:
-    """Disjunctive normal form, keeping subtrees about a single fact together."""
-    if isinstance(node, BoolOp) and _fact_of(node) is None:
-        if node.op == "or":
-            return [conj for item in node.items for conj in _dnf(item)]
-        out: list[list[Node]] = [[]]
-        for item in node.items:
-            out = [left + right for left in out for right in _dnf(item)]
-            if len(out) > MAX_DISJUNCTS:
-                break
-        return out
-    if isinstance(node, Not) and isinstance(node.operand, Call):
-        # Negation as failure would depend on the order facts arrive in: a rule fired
-        # before the fact came cannot be taken back. The network stays monotonic.
-        raise ExpressionError(
-            "'not known(...)' is not allowed: whether a fact is missing is only certain "
-            "after the check; a rule that needs the fact gets status needs_assessment"
-        )
-    return [[node]]
-
-
-def _conjunction(leaves: list[Node]) -> dict[str, Any]:
+def _conjunction(tests: Conjunction) -> dict[str, Any]:
     """One durable `all` body: one pattern per fact, its constraints joined with $and."""
     by_fact: dict[str, list[dict[str, Any]]] = {}
-    for leaf in leaves:
-        fact = _fact_of(leaf)
-        if fact is None:
-            raise ExpressionError(
-                "a condition compares one fact with a constant (or tests known(fact)); "
-                f"compute anything else as a derived fact: {leaf!r}"
-            )
+    for fact, leaf in tests:
         constraint = _single_fact_constraint(leaf)
         by_fact.setdefault(fact, [])
         if constraint is not None:
@@ -239,26 +148,12 @@ def compile_condition(condition: Node, params: Mapping[str, Any]) -> list[dict[s
     durable_rules' nested `$all` inside `any` fires on partial matches (2.0.28), so an `or`
     over several facts becomes several rules that share one action.
     """
-    folded = _fold(negation_normal_form(condition), params)
-    if isinstance(folded, Lit):
-        if folded.value is True:
-            return [{"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}]
+    shape = alternatives(condition, params)
+    if shape is True:
+        return [{"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]}]
+    if shape is False:
         return []
-    disjuncts = _dnf(folded)
-    if len(disjuncts) > MAX_DISJUNCTS:
-        raise ExpressionError(
-            f"condition expands to more than {MAX_DISJUNCTS} alternatives; split the rule"
-        )
-    return [_conjunction(conj) for conj in disjuncts]
-
-
-def condition_problem(condition: Node, params: Mapping[str, Any]) -> str | None:
-    """Why a condition cannot be compiled, or None. Used by the validator."""
-    try:
-        compile_condition(condition, params)
-    except ExpressionError as exc:
-        return str(exc)
-    return None
+    return [_conjunction(tests) for tests in shape]
 
 
 def _with_known(condition: Node | None, value: Node) -> Node:
@@ -290,7 +185,24 @@ def _definitions(
                 rule_name = f"r{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
                 actions[rule_name] = Action(rs, rule=r)
+            if r.then == "excluded":
+                continue  # an exception that does not hold needs no explanation
+            for tests, body in _refutations(r, params):
+                rule_name = f"n{next(counter)}"
+                definition[rule_name] = {**body, "run": rule_name}
+                actions[rule_name] = Action(rs, rule=r, refuted_by=tests)
     return definition, actions
+
+
+def _refutations(rule: Rule, params: Mapping[str, Any]) -> list[tuple[tuple[Node, ...], dict]]:
+    """Rules that fire when a rule's condition is false (Kleene: its negation is true), each
+    with the tests that refute it: the refusal is explained from the one evaluation."""
+    shape = alternatives(Not(rule.when), params)
+    if shape is False:
+        return []
+    if shape is True:
+        return [((), {"all": [{"a0": {"$and": [{"t": "f"}, {"n": ALWAYS}]}}]})]
+    return [(tuple(leaf for _, leaf in tests), _conjunction(tests)) for tests in shape]
 
 
 def count_actions(rulesets: list[RuleSet], params: Mapping[str, Any]) -> int:

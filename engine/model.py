@@ -330,10 +330,13 @@ class Offer(BaseModel):
     authority: str
     ruleset: str
     status: Status
-    params: dict[str, Any] = {}
-    amounts: list[Amount] = []
-    reasons: list[Reason] = []
-    missing_facts: list[str] = []
+    params: dict[str, Any] = Field(default_factory=dict)
+    amounts: list[Amount] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
+    figures: list[Source] = Field(
+        default_factory=list, description="bronnen van de bedragen en parameters die de regel leest"
+    )
+    missing_facts: list[str] = Field(default_factory=list)
     excluded: bool = Field(False, description="uitgesloten door een uitzonderingsregel")
     provenance: Provenance
 
@@ -351,13 +354,13 @@ class Entry(BaseModel):
     name: str
     authority: str | None
     status: Status
-    params: dict[str, Any] = {}
-    amounts: list[Amount] = []
+    params: dict[str, Any] = Field(default_factory=dict)
+    amounts: list[Amount] = Field(default_factory=list)
     explanation: str
-    sources: list[Source] = []
-    reasons: list[Reason] = []
-    missing_facts: list[str] = []
-    set_aside: list[SetAside] = []
+    sources: list[Source] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(default_factory=list)
     provenance: Provenance | None = None
 
 

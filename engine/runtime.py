@@ -28,8 +28,18 @@ class Session:
 
     facts: dict[str, Any]
     fired: list[str] = field(default_factory=list)
+    refuted: dict[str, Action] = field(default_factory=dict)  # rule -> the first refutation
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     error: BaseException | None = None
+
+    def conclude(self, action: Action) -> None:
+        """Record an instrument rule that holds, or that is refuted (the first refutation)."""
+        assert action.rule is not None
+        rule_id = action.rule.qualified_id
+        if action.refuted_by is not None:
+            self.refuted.setdefault(rule_id, action)
+        elif rule_id not in self.fired:  # one action per disjunct
+            self.fired.append(rule_id)
 
     def derive(self, action: Action, params: dict[str, Any]) -> Any:
         """Evaluate a derived fact and record it; its value if new, else UNKNOWN."""
@@ -118,9 +128,7 @@ class DurableBackend:
             return
         try:
             if action.derived is None:
-                assert action.rule is not None
-                if action.rule.qualified_id not in session.fired:  # one action per disjunct
-                    session.fired.append(action.rule.qualified_id)
+                session.conclude(action)
                 return
             value = session.derive(action, params)
             if value is UNKNOWN:
@@ -145,7 +153,11 @@ class PythonBackend:
         seen: set[int] = set()
         self._derived: list[Action] = []
         self._rules: list[Action] = []
+        self._refutations: list[Action] = []
         for action in network.actions.values():  # one action per disjunct: keep each rule once
+            if action.refuted_by is not None:
+                self._refutations.append(action)
+                continue
             target = action.derived if action.derived is not None else action.rule
             if id(target) in seen:
                 continue
@@ -168,5 +180,9 @@ class PythonBackend:
         for action in self._rules:
             assert action.rule is not None
             if evaluate(action.rule.when, env) is True:
-                session.fired.append(action.rule.qualified_id)
+                session.conclude(action)
+        for action in self._refutations:
+            assert action.refuted_by is not None
+            if all(evaluate(test, env) is True for test in action.refuted_by):
+                session.conclude(action)
         return session

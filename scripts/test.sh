@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check engine api tests benchmarks
 .venv/bin/ruff format --check engine api tests benchmarks
+.venv/bin/lint-imports  # the import contracts in pyproject.toml: the pipeline runs one way
 .venv/bin/arrangeur validate
 .venv/bin/python -m pytest
 .venv/bin/arrangeur bench --quick

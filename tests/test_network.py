@@ -95,6 +95,18 @@ def test_network_fires_exactly_the_rules_the_evaluator_finds_true(facts):
     assert fired == expected
 
 
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(facts_strategy)
+def test_network_refutes_exactly_the_rules_the_evaluator_finds_false(facts):
+    """One pass: the refusal and its reasons come from the network, not a second evaluation."""
+    facts = {"peildatum": date(2025, 1, 1), **facts}
+    refuted = BACKEND.run(facts, {}).refuted
+    expected = {f"gen/r{i}" for i, c in enumerate(CONDITIONS) if evaluate(parse(c), facts) is False}
+    assert set(refuted) == expected
+    for action in refuted.values():  # the tests that refute a rule hold, and so refute it
+        assert all(evaluate(test, facts) is True for test in action.refuted_by or ())
+
+
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(facts_strategy, st.randoms(use_true_random=False))
 def test_fact_order_does_not_matter(facts, rnd):
@@ -141,7 +153,7 @@ def test_concurrent_sessions_on_one_network_do_not_mix():
 
 def test_negation_as_failure_is_refused():
 
-    from engine.compiler import condition_problem
+    from engine.expressions.normal_form import condition_problem
 
     assert "not known" in condition_problem(parse("not known(candidate.loonwaarde_pct)"), {})
     assert (

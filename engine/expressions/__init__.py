@@ -38,11 +38,11 @@ from engine.expressions.ast import (
     Not,
     children,
     names,
-    negation_normal_form,
     walk,
 )
 from engine.expressions.evaluate import evaluate
 from engine.expressions.functions import FUNCTIONS
+from engine.expressions.normal_form import negation_normal_form
 from engine.expressions.parser import from_structure, parse
 from engine.expressions.render import failed_conditions, render
 from engine.format import format_number

@@ -121,23 +121,3 @@ def walk(node: Node) -> Iterator[Node]:
 def names(node: Node) -> set[str]:
     """Every fact or parameter name the expression reads."""
     return {n.path for n in walk(node) if isinstance(n, Name)}
-
-
-def negation_normal_form(node: Node, negate: bool = False) -> Node:
-    """Push `not` down to the comparisons. Under Kleene logic this keeps UNKNOWN unknown."""
-    match node:
-        case Not(operand):
-            return negation_normal_form(operand, not negate)
-        case BoolOp(op, items):
-            new_op = {"and": "or", "or": "and"}[op] if negate else op
-            return BoolOp(new_op, tuple(negation_normal_form(i, negate) for i in items))
-        case Compare(op, left, right) if negate:
-            return Compare(NEGATED[op], left, right)
-        case In(left, items, negated) if negate:
-            return In(left, items, not negated)
-        case Lit(value) if negate and isinstance(value, bool):
-            return Lit(not value)
-        case _ if negate:
-            return Not(node)
-        case _:
-            return node

@@ -19,6 +19,7 @@ from engine.expressions.ast import (
     Not,
 )
 from engine.expressions.evaluate import evaluate
+from engine.expressions.normal_form import negation_normal_form
 from engine.format import format_number
 
 _SYMBOL = {"*": "×", "/": "/", "+": "+", "-": "−"}
@@ -44,7 +45,7 @@ def render(
             return render(expand[path], env, parent, inner)
         case Name(path):
             v = env.get(path, UNKNOWN)
-            return "?" if v is UNKNOWN else format_number(v)
+            return "onbekend" if v is UNKNOWN else format_number(v)
         case Neg(operand):
             return "−" + render(operand, env, 3, expand)
         case Arith(op, left, right):
@@ -61,30 +62,59 @@ def render(
 _CMP_TEXT = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
-def failed_conditions(node: Node, env: Mapping[str, Any]) -> list[str]:
-    """The comparisons that make a false condition false, with the actual values."""
+def failed_conditions(
+    node: Node, env: Mapping[str, Any], labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """The tests that make a false condition false, in words, with the actual values.
+
+    `labels` names facts as people say them ("contractduur in maanden"); others are shown
+    with their underscores as spaces.
+    """
     if evaluate(node, env) is not False:
         return []
+    node = negation_normal_form(node)
     match node:
-        case BoolOp("and", items):
-            return [t for i in items for t in failed_conditions(i, env)]
         case BoolOp(_, items):
-            return [t for i in items for t in failed_conditions(i, env)]
-        case Not(operand):
-            return [f"niet ({_leaf_text(operand, env)})"]
-    return [_leaf_text(node, env)]
+            out: list[str] = []
+            for item in items:
+                if evaluate(item, env) is not False:
+                    continue
+                for text in _failed(item, env, labels):
+                    if text not in out:
+                        out.append(text)
+            return out
+    return [leaf_text(node, env, labels or {})]
 
 
-def _leaf_text(node: Node, env: Mapping[str, Any]) -> str:
-    def value_of(n: Node) -> str:
-        return render(n, env) if isinstance(n, Name) else ""
+def _failed(node: Node, env: Mapping[str, Any], labels: Mapping[str, str] | None) -> list[str]:
+    if isinstance(node, BoolOp):
+        return failed_conditions(node, env, labels)
+    return [leaf_text(node, env, labels or {})]
+
+
+def _label(path: str, labels: Mapping[str, str]) -> str:
+    return labels.get(path) or path.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def leaf_text(node: Node, env: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    def value_of(path: str) -> str:
+        v = env.get(path, UNKNOWN)
+        return "onbekend" if v is UNKNOWN else format_number(v)
 
     match node:
-        case Compare(op, Name(path) as left, right):
-            return f"{path} {_CMP_TEXT[op]} {render(right, {})} (is {value_of(left)})"
-        case In(Name(path) as left, items, negated):
+        case Compare(op, Name(path), right):
+            return (
+                f"{_label(path, labels)} {_CMP_TEXT[op]} {render(right, env)} (is {value_of(path)})"
+            )
+        case Compare(op, left, Name(path)):
+            flipped = {"<": ">", "<=": "≥", ">": "<", ">=": "≤"}.get(op, _CMP_TEXT[op])
+            return f"{_label(path, labels)} {flipped} {render(left, env)} (is {value_of(path)})"
+        case In(Name(path), items, negated):
             listed = ", ".join(render(i, {}) for i in items)
-            return f"{path} {'niet ' if negated else ''}in [{listed}] (is {value_of(left)})"
+            which = "geen van" if negated else "een van"
+            return f"{_label(path, labels)} is {which}: {listed} (is {value_of(path)})"
         case Name(path):
-            return f"{path} (is {value_of(node)})"
+            return f"{_label(path, labels)}: {value_of(path)} (vereist: ja)"
+        case Not(Name(path)):
+            return f"{_label(path, labels)}: {value_of(path)} (vereist: nee)"
     return "voorwaarde niet vervuld"

@@ -83,6 +83,7 @@ class RuleSet:
     file: str
     content_hash: str
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    applies_to: str | None = None  # "regio": in every gemeente of its region, adopted or not
 
     @property
     def key(self) -> str:
@@ -212,6 +213,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         file=name,
         content_hash=hashlib.sha256(doc.raw).hexdigest()[:16],
         lines=doc.lines,
+        applies_to=data.get("applies_to"),
     )
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from engine.catalogue import Catalogue, load_catalogue
-from engine.compiler import condition_problem, is_param
 from engine.errors import Problem, RulesError
-from engine.expressions import Node, names
+from engine.expressions import Node, Not, names
+from engine.expressions.normal_form import condition_problem, is_param
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
@@ -202,6 +202,15 @@ def _check_semantics(
             problems.append(
                 Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
             )
+        if rs.applies_to and not rs.authority.startswith("regio:"):
+            problems.append(
+                Problem(
+                    rs.file,
+                    rs.line(("applies_to",)),
+                    rs.id,
+                    "only a regional rule set applies region-wide (applies_to: regio)",
+                )
+            )
         if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
             problems.append(
                 Problem(
@@ -230,6 +239,9 @@ def _check_semantics(
                 )
             check_names(rs, r.when, r.line, r.qualified_id)
             why = condition_problem(r.when, sample_params)
+            if not why and r.then != "excluded":  # the network also matches its refutation
+                why = condition_problem(Not(r.when), sample_params)
+                why = why and f"its negation (to explain a refusal): {why}"
             if why:
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))
             for a in r.amounts:

@@ -1,0 +1,232 @@
+"""One authority's conclusion per instrument, from the rules that fired in the network.
+
+Per instrument of a rule set: an `excluded` rule that fired wins; else the first `eligible`
+rule that fired (file order), else the first `needs_assessment`; else, if a rule could hold but
+a fact it needs is unknown, needs_assessment with the missing input facts; else not eligible,
+with the conditions that failed and their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine import amounts as money
+from engine.arrange import wording
+from engine.compiler import Action
+from engine.expressions import UNKNOWN, Call, Node, evaluate, names
+from engine.expressions.normal_form import is_param
+from engine.expressions.render import leaf_text
+from engine.facts import INPUT_FACTS
+from engine.model import Offer, Reason, Source
+from engine.parameters import Parameters
+from engine.rulesets.loader import Rule, RuleSet
+
+_LABELS = wording.FACT_LABELS
+
+
+@dataclass
+class RuleIndex:
+    """Static per compiled network: derived-fact inputs, formulas, rules per instrument."""
+
+    inputs: dict[str, set[str]]  # derived fact -> the names it reads
+    formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
+    by_instrument: dict[str, list[tuple[str, list[Rule]]]]  # ruleset key -> instrument -> rules
+    reasons: dict[str, Reason]  # rule -> the reason object when it decides
+    figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
+    reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
+
+    def refusal(self, rs: RuleSet, rule: Rule, refuted: Action, env: Mapping[str, Any]) -> Reason:
+        """Why a rule was refuted: the tests of the network's refutation, with their values."""
+        failed = [leaf_text(test, env, _LABELS) for test in refuted.refuted_by or ()]
+        return _reason(rs, rule, wording.refusal(rule.explanation, failed))
+
+
+def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleIndex:
+    inputs: dict[str, set[str]] = {}
+    definitions: dict[str, list] = {}
+    by_instrument: dict[str, list[tuple[str, list[Rule]]]] = {}
+    reasons: dict[str, Reason] = {}
+    for rs in rulesets:
+        for d in rs.derived:
+            inputs.setdefault(d.id, set()).update(names(d.value))
+            if d.when is not None:
+                inputs[d.id].update(names(d.when))
+            definitions.setdefault(d.id, []).append(d)
+        grouped: dict[str, list[Rule]] = {}
+        for rule in rs.rules:
+            grouped.setdefault(rule.instrument, []).append(rule)
+            reasons[rule.qualified_id] = _reason(rs, rule, rule.explanation)
+        by_instrument[rs.key] = list(grouped.items())
+    figures = {
+        rule.qualified_id: _figure_sources(rule, inputs, parameters)
+        for rs in rulesets
+        for rule in rs.rules
+    }
+    formulas = {
+        k: v[0].value
+        for k, v in definitions.items()
+        if len(v) == 1 and not _calls_date_functions(v[0].value)
+    }
+    reads = {rule.qualified_id: names(rule.when) for rs in rulesets for rule in rs.rules}
+    return RuleIndex(inputs, formulas, by_instrument, reasons, figures, reads)
+
+
+def _figure_sources(
+    rule: Rule, inputs: dict[str, set[str]], parameters: Parameters
+) -> list[Source]:
+    """Where the figures of a rule's amounts and computed parameters come from."""
+    read: set[str] = set()
+    for spec in rule.amounts:
+        read |= names(spec.eur)
+    for value in rule.params.values():
+        if not isinstance(value, str | int | float | bool):
+            read |= names(value)
+    stack, seen = list(read), set()
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(inputs.get(n, ()))
+    used = [parameters.params.get(n.removeprefix("param.")) for n in sorted(seen) if is_param(n)]
+    return [p.source for p in used if p is not None]
+
+
+def _calls_date_functions(node: Node) -> bool:
+    """Date arithmetic reads badly in an amount's basis: show its result instead."""
+    if isinstance(node, Call) and node.func not in ("min", "max", "round"):
+        return True
+    children = [getattr(node, a, None) for a in ("operand", "left", "right")]
+    children += list(getattr(node, "items", ()) or ()) + list(getattr(node, "args", ()) or ())
+    return any(_calls_date_functions(c) for c in children if c is not None)
+
+
+def _reason(rs: RuleSet, rule: Rule, explanation: str) -> Reason:
+    return Reason(
+        rule=rule.qualified_id, ruleset=rs.key, explanation=explanation, source=rule.source
+    )
+
+
+def missing_inputs(
+    rule_names: set[str], env: Mapping[str, Any], derived: dict[str, set[str]]
+) -> set[str]:
+    """The input facts that would have to be known, following derived facts to their inputs."""
+    out: set[str] = set()
+    stack = [n for n in rule_names if n not in env]
+    seen: set[str] = set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in derived:
+            stack.extend(m for m in derived[n] if m not in env)
+        elif n in INPUT_FACTS or n.startswith("param."):
+            out.add(n)
+    return out
+
+
+def offers_of(
+    rs: RuleSet,
+    fired: set[str],
+    refuted: Mapping[str, Action],
+    env: Mapping[str, Any],
+    peil: date,
+    index: RuleIndex,
+    woon_authority: str,
+) -> list[Offer]:
+    derived = index.inputs
+    provider = woon_authority if rs.carried_out_by == "woongemeente" else rs.authority
+    base = {"authority": provider, "ruleset": rs.key, "provenance": rs.provenance}
+    offers: list[Offer] = []
+    for instrument, rules in index.by_instrument[rs.key]:
+        hit = [r for r in rules if r.qualified_id in fired]
+        excluded = [r for r in hit if r.then == "excluded"]
+        eligible = [r for r in hit if r.then == "eligible"]
+        assess = [r for r in hit if r.then == "needs_assessment"]
+        if excluded:
+            reasons = [index.reasons[r.qualified_id] for r in excluded]
+            offers.append(
+                Offer(
+                    instrument=instrument,
+                    **base,
+                    status="not_eligible",
+                    excluded=True,
+                    reasons=reasons,
+                )
+            )
+            continue
+        if eligible or assess:
+            rule = (eligible or assess)[0]  # first hit in file order decides
+            params, missing = _params(rule, env, derived)
+            amounts = []
+            for spec in rule.amounts:
+                amount = money.compute(spec, env, peil, index.formulas)
+                if amount is None:
+                    missing |= missing_inputs(money.missing_names(spec, env), env, derived)
+                else:
+                    amounts.append(amount)
+            offers.append(
+                Offer(
+                    instrument=instrument,
+                    **base,
+                    status="eligible" if eligible else "needs_assessment",
+                    params=params,
+                    amounts=amounts,
+                    reasons=[index.reasons[rule.qualified_id]],
+                    figures=index.figures[rule.qualified_id],
+                    missing_facts=sorted(missing),
+                )
+            )
+            continue
+        # Neither held nor refuted in the network: a fact it needs is not known.
+        unknown = [r for r in rules if r.then != "excluded" and r.qualified_id not in refuted]
+        if unknown:
+            missing = set().union(
+                *(missing_inputs(index.reads[r.qualified_id], env, derived) for r in unknown)
+            )
+            offers.append(
+                Offer(
+                    instrument=instrument,
+                    **base,
+                    status="needs_assessment",
+                    reasons=[_reason(rs, r, wording.unknown(r.explanation)) for r in unknown],
+                    missing_facts=sorted(missing),
+                )
+            )
+            continue
+        refused = [r for r in rules if r.then == "eligible"] or [
+            r for r in rules if r.then != "excluded"
+        ]
+        offers.append(
+            Offer(
+                instrument=instrument,
+                **base,
+                status="not_eligible",
+                reasons=[index.refusal(rs, r, refuted[r.qualified_id], env) for r in refused],
+            )
+        )
+    return offers
+
+
+def _params(rule: Rule, env: Mapping[str, Any], derived: dict[str, set[str]]) -> tuple[dict, set]:
+    """Literal parameters as written; computed ones evaluated (dates as ISO text)."""
+    out: dict[str, Any] = {}
+    missing: set[str] = set()
+    for key, value in rule.params.items():
+        if isinstance(value, str | int | float | bool):
+            out[key] = value
+            continue
+        result = evaluate(value, env)
+        if result is UNKNOWN:
+            missing |= missing_inputs(names(value), env, derived)
+        elif isinstance(result, date):
+            out[key] = result.isoformat()
+        elif isinstance(result, Decimal):
+            out[key] = int(result) if result == result.to_integral_value() else float(result)
+        else:
+            out[key] = result
+    return out, missing

@@ -1,0 +1,177 @@
+"""Every Dutch sentence of a check's answer, in one place: labels, explanations, notices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.facts import INPUT_FACTS
+from engine.format import eur
+from engine.model import Offer, Reason, Source
+from engine.rulesets.loader import RuleSet
+from engine.rulesets.registry import RuleBase
+
+FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()}
+
+
+def authority_label(authority: str | None, rb: RuleBase) -> str:
+    if authority is None:
+        return "geen instantie"
+    if authority == "uwv":
+        return "UWV"
+    if authority == "rijk":
+        return "Rijk"  # the funder (Belastingdienst, gemeente) is in the catalogue
+    kind, _, code = authority.partition(":")
+    if kind == "gemeente":
+        g = rb.geography.by_code(code)
+        return f"gemeente {g.naam}" if g else authority
+    regio = rb.geography.regio(code)
+    return f"regio {regio.naam}" if regio else authority
+
+
+def fact_label(name: str) -> str:
+    return FACT_LABELS.get(name) or name.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def _sentences(reasons: Iterable[Reason]) -> str:
+    """The reasons' explanations, each sentence once (rules of several authorities repeat)."""
+    seen: list[str] = []
+    for r in reasons:
+        if r.explanation not in seen:
+            seen.append(r.explanation)
+    return " ".join(seen)
+
+
+def entry_text(naam: str, offer: Offer, provider: str) -> str:
+    why = _sentences(offer.reasons)
+    if offer.status == "eligible":
+        return f"{naam}: komt in aanmerking via {provider}. {why}"
+    if offer.status == "needs_assessment":
+        missing = ", ".join(fact_label(m) for m in offer.missing_facts)
+        extra = f" Ontbrekende gegevens: {missing}." if missing else ""
+        return f"{naam}: nog te beoordelen door {provider}.{extra} {why}".strip()
+    return f"{naam}: komt niet in aanmerking bij {provider}. {why}"
+
+
+def only_elsewhere(naam: str, provider: str, woon_naam: str) -> str:
+    return (
+        f"{naam}: alleen {provider} (gemeente van de werkgever) kent dit instrument; voor een "
+        f"kandidaat uit {woon_naam} is het niet beschikbaar."
+    )
+
+
+def refusal(explanation: str, failed: list[str]) -> str:
+    detail = f" Niet vervuld: {'; '.join(failed[:3])}." if failed else ""
+    return f"Niet voldaan: {explanation}{detail}"
+
+
+def unknown(explanation: str) -> str:
+    return f"Nog niet te beoordelen: {explanation}"
+
+
+def params_text(offer: Offer) -> str:
+    parts = [f"{k.replace('_', ' ')}: {v}" for k, v in sorted(offer.params.items())]
+    parts += [
+        f"{eur(a.eur)} per {'maand' if a.period.count('-') else 'jaar'}" for a in offer.amounts
+    ]
+    return ", ".join(parts) or "zonder parameters"
+
+
+# ------------------------------------------------------------------ precedence and conflicts
+
+
+def set_aside_regie(chosen: str) -> str:
+    return f"de regie ligt bij {chosen}"
+
+
+SET_ASIDE_OUTSIDE = "de plaatsing valt buiten de voorwaarden van deze instantie"
+
+
+def set_aside_decides(chosen: str) -> str:
+    return f"{chosen} beslist"
+
+
+def set_aside_local(local: str) -> str:
+    return f"{local} heeft een eigen regel die voorgaat"
+
+
+def set_aside_woonplaats(woon: str) -> str:
+    return (
+        f"woonplaatsbeginsel: {woon}, waar de kandidaat woont, is verantwoordelijk, niet de "
+        "gemeente van de werkgever"
+    )
+
+
+def local_exception(naam: str, local: str, regional: str) -> tuple[str, str]:
+    return (
+        f"regel van {local} gaat voor",
+        f"{local} wijkt voor {naam} af van de regionale afspraak van {regional} (beleidsvrijheid).",
+    )
+
+
+def parameter_mismatch(
+    naam: str, a: str, a_offer: Offer, b: str, b_offer: Offer
+) -> tuple[str, str]:
+    return (
+        f"parameters van {a} gelden",
+        f"{naam}: {a} {params_text(a_offer)}; {b} {params_text(b_offer)}.",
+    )
+
+
+def eligibility_mismatch(
+    naam: str, chosen: str, admits: str, excludes: str, why: str
+) -> tuple[str, str]:
+    return (
+        f"besluit van {chosen} geldt",
+        f"{naam}: {admits} laat deze plaatsing toe, {excludes} sluit haar uit ({why}).",
+    )
+
+
+def relation(kept: str, kept_by: str, how: str) -> str:
+    return f"{kept} ({kept_by}); {how}" if how else f"{kept} ({kept_by})"
+
+
+def not_combined(naam: str, kept: str, how: str, why: str) -> str:
+    joined = f"; {how}" if how else ""
+    return f"{naam}: niet te combineren met {kept}{joined}. {why}"
+
+
+HIGHEST_COUNTS = "het hoogste bedrag telt"
+
+
+def cross_region(woon: str, woon_regio: str, vest: str, vest_regio: str) -> tuple[str, str]:
+    return (
+        f"de regels van {woon} (woonplaatsbeginsel) en UWV gelden",
+        f"Kandidaat woont in {woon} (regio {woon_regio}), de werkgever is gevestigd in {vest} "
+        f"(regio {vest_regio}): twee regio's, mogelijk andere afspraken en contactpersonen.",
+    )
+
+
+# ------------------------------------------------------------------------------- notices
+
+
+def no_local_rules(naam: str, code: str, regional: str | None) -> str:
+    if regional:
+        return (
+            f"Voor gemeente {naam} ({code}) is geen gemeentelijke regelset beschikbaar; de "
+            f"regionale afspraken van {regional} en de landelijke instrumenten zijn beoordeeld."
+        )
+    return (
+        f"Voor gemeente {naam} ({code}) is geen gemeentelijke of regionale regelset beschikbaar; "
+        "alleen de landelijke instrumenten zijn beoordeeld."
+    )
+
+
+def illustrative(rs: RuleSet, authority: str) -> str:
+    note = f" ({rs.provenance_note})" if rs.provenance_note else ""
+    return (
+        f"Let op: regelset {rs.id} versie {rs.version} van {authority} is illustratief, niet uit "
+        f"de brontekst gecodeerd{note}."
+    )
+
+
+def unique_sources(reasons: Iterable[Reason], figures: Iterable[Source] = ()) -> list[Source]:
+    """The texts an entry rests on: its rules' articles, then where its figures come from."""
+    seen: dict[tuple, Source] = {}
+    for source in [*(r.source for r in reasons), *figures]:
+        seen.setdefault((source.title, source.article, source.url), source)
+    return list(seen.values())
