@@ -126,20 +126,28 @@ def stray_files(root: Path) -> list[Problem]:
 
 
 def coverage_gaps(rb: RuleBase, when: date) -> list[str]:
-    """Gemeenten in a region with regional rules that have no rule set of their own on `when`:
-    their candidates get only the national instruments (a deleted file shows up here)."""
-    covered = {rs.authority[len("gemeente:") :] for rs in rb.rulesets if rs.in_force(when)}
+    """Gemeenten that lie in a region with regional rules but get none of them on `when`: no
+    rule set of their own (which would adopt the regional one) and no region-wide set
+    (`applies_to: regio`). Their candidates get only the national instruments; a deleted
+    gemeente file shows up here rather than only as a notice on each check."""
+    in_force = [rs for rs in rb.rulesets if rs.in_force(when)]
+    own = {rs.authority.removeprefix("gemeente:") for rs in in_force}
+    region_wide = {
+        rs.authority.removeprefix("regio:") for rs in in_force if rs.applies_to == "regio"
+    }
     regional = {
-        rs.authority[len("regio:") :] for rs in rb.rulesets if rs.authority.startswith("regio:")
+        rs.authority.removeprefix("regio:")
+        for rs in rb.rulesets
+        if rs.authority.startswith("regio:") and rs.rules
     }
     out: list[str] = []
     for regio in rb.geography.regios:
-        if regio.id not in regional:
+        if regio.id not in regional or regio.id in region_wide:
             continue
         missing = sorted(
             g.naam
             for g in rb.geography.gemeenten
-            if g.regio == regio.id and g.exists_on(when) and g.code not in covered
+            if g.regio == regio.id and g.exists_on(when) and g.code not in own
         )
         if missing:
             out.append(
