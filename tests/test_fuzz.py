@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.arrangement import parse_placement
-from engine.compiler import condition_problem
 from engine.errors import ExpressionError, RulesError
 from engine.expressions import parse
 from engine.expressions.evaluate import evaluate
 from engine.expressions.functions import FUNCTIONS
+from engine.expressions.normal_form import condition_problem
 from engine.expressions.types import check as type_check
 from engine.facts import INPUT_FACTS, placement_facts
 from engine.rulesets.registry import load_rulebase
