@@ -63,7 +63,7 @@ def _fail(message: str) -> PydanticCustomError:
 
 def _date(value: Any) -> date:
     """An ISO date (JJJJ-MM-DD) within FIRST_DATE..LAST_DATE; not a timestamp or datetime."""
-    if isinstance(value, date) and type(value) is date:
+    if type(value) is date:  # a datetime is a date too, but not a day
         when = value
     elif isinstance(value, str):
         try:
@@ -104,8 +104,7 @@ def _number(low: float, high: float, low_open: bool = False):  # noqa: ANN202
             raise _fail(f"moet {bound} {_dutch_number(low)} zijn{note}")
         if rounded > high:
             raise _fail(f"mag hoogstens {_dutch_number(high)} zijn")
-        number = rounded
-        return number
+        return rounded
 
     return BeforeValidator(check)
 
