@@ -245,6 +245,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     rulebase = _load(args)  # refuses to start on broken rules (exit 1 above)
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    print(
+        f"Arrangeur draait op http://{shown}:{args.port}/  (API: /docs; stoppen: Ctrl+C)",
+        flush=True,
+    )
     if args.workers > 1:  # each worker process loads the same, already validated, rules
         os.environ["ARRANGEUR_RULES"] = str(rulebase.root)
         uvicorn.run(
@@ -254,9 +259,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_level="warning",
+            timeout_graceful_shutdown=5,
         )
         return 0
-    uvicorn.run(create_app(rulebase), host=args.host, port=args.port, log_level="warning")
+    # SIGTERM: requests get 5 s to finish, then the app's shutdown stops the running sweeps
+    uvicorn.run(
+        create_app(rulebase, rules_dir=_rules_dir(args)),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

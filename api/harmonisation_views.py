@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from collections.abc import Iterable
@@ -177,17 +176,6 @@ def to_csv(report: HarmonisationReport) -> str:
 
 # ------------------------------------------------------------------------------------ HTML
 
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1200px}
-h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;
-font-size:.85rem;vertical-align:top}th{background:#f3f3f3;text-align:left}
-.heat td.cell{min-width:5.5rem;text-align:center}.muted{color:#777}.note{font-size:.85rem}
-.tag{display:inline-block;padding:0 .4rem;border-radius:.3rem;background:#eee;font-size:.8rem}
-pre{background:#f7f7f7;padding:.5rem;font-size:.8rem;overflow:auto}
-.legend span{display:inline-block;width:1rem;height:1rem;vertical-align:middle;margin:0 .2rem}
-"""
-
 
 def _heat(share: float | None, offered: bool) -> str:
     """White (same as most gemeenten) to red (deviates for many profiles); grey: not offered."""
@@ -200,91 +188,80 @@ def _heat(share: float | None, offered: bool) -> str:
     return f"rgb(255,{g},{g})"
 
 
-def to_html(report: HarmonisationReport) -> str:
-    e = html.escape
+def to_html(report: HarmonisationReport, form_url: str | None = None) -> str:
+    """The report as one self-contained page (templates/harmonisation.html). With `form_url`
+    (the web pages), each example placement links to the placement form, prefilled."""
+    from api.pages.placement_form import flatten, query
+    from api.pages.templating import render
+
     s = report.summary
     codes = [g.code for g in report.gemeenten]
     cells = {(c.instrument, c.authority): c for c in report.matrix}
     # instruments a gemeente or region provides; national-only ones (LKV, no-riskpolis) are
     # the same for every resident and are listed below the table
     instruments = [i for i in report.heatmap if any(cells[(i, a)].offered for a in codes)]
-    national = [i for i in report.heatmap if i not in instruments and (i, "uwv") in cells]
-    national += [
-        i for i in report.heatmap if i not in instruments + national and (i, "rijk") in cells
-    ]
     rows = []
     for i in instruments:
-        tds = []
+        row = []
         for code in codes:
             c: MatrixCell | None = cells.get((i, code))
             share = report.heatmap.get(i, {}).get(code)
-            label = _cell_label(c)
-            tds.append(
-                f'<td class="cell" style="background:{_heat(share, bool(c and c.offered))}" '
-                f'title="{e(_pct(share))} van de profielen wijkt af">{e(label)}<br>'
-                f'<span class="muted">{e(_pct(share))}</span></td>'
+            row.append(
+                {
+                    "colour": _heat(share, bool(c and c.offered)),
+                    "label": _cell_label(c),
+                    "share": _pct(share),
+                }
             )
-        others = [cells.get((i, a)) for a in ("uwv",) if (i, a) in cells]
-        uwv = _cell_label(others[0]) if others else "—"
+        uwv = _cell_label(cells[(i, "uwv")]) if (i, "uwv") in cells else "—"
         rows.append(
-            f"<tr><th>{e(i)}</th>{''.join(tds)}<td>{e(uwv)}</td>"
-            f"<td>{e(_pct(s.index_per_instrument.get(i)))}</td></tr>"
+            {"instrument": i, "cells": row, "uwv": uwv,
+             "index": _pct(s.index_per_instrument.get(i))}
+        )  # fmt: skip
+    differences = []
+    for d in report.outcome_differences:
+        examples = []
+        for ex in d.examples[:2]:
+            for code, placement in ex.placements.items():
+                examples.append(
+                    {
+                        "profile": ex.profile,
+                        "gemeente": _names(report, [code]),
+                        "outcome": ex.outcomes.get(code, ""),
+                        "yaml": yaml.safe_dump(placement, sort_keys=False, allow_unicode=True),
+                        "href": f"{form_url}?{query(flatten(placement))}" if form_url else "",
+                    }
+                )
+        differences.append(
+            {
+                "d": d,
+                "type_nl": TYPE_NL[d.type],
+                "gemeenten": _names(report, d.gemeenten),
+                "share": _pct(d.share),
+                "groups": [(_names(report, g["gemeenten"]), g["uitkomst"]) for g in d.groups],
+                "examples": examples,
+            }
         )
-    head = "".join(
-        f"<th>{e(g.naam)}<br><span class='muted'>{g.code}</span></th>" for g in report.gemeenten
-    )
-    diffs = "".join(_difference_html(report, d) for d in report.outcome_differences) or (
-        "<p>Geen verschillen: voor elk profiel geven alle gemeenten dezelfde uitkomst.</p>"
-    )
-    rules = (
-        "".join(
-            f"<li><span class='tag'>{e(TYPE_NL[d.type])}</span> {e(d.explanation)}</li>"
-            for d in report.rule_differences
-        )
-        or "<li>geen</li>"
-    )
-    compare = _compare_html(report)
-    summary = "".join(
-        f"<tr><th>{e(q)}</th><td>{e(a)}</td></tr>"
-        for q, a in (
-            ("Vraag 40: hebben de gemeenten hun instrumenten onderling geharmoniseerd?",
-             f"{s.q40.answer} ({_q40_scope(report)})"),
-            ("Vraag 42: hebben gemeenten en UWV hun instrumenten op enigerlei wijze "
-             "geharmoniseerd?", s.q42.answer),
-            ("Harmonisatie-index van de regio", _pct(s.index)),
-            ("Werkgever kan 'shoppen' tussen gemeenten",
-             f"{s.shopping.profiles_exposed} profielen ({_pct(s.shopping.share)}), grootste "
-             f"verschil indicatief € {s.shopping.max_gap_eur:.2f} per jaar".replace(".", ",")),
-        )
+    summary = (
+        ("Vraag 40: hebben de gemeenten hun instrumenten onderling geharmoniseerd?",
+         f"{s.q40.answer} ({_q40_scope(report)})"),
+        ("Vraag 42: hebben gemeenten en UWV hun instrumenten op enigerlei wijze "
+         "geharmoniseerd?", s.q42.answer),
+        ("Harmonisatie-index van de regio", _pct(s.index)),
+        ("Werkgever kan 'shoppen' tussen gemeenten",
+         f"{s.shopping.profiles_exposed} profielen ({_pct(s.shopping.share)}), grootste "
+         f"verschil indicatief € {s.shopping.max_gap_eur:.2f} per jaar".replace(".", ",")),
     )  # fmt: skip
-    notices = "".join(f"<li>{e(n)}</li>" for n in report.notices)
-    return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<title>Harmonisatie {e(report.region_naam)} {report.peildatum.isoformat()}</title>
-<style>{_CSS}</style></head><body>
-<h1>Harmonisatie van instrumenten in de arbeidsmarktregio {e(report.region_naam)}</h1>
-<p>Peildatum {report.peildatum.strftime("%d-%m-%Y")}.
-{report.profiles.count} profielen per gemeente, werkgever in
-{e(report.profiles.vestigingsgemeente.naam)}: alleen de woongemeente van de kandidaat
-verschilt ({report.profiles.checks} checks).</p>
-<h2>Samenvatting</h2>
-<table>
-{summary}
-</table>
-<h2>Heatmap: instrument × gemeente</h2>
-<p class="legend note">Elke cel: wat inwoners van die gemeente krijgen en het aandeel
-profielen waarvoor de uitkomst afwijkt van de meeste gemeenten:
-<span style="background:#fff;border:1px solid #ccc"></span> gelijk
-<span style="background:rgb(255,175,175)"></span> wijkt af
-<span style="background:rgb(255,95,95)"></span> wijkt sterk af.</p>
-<table class="heat"><tr><th>instrument</th>{head}<th>UWV</th><th>index</th></tr>
-{"".join(rows)}</table>
-<h2>Verschillen in de regels</h2><ul>{rules}</ul>
-<h2>Verschillen in uitkomsten</h2>{diffs}
-{compare}
-<h2>Mededelingen</h2><ul class="note">{notices}</ul>
-</body></html>
-"""
+    return render(
+        "harmonisation.html",
+        r=report,
+        summary=summary,
+        rows=rows,
+        rule_differences=[(TYPE_NL[d.type], d.explanation) for d in report.rule_differences],
+        differences=differences,
+        compare=_compare(report),
+        web=form_url is not None,
+    )
 
 
 def _q40_scope(report: HarmonisationReport) -> str:
@@ -309,59 +286,29 @@ def _cell_label(c: MatrixCell | None) -> str:
     return f"{word}{' (' + terms + ')' if terms else ''}"
 
 
-def _difference_html(report: HarmonisationReport, d: OutcomeDifference) -> str:
-    e = html.escape
-    groups = "".join(
-        f"<tr><td>{e(_names(report, g['gemeenten']))}</td><td>{e(g['uitkomst'])}</td></tr>"
-        for g in d.groups
-    )
-    examples = ""
-    for ex in d.examples[:2]:
-        for code, placement in ex.placements.items():
-            text = yaml.safe_dump(placement, sort_keys=False, allow_unicode=True)
-            examples += (
-                f"<details><summary>Voorbeeld profiel {ex.profile}, {e(_names(report, [code]))}: "
-                f"{e(ex.outcomes.get(code, ''))}</summary><pre>{e(text)}</pre>"
-                "<p class='note'>Bewaar als plaatsing.yaml en draai <code>arrangeur check "
-                "plaatsing.yaml</code>.</p></details>"
-            )
-    return (
-        f"<h3>{e(d.instrument)} <span class='tag'>{e(TYPE_NL[d.type])}</span></h3>"
-        f"<p>{e(d.explanation)} Afwijkend: {e(_names(report, d.gemeenten))}; "
-        f"{d.profiles_affected} profielen ({e(_pct(d.share))}).</p>"
-        f"<table><tr><th>gemeenten</th><th>uitkomst (voorbeeld)</th></tr>{groups}</table>{examples}"
-    )
-
-
-def _compare_html(report: HarmonisationReport) -> str:
-    e = html.escape
-    out = ""
+def _compare(report: HarmonisationReport) -> dict:
+    """The comparisons with another date and other regions, as lines and rows for the page."""
+    out: dict = {}
     if report.compare_date:
         c = report.compare_date
-        items = "".join(
-            f"<li>regels {e(m['instrument'])} bij {e(m['authority'])}: {e(m['voor'])} → "
-            f"{e(m['na'])}</li>"
-            for m in c.matrix_changes
-        ) + "".join(
-            f"<li>uitkomst {e(o['instrument'])} in {e(_names(report, [o['gemeente']]))}: "
-            f"{o['profiles_affected']} profielen (bv. {e(o['example']['voor'])} → "
-            f"{e(o['example']['na'])})</li>"
-            for o in c.outcome_changes
-        )
-        out += (
-            f"<h2>Veranderd tussen {c.peildatum.strftime('%d-%m-%Y')} en "
-            f"{c.compare_date.strftime('%d-%m-%Y')}</h2><p>Index {e(_pct(c.index_before))} → "
-            f"{e(_pct(c.index_after))}</p><ul>{items or '<li>niets</li>'}</ul>"
-        )
+        out["date"] = {
+            "title": f"Veranderd tussen {c.peildatum.strftime('%d-%m-%Y')} en "
+            f"{c.compare_date.strftime('%d-%m-%Y')}",
+            "index": f"Index {_pct(c.index_before)} → {_pct(c.index_after)}",
+            "items": [
+                f"regels {m['instrument']} bij {m['authority']}: {m['voor']} → {m['na']}"
+                for m in c.matrix_changes
+            ]
+            + [
+                f"uitkomst {o['instrument']} in {_names(report, [o['gemeente']])}: "
+                f"{o['profiles_affected']} profielen (bv. {o['example']['voor']} → "
+                f"{o['example']['na']})"
+                for o in c.outcome_changes
+            ],
+        }
     if report.compare_region:
         c = report.compare_region
-        rows = "".join(
-            f"<tr><td>{e(r)}</td><td>{e(_pct(c.index[r]))}</td><td>{c.differences[r]}</td>"
-            f"<td>{e(c.q40[r])}</td><td>{e(c.q42[r])}</td></tr>"
-            for r in c.regions
-        )
-        out += (
-            "<h2>Vergelijking van regio's</h2><table><tr><th>regio</th><th>index</th>"
-            f"<th>uitkomstverschillen</th><th>vraag 40</th><th>vraag 42</th></tr>{rows}</table>"
-        )
+        out["regions"] = [
+            (r, _pct(c.index[r]), c.differences[r], c.q40[r], c.q42[r]) for r in c.regions
+        ]
     return out

@@ -1,7 +1,10 @@
-"""API throughput and latency under concurrent load, on loopback only, bounded in time.
+"""API throughput and latency under concurrent load, on loopback only, bounded in time and count.
 
-A real `arrangeur serve` in a second process; an async HTTP client with N concurrent connections
-posts sample placements for a fixed number of seconds, then stops by itself.
+A real `arrangeur serve` in a second process on 127.0.0.1; an async HTTP client with N concurrent
+connections posts sample placements for a fixed number of seconds (or until a fixed number of
+requests), then stops by itself. Errors are counted, not hidden; the server's RSS is read before
+and after; and the same load runs again while a harmonisation sweep job runs on the server, to
+show that checks stay fast beside a sweep (the sweep has its own process).
 """
 
 from __future__ import annotations
@@ -29,33 +32,81 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _load(url: str, bodies: list[bytes], seconds: float, concurrency: int) -> list[float]:
-    latencies: list[float] = []
+class Load:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+
+
+async def _load(
+    url: str, bodies: list[bytes], seconds: float, concurrency: int, max_requests: int
+) -> Load:
+    load = Load()
     deadline = time.perf_counter() + seconds
     headers = {"content-type": "application/json"}
     limits = httpx.Limits(max_connections=concurrency)
+    sent = 0
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
 
         async def worker(offset: int) -> None:
+            nonlocal sent
             i = offset
-            while time.perf_counter() < deadline:
+            while time.perf_counter() < deadline and sent < max_requests:
+                sent += 1
                 t0 = time.perf_counter()
-                response = await client.post(
-                    "/v1/checks", content=bodies[i % len(bodies)], headers=headers
-                )
-                latencies.append(time.perf_counter() - t0)
-                if response.status_code != 200:
-                    raise RuntimeError(
-                        f"API answered {response.status_code}: {response.text[:200]}"
+                try:
+                    response = await client.post(
+                        "/v1/checks", content=bodies[i % len(bodies)], headers=headers
                     )
+                    status = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                load.latencies.append(time.perf_counter() - t0)
+                if status != "200":
+                    load.errors[status] = load.errors.get(status, 0) + 1
                 i += concurrency
 
         await asyncio.gather(*(worker(k) for k in range(concurrency)))
-    return latencies
+    return load
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def _start_sweep(url: str, profiles: int) -> str | None:
+    """A harmonisation job on the server; returns its id once it is computing."""
+    r = httpx.post(
+        f"{url}/v1/regions/haaglanden/harmonisation/jobs",
+        json={"profiles": profiles, "date": "2025-06-01", "seed": int(time.time())},
+        timeout=30,
+    )
+    if r.status_code != 202:
+        return None
+    job = r.json()["id"]
+    for _ in range(300):  # up to 30 s for its process to start and begin checking
+        status = httpx.get(f"{url}/v1/jobs/{job}", timeout=10).json()
+        if status["state"] == "running" and status["done"] > 0:
+            return job
+        if status["state"] in ("done", "failed", "cancelled"):
+            return None
+        time.sleep(0.1)
+    return job
 
 
 def measure_api(
-    rules: Path, seconds: float = 5.0, concurrency: int = 8, workers: int = 1
+    rules: Path,
+    seconds: float = 5.0,
+    concurrency: int = 8,
+    workers: int = 1,
+    max_requests: int = 50_000,
+    sweep_profiles: int = 20_000,
 ) -> dict[str, Any]:
     port = _free_port()
     env = {**os.environ, "ARRANGEUR_RULES": str(rules)}
@@ -67,7 +118,7 @@ def measure_api(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"  # loopback only
     try:
         for _ in range(200):  # wait up to 20 s for the server to answer
             try:
@@ -79,17 +130,39 @@ def measure_api(
             raise RuntimeError(f"server did not start: {server.stderr.read().decode()[:500]}")
         engine = Engine(load_rulebase(rules))
         bodies = [json.dumps(p).encode() for p in sample_placements(engine, 300, seed=21)]
-        asyncio.run(_load(url, bodies, min(1.0, seconds), concurrency))  # warm up: compile networks
+        rss_before = _rss_kib(server.pid)
+        # warm up: compile networks
+        asyncio.run(_load(url, bodies, min(1.0, seconds), concurrency, max_requests))
         t0 = time.perf_counter()
-        latencies = sorted(asyncio.run(_load(url, bodies, seconds, concurrency)))
+        idle = asyncio.run(_load(url, bodies, seconds, concurrency, max_requests))
         elapsed = time.perf_counter() - t0
+        rss_after = _rss_kib(server.pid)
+        busy_rate = None
+        job = _start_sweep(url, sweep_profiles) if workers == 1 else None
+        if job is not None:
+            t1 = time.perf_counter()
+            busy = asyncio.run(_load(url, bodies, seconds, concurrency, max_requests))
+            busy_rate = round(len(busy.latencies) / (time.perf_counter() - t1), 1)
+            still = httpx.get(f"{url}/v1/jobs/{job}", timeout=10).json()["state"]
+            httpx.delete(f"{url}/v1/jobs/{job}", timeout=30)
+            if still != "running":  # the sweep ended early: the figure is not "during a sweep"
+                busy_rate = None
+            for status, n in busy.errors.items():
+                idle.errors[f"during sweep {status}"] = n
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+    latencies = sorted(idle.latencies)
     return {
         "api_workers": workers,
         "api_concurrency": concurrency,
+        "api_requests": len(latencies),
+        "api_errors": sum(idle.errors.values()),
+        "api_error_kinds": idle.errors,
         "api_requests_per_second": round(len(latencies) / elapsed, 1),
         "api_p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
-        "api_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "api_p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 2),
+        "api_server_rss_kib_before": rss_before,
+        "api_server_rss_kib_after": rss_after,
+        "api_checks_per_second_during_sweep": busy_rate,
     }

@@ -27,6 +27,9 @@ class RulesError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule or ""))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # picklable: a worker process's error reaches the parent whole
+        return (type(self), (self.problems,))
+
 
 class ExpressionError(ValueError):
     """A rule expression that cannot be parsed or is not allowed; `position` is 0-based."""
@@ -37,7 +40,11 @@ class ExpressionError(ValueError):
         shown = text if len(text) <= 200 else f"{text[:200]}…"  # a 160 KB text is not a message
         detail = f" in {shown!r}" if text else ""
         at = f" at column {position + 1}" if position is not None else ""
+        self.message = message
         super().__init__(f"{message}{at}{detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.text, self.position))
 
 
 class PlacementError(ValueError):
@@ -47,6 +54,9 @@ class PlacementError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.field, self.message))
 
 
 class EvaluationError(RuntimeError):

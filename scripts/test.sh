@@ -7,5 +7,7 @@ bash scripts/setup.sh
 .venv/bin/ruff format --check engine api tests benchmarks
 .venv/bin/lint-imports  # the import contracts in pyproject.toml: the pipeline runs one way
 .venv/bin/arrangeur validate
+# headless Chromium for tests/browser/ (in CI it must install; elsewhere those tests skip without it)
+bash scripts/deps/chromium.sh || [ "${CI:-}" != "true" ]
 .venv/bin/python -m pytest
 .venv/bin/arrangeur bench --quick

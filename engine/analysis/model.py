@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from engine.model import ConflictType, Party, Source
+from engine.model import ConflictType, Party, RulesetUsed, Source
 
 
 class MatrixCell(BaseModel):
@@ -140,6 +140,11 @@ class HarmonisationReport(BaseModel):
     profiles: ProfilesUsed
     illustrative: bool
     notices: list[str]
+    rulesets: list[RulesetUsed] = Field(
+        default_factory=list,
+        description="de regelsets die voor deze gemeenten op de peildatum gelden: versie en "
+        "inhoudshash",
+    )
     compare_date: DateComparison | None = None
     compare_region: RegionComparison | None = None
     other_region: HarmonisationReport | None = None

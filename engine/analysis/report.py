@@ -103,12 +103,11 @@ def _report(
     rows = sweep(engine, spec, profiles, options.executor, options.workers, progress)
     outcomes = analyse(rb, profiles, rows, order, vest.code, peildatum)
     authorities = {c.authority: c.authority_naam for c in matrix}
-    notices = [  # which rule sets are illustrative, as `check` says it for each gemeente
-        n
-        for code in order
-        for n in engine.check(placement_for(profiles[0], code, vest.code, peildatum)).notices
-        if "illustratief" in n
+    # one check per gemeente says which rule sets apply there and which are illustrative
+    firsts = [
+        engine.check(placement_for(profiles[0], code, vest.code, peildatum)) for code in order
     ]
+    notices = [n for a in firsts for n in a.notices if "illustratief" in n]
     notices += [
         f"Uitkomsten zijn vergeleken voor {len(profiles)} profielen per gemeente, met de werkgever "
         f"in {vest.naam}; alleen de woongemeente van de kandidaat verschilt."
@@ -146,6 +145,9 @@ def _report(
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
+        rulesets=list(
+            {(r.id, r.version, r.content_hash): r for a in firsts for r in a.rulesets}.values()
+        ),
     )
     return report, rows
 

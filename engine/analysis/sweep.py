@@ -8,23 +8,19 @@ same whichever executor ran it.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 from engine.analysis.profiles import Profile, placement_for
 from engine.arrangement import Engine
 from engine.model import Arrangement
-from engine.rulesets.registry import load_rulebase
+from engine.rulesets.bundle import RulesBundle, bundle_of, load_bundle
 
 Progress = Callable[[int, int], None]  # (checks done, checks in all)
 
@@ -158,27 +154,31 @@ def _gather(
     return [row for i in sorted(parts) for row in parts[i]]
 
 
-# One engine per worker process, keyed by where its rules came from: compile once, check many.
+# One engine per worker process and rule bundle: compile once, check many.
 _WORKER_ENGINES: dict[str, Engine] = {}
 
 
-def _worker_engine(rules_root: str) -> Engine:
-    engine = _WORKER_ENGINES.get(rules_root)
+def _bundle_engine(bundle: RulesBundle, digest: str) -> Engine:
+    """The worker's engine for these rules; the bundle is checked against the hash the parent
+    sent and unpacked into a private folder (never a shared one)."""
+    engine = _WORKER_ENGINES.get(digest)
     if engine is None:
-        engine = _WORKER_ENGINES[rules_root] = Engine(load_rulebase(Path(rules_root)))
+        engine = _WORKER_ENGINES[digest] = Engine(load_bundle(bundle, digest))
     return engine
 
 
-def _local_chunk(rules_root: str, spec: SweepSpec, chunk: Sequence[Profile]) -> list[ProfileRow]:
-    return run_profiles(_worker_engine(rules_root), spec, chunk)
+def _chunk(
+    bundle: RulesBundle, digest: str, spec: SweepSpec, chunk: Sequence[Profile]
+) -> list[ProfileRow]:
+    return run_profiles(_bundle_engine(bundle, digest), spec, list(chunk))
 
 
 def _local(engine, spec, profiles, workers, progress, total) -> list[ProfileRow]:
-    root = str(engine.rulebase.root)
+    bundle = bundle_of(engine.rulebase)
     # spawn, not fork: a forked durable_rules host would share the parent's native state
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         futures = {
-            pool.submit(_local_chunk, root, spec, chunk): i
+            pool.submit(_chunk, bundle, bundle.digest, spec, chunk): i
             for i, chunk in enumerate(_chunks(profiles, workers * 8))
         }
         finished = ((futures[f], f.result()) for f in as_completed(futures))
@@ -186,39 +186,6 @@ def _local(engine, spec, profiles, workers, progress, total) -> list[ProfileRow]
 
 
 # ------------------------------------------------------------------------------------ Dask
-
-
-def rules_bundle(root: Path) -> dict[str, str]:
-    """Every rules file as text, so workers on other machines need only the package, not a copy
-    of the rules on disk."""
-    return {
-        str(p.relative_to(root)): p.read_text(encoding="utf-8")
-        for p in sorted(root.rglob("*.yaml"))
-    }
-
-
-def _bundle_engine(bundle: dict[str, str]) -> Engine:
-    digest = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:16]
-    key = f"bundle:{digest}"
-    engine = _WORKER_ENGINES.get(key)
-    if engine is None:
-        folder = Path(tempfile.gettempdir()) / f"arrangeur-rules-{digest}"
-        if not folder.exists():  # one copy per machine and rule version, shared by its workers
-            staging = Path(tempfile.mkdtemp(prefix=f"arrangeur-rules-{digest}-"))
-            for rel, text in bundle.items():
-                target = staging / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-            try:
-                staging.rename(folder)  # atomic: a worker never reads a half-written copy
-            except OSError:  # another worker was first
-                shutil.rmtree(staging, ignore_errors=True)
-        engine = _WORKER_ENGINES[key] = Engine(load_rulebase(folder))
-    return engine
-
-
-def _dask_chunk(bundle: dict[str, str], spec: SweepSpec, chunk: list[Profile]) -> list[ProfileRow]:
-    return run_profiles(_bundle_engine(bundle), spec, chunk)
 
 
 def _dask(engine, spec, profiles, address, progress, total) -> list[ProfileRow]:
@@ -231,10 +198,12 @@ def _dask(engine, spec, profiles, address, progress, total) -> list[ProfileRow]:
         ) from exc
     target = "tcp://" + address.split("://", 1)[1]
     with Client(target) as client:
-        bundle = client.scatter(rules_bundle(engine.rulebase.root), broadcast=True)
+        bundle = bundle_of(engine.rulebase)
+        digest = bundle.digest
+        bundle = client.scatter(bundle, broadcast=True)
         workers = max(1, sum(client.nthreads().values()))
         futures = {
-            client.submit(_dask_chunk, bundle, spec, list(chunk), pure=False): i
+            client.submit(_chunk, bundle, digest, spec, list(chunk), pure=False): i
             for i, chunk in enumerate(_chunks(profiles, workers * 8))
         }
         finished = ((futures[f], f.result()) for f in dask_completed(list(futures)))

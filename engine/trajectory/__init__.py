@@ -75,4 +75,9 @@ def build_trajectory(
         notices=notices,
         contactpersoon=request.contactpersoon,
         illustrative=any(a.illustrative for _, a in sim.checks),
+        rulesets=list(
+            {
+                (r.id, r.version, r.content_hash): r for _, a in sim.checks for r in a.rulesets
+            }.values()
+        ),
     )

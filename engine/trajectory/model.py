@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.model import Flag, Number, Placement, Whole
+from engine.model import Flag, Number, Placement, RulesetUsed, Whole
 
 Phase = Literal["proefplaatsing", "contract", "verlenging"]
 # How an instrument's money reaches the employer: a subsidy lowers the net cost; a wage reduction
@@ -157,3 +157,6 @@ class Trajectory(BaseModel):
     notices: list[str]
     contactpersoon: Contact | None
     illustrative: bool
+    rulesets: list[RulesetUsed] = Field(
+        default_factory=list, description="de gebruikte regelsets: versie en inhoudshash"
+    )

@@ -1,0 +1,194 @@
+"""Bounds on what a request may cost: body size, sizes of sweeps and trajectories, and 422
+answers in Dutch that name the field without echoing what was sent."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one server accepts; each can be set by an environment variable (see
+    docs/cli-and-api.md)."""
+
+    max_body_bytes: int = 1024 * 1024
+    # a synchronous sweep answers within seconds; more profiles go through the job endpoint
+    max_sync_profiles: int = 2_000
+    max_job_profiles: int = 20_000
+    max_running_jobs: int = 1
+    max_queued_jobs: int = 3
+    abandon_after_s: float = 60.0  # a job nobody asked about for this long is cancelled
+    job_workers: int = 1  # processes per running sweep (1: the job's own process)
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        d = cls()
+        return cls(
+            max_body_bytes=_env_int("ARRANGEUR_MAX_BODY_BYTES", d.max_body_bytes),
+            max_sync_profiles=_env_int("ARRANGEUR_MAX_SYNC_PROFILES", d.max_sync_profiles),
+            max_job_profiles=_env_int("ARRANGEUR_MAX_JOB_PROFILES", d.max_job_profiles),
+            max_running_jobs=max(1, _env_int("ARRANGEUR_MAX_RUNNING_JOBS", d.max_running_jobs)),
+            max_queued_jobs=max(0, _env_int("ARRANGEUR_MAX_QUEUED_JOBS", d.max_queued_jobs)),
+            abandon_after_s=float(_env_int("ARRANGEUR_JOB_ABANDON_S", int(d.abandon_after_s))),
+            job_workers=max(1, _env_int("ARRANGEUR_JOB_WORKERS", d.job_workers)),
+        )
+
+
+MAX_GEMEENTEN = 100  # a selection of gemeenten to compare; the largest region has ~20
+MAX_ECHO = 80  # characters of a sent value shown back in an error
+
+
+def error(loc: list[str | int], msg: str, type_: str = "value_error") -> dict[str, Any]:
+    """One item of a 422 `detail`, in the shape FastAPI documents (loc, msg, type)."""
+    return {"loc": loc, "msg": msg, "type": type_}
+
+
+def unprocessable(loc: list[str | int], msg: str, status: int = 422) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": [error(loc, msg)]})
+
+
+def shorten(value: Any, limit: int = MAX_ECHO) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} tekens)"
+
+
+class BodyLimit:
+    """ASGI middleware: a body over `limit` bytes gets 413 before the app reads any of it.
+
+    The body is read here (at most `limit` bytes are held) and handed on to the app."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kb = self.limit // 1024
+        response = JSONResponse(
+            status_code=413,
+            content={"detail": f"het verzoek is te groot: ten hoogste {kb} kB"},
+            headers={"connection": "close"},
+        )
+        await response(scope, receive, send)
+
+
+# Dutch for pydantic's error types; `{field}` is the dotted field path, others come from ctx.
+_DUTCH = {
+    "missing": "verplicht veld ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "less_than_equal": "mag niet groter zijn dan {le}",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "greater_than_equal": "mag niet kleiner zijn dan {ge}",
+    "greater_than": "moet groter zijn dan {gt}",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "bool_type": "moet true of false zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_inexact": "moet een datum zijn zonder tijd",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "is te kort (ten minste {min_length} tekens)",
+    "string_too_long": "is te lang (ten hoogste {max_length} tekens)",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "enum": "moet een van deze waarden zijn: {expected}",
+    "json_invalid": "ongeldige JSON",
+    "json_type": "ongeldige JSON",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "dict_type": "moet een object zijn",
+    "list_type": "moet een lijst zijn",
+    "too_long": "te veel elementen (ten hoogste {max_length})",
+    "too_short": "te weinig elementen (ten minste {min_length})",
+}
+
+
+def dutch(err: dict[str, Any]) -> dict[str, Any]:
+    """One pydantic error as a Dutch 422 item naming its field; the sent value is not echoed
+    (a 50 MB field stays on the server side), at most a short piece of it."""
+    loc = [p if isinstance(p, int) else shorten(str(p)) for p in err.get("loc", ())]
+    field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "verzoek")
+    kind = err.get("type", "value_error")
+    ctx = {k: shorten(v) for k, v in (err.get("ctx") or {}).items()}
+    template = _DUTCH.get(kind)
+    if template is None:
+        text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
+        if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40
+            text = shorten(text, 300)
+        elif kind in ("value_error", "assertion_error"):
+            text = shorten(text)
+        else:
+            text = "ongeldige waarde"
+    else:
+        try:
+            text = template.format(**ctx)
+        except (KeyError, IndexError):
+            text = template.split(" {")[0]
+    return error(loc, f"{field}: {text}", kind)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return unprocessable(["body"], "body: ongeldige JSON (of geen UTF-8)", 422)
+    return await http_exception_handler(request, exc)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(status_code=422, content={"detail": [dutch(e) for e in exc.errors()]})

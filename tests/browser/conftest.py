@@ -1,0 +1,41 @@
+"""A loopback server with the web pages and one headless Chromium for all browser tests.
+
+Without chromium the tests skip with the reason, except in CI (CI=true), where they must run:
+scripts/test.sh installs it with scripts/deps/chromium.sh.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from api.pages.live import chromium, chromium_paths, serve
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    from api.app import create_app
+
+    with serve(create_app()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("downloads"))
+
+
+@pytest.fixture(scope="session")
+def browser(downloads: str) -> Iterator[object]:
+    if chromium_paths() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI: chromium/chromedriver ontbreken (scripts/deps/chromium.sh)")
+        pytest.skip(
+            "chromium and chromium-driver are not installed (bash scripts/deps/chromium.sh)"
+        )
+    driver = chromium(downloads=downloads)
+    driver.implicitly_wait(5)  # page loads after a click are not awaited otherwise
+    yield driver
+    driver.quit()
