@@ -4,6 +4,8 @@ naming the field (CLI exit 2, HTTP 422); whatever falls inside gets a complete a
 from __future__ import annotations
 
 import copy
+import json
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -86,8 +88,8 @@ def client(engine) -> TestClient:
 def test_bad_placement_is_a_422_naming_the_field(client, part, field, value, words):
     path = ["body", *([part] if part else []), field]
     body = with_(part, field, value)
-    if isinstance(value, float) and value != value or value in (float("inf"),):
-        pytest.skip("JSON has no NaN or Infinity")
+    if isinstance(value, float) and not math.isfinite(value):
+        pytest.skip("JSON has no NaN or Infinity: see the test with literals below")
     for url, wrapped, prefix in (
         ("/v1/checks", body, []),
         ("/v1/trajectories", {"placement": body, "maanden": 3}, ["placement"]),
@@ -96,6 +98,20 @@ def test_bad_placement_is_a_422_naming_the_field(client, part, field, value, wor
         assert resp.status_code == 422, resp.text
         (detail,) = [d for d in resp.json()["detail"] if words in d["msg"]]
         assert detail["loc"] == [path[0], *prefix, *path[1:]]
+
+
+def test_nan_infinity_and_overflow_literals_in_a_json_body_are_422(client):
+    raw = json.dumps(BASE).replace('"brutoloon_per_maand": 2400', '"brutoloon_per_maand": {}')
+    for literal in ("NaN", "Infinity", "-Infinity", "1e400"):
+        resp = client.post(
+            "/v1/checks",
+            content=raw.replace("{}", literal),
+            headers={"content-type": "application/json"},
+        )
+        assert resp.status_code == 422, (literal, resp.text)
+        (detail,) = resp.json()["detail"]
+        assert detail["loc"] == ["body", "job", "brutoloon_per_maand"]
+        assert "eindig getal" in detail["msg"]
 
 
 def test_impossible_date_in_a_yaml_file_is_exit_2_naming_the_field(tmp_path, capsys):
