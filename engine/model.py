@@ -85,25 +85,28 @@ def _dutch_number(value: float) -> str:
     )
 
 
-def _number(low: float, high: float, low_open: bool = False):  # noqa: ANN202
+def _number(low: float, high: float, low_open: bool):  # noqa: ANN202
     """A finite number in [low, high] (or (low, high]), rounded to DECIMALS decimals."""
 
-    def check(value: Any) -> float:
+    def check(value: Any) -> float | None:
+        if value is None:
+            return None  # an optional field left empty: required ones are refused by the type
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _fail("moet een getal zijn")
         try:
             number = float(value)
         except (ValueError, OverflowError):
-            raise _fail(f"{str(value)[:40]!r} is geen getal") from None
+            raise _fail("moet een getal zijn") from None
         if not math.isfinite(number):
             raise _fail("moet een eindig getal zijn")
         rounded = round(number, DECIMALS) + 0.0  # + 0.0: no -0.0
         note = f" (afgerond op {DECIMALS} decimalen: {rounded:g})" if rounded != number else ""
-        if rounded < low or (low_open and rounded == low):
-            bound = "groter dan" if low_open else "minimaal"
-            raise _fail(f"moet {bound} {_dutch_number(low)} zijn{note}")
+        if low_open and rounded <= low:
+            raise _fail(f"moet groter zijn dan {_dutch_number(low)}{note}")
+        if rounded < low:
+            raise _fail(f"mag niet kleiner zijn dan {_dutch_number(low)}{note}")
         if rounded > high:
-            raise _fail(f"mag hoogstens {_dutch_number(high)} zijn")
+            raise _fail(f"mag niet groter zijn dan {_dutch_number(high)}")
         return rounded
 
     return BeforeValidator(check)
@@ -117,8 +120,10 @@ def _whole(low: int, high: int):  # noqa: ANN202
             raise _fail("moet een geheel getal zijn")
         if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             raise _fail("moet een geheel getal zijn")
-        if not low <= value <= high:
-            raise _fail(f"moet tussen {low} en {high} liggen")
+        if value < low:
+            raise _fail(f"mag niet kleiner zijn dan {low}")
+        if value > high:
+            raise _fail(f"mag niet groter zijn dan {high}")
         return int(value)
 
     return BeforeValidator(check)
@@ -135,10 +140,11 @@ Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
-def Number(low: float, high: float, low_open: bool = False) -> Any:  # noqa: N802
-    """A number field type; the bounds also appear in the JSON Schema."""
+def Number(low: float, high: float, low_open: bool = False, optional: bool = False) -> Any:  # noqa: N802
+    """A number field type; the bounds also appear in the JSON Schema and the web form."""
     bounds = {"gt": low} if low_open else {"ge": low}
-    return Annotated[float, _number(low, high, low_open), Field(le=high, **bounds)]
+    base = float | None if optional else float
+    return Annotated[base, _number(low, high, low_open), Field(le=high, **bounds)]
 
 
 def Whole(low: int, high: int) -> Any:  # noqa: N802
@@ -207,7 +213,7 @@ class Candidate(_Input):
     uitkering: Uitkering = Field(description="uitkering")
     uitkering_sinds: Datum | None = Field(None, description="uitkering sinds")
     doelgroepregister: Flag | None = Field(None, description="opgenomen in het doelgroepregister")
-    loonwaarde_pct: Number(0, 100) | None = Field(
+    loonwaarde_pct: Number(0, 100, optional=True) = Field(
         None, description="loonwaarde (% van het wettelijk minimumloon)"
     )
     eerder_in_dienst_bij_werkgever: Flag | None = Field(
@@ -232,11 +238,11 @@ class Job(_Input):
     startdatum: Datum = Field(description="startdatum")
     uren_per_week: Number(0, 60, low_open=True) = Field(description="uren per week")
     # a contract of 0 months is no contract; 600 months (50 years) catches typos
-    contract_maanden: Number(0, 600, low_open=True) | None = Field(
+    contract_maanden: Number(0, 600, low_open=True, optional=True) = Field(
         None, description="contractduur in maanden"
     )
     # above EUR 100,000 a month is a typo (cents, a year's wage), not a subsidised job
-    brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
+    brutoloon_per_maand: Number(0, 100_000, low_open=True, optional=True) = Field(
         None, description="brutoloon per maand"
     )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the
