@@ -88,9 +88,7 @@ def _dutch_number(value: float) -> str:
 def _number(low: float, high: float, low_open: bool):  # noqa: ANN202
     """A finite number in [low, high] (or (low, high]), rounded to DECIMALS decimals."""
 
-    def check(value: Any) -> float | None:
-        if value is None:
-            return None  # an optional field left empty: required ones are refused by the type
+    def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _fail("moet een getal zijn")
         try:
@@ -140,11 +138,10 @@ Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
-def Number(low: float, high: float, low_open: bool = False, optional: bool = False) -> Any:  # noqa: N802
-    """A number field type; the bounds also appear in the JSON Schema and the web form."""
+def Number(low: float, high: float, low_open: bool = False) -> Any:  # noqa: N802
+    """A number field type; the bounds also appear in the JSON Schema."""
     bounds = {"gt": low} if low_open else {"ge": low}
-    base = float | None if optional else float
-    return Annotated[base, _number(low, high, low_open), Field(le=high, **bounds)]
+    return Annotated[float, _number(low, high, low_open), Field(le=high, **bounds)]
 
 
 def Whole(low: int, high: int) -> Any:  # noqa: N802
@@ -213,7 +210,7 @@ class Candidate(_Input):
     uitkering: Uitkering = Field(description="uitkering")
     uitkering_sinds: Datum | None = Field(None, description="uitkering sinds")
     doelgroepregister: Flag | None = Field(None, description="opgenomen in het doelgroepregister")
-    loonwaarde_pct: Number(0, 100, optional=True) = Field(
+    loonwaarde_pct: Number(0, 100) | None = Field(
         None, description="loonwaarde (% van het wettelijk minimumloon)"
     )
     eerder_in_dienst_bij_werkgever: Flag | None = Field(
@@ -238,11 +235,11 @@ class Job(_Input):
     startdatum: Datum = Field(description="startdatum")
     uren_per_week: Number(0, 60, low_open=True) = Field(description="uren per week")
     # a contract of 0 months is no contract; 600 months (50 years) catches typos
-    contract_maanden: Number(0, 600, low_open=True, optional=True) = Field(
+    contract_maanden: Number(0, 600, low_open=True) | None = Field(
         None, description="contractduur in maanden"
     )
     # above EUR 100,000 a month is a typo (cents, a year's wage), not a subsidised job
-    brutoloon_per_maand: Number(0, 100_000, low_open=True, optional=True) = Field(
+    brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
         None, description="brutoloon per maand"
     )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the

@@ -43,7 +43,7 @@ class TrajectoryRequest(BaseModel):
         description="instrumenten die de kandidaat nodig heeft (bv. jobcoaching); "
         "tekorten worden gemeld",
     )
-    draagkracht_per_maand_eur: Number(0, 1_000_000, optional=True) = Field(
+    draagkracht_per_maand_eur: Number(0, 1_000_000) | None = Field(
         None,
         description="wat de werkgever per maand netto kan dragen "
         "(standaard: loonwaarde × loonkosten)",
