@@ -11,13 +11,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from api.caseload_cli import register as register_caseload
 from engine.arrangement import Engine, parse_placement
 from engine.errors import EvaluationError, PlacementError, RulesError
 from engine.explain import render_text
-from engine.rulesets.registry import DEFAULT_RULES, RuleBase, load_rulebase
+from engine.rulesets.registry import DEFAULT_RULES, RuleBase, coverage_gaps, load_rulebase
+from engine.yamlio import RuleFileError, load_data
 
 
 def _rules_dir(args: argparse.Namespace) -> Path:
@@ -44,12 +43,14 @@ def _read_placement(path: str) -> dict[str, Any]:
     except OSError as exc:
         print(f"{path}: {exc.strerror}", file=sys.stderr)
         raise SystemExit(2) from None
+    except UnicodeDecodeError as exc:
+        print(f"{path}: geen UTF-8 (byte {exc.start + 1})", file=sys.stderr)
+        raise SystemExit(2) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        print(f"{where}: ongeldige YAML: {getattr(exc, 'problem', exc)}", file=sys.stderr)
+        data = load_data(text, path)
+    except RuleFileError as exc:
+        where = f"{path}:{exc.line}" if exc.line else path
+        print(f"{where}: ongeldige YAML: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
     if not isinstance(data, dict):
         print(
@@ -214,6 +215,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"instrumenten, {len(rb.parameters.params)} parameters, "
         f"{current} gemeenten (en {former} opgeheven) in {rb.root}"
     )
+    for gap in coverage_gaps(rb, date.today()):
+        print(f"Let op: {gap}; daar gelden alleen de landelijke instrumenten")
     return 0
 
 

@@ -167,7 +167,12 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
     template = _DUTCH.get(kind)
     if template is None:
         text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
-        text = shorten(text) if kind in ("value_error", "assertion_error") else "ongeldige waarde"
+        if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40
+            text = shorten(text, 300)
+        elif kind in ("value_error", "assertion_error"):
+            text = shorten(text)
+        else:
+            text = "ongeldige waarde"
     else:
         try:
             text = template.format(**ctx)

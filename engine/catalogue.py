@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from engine.errors import Problem
 from engine.model import ConflictType, Source
 from engine.yamlio import load
+from engine.yamlio import problem as yaml_problem
 
 
 class Instrument(BaseModel):
@@ -51,7 +52,7 @@ def load_catalogue(file: Path, problems: list[Problem]) -> Catalogue:
         problems.append(Problem(str(file), None, None, "instrument catalogue not found"))
         return Catalogue(instruments={})
     except yaml.YAMLError as exc:
-        problems.append(Problem(str(file), None, None, f"YAML: {exc}"))
+        problems.append(yaml_problem(file, exc))
         return Catalogue(instruments={})
     except ValidationError as exc:
         for err in exc.errors():

@@ -37,7 +37,8 @@ class ExpressionError(ValueError):
     def __init__(self, message: str, text: str = "", position: int | None = None):
         self.text = text
         self.position = position
-        detail = f" in {text!r}" if text else ""
+        shown = text if len(text) <= 200 else f"{text[:200]}…"  # a 160 KB text is not a message
+        detail = f" in {shown!r}" if text else ""
         at = f" at column {position + 1}" if position is not None else ""
         self.message = message
         super().__init__(f"{message}{at}{detail}")
@@ -60,3 +61,9 @@ class PlacementError(ValueError):
 
 class EvaluationError(RuntimeError):
     """A rule produced an impossible result at check time (e.g. two values for one fact)."""
+
+
+class EvaluationFailure(ExpressionError, EvaluationError):
+    """An expression that parsed but cannot be evaluated on these values (a date past 9999,
+    arithmetic on text): an ExpressionError where rules are checked, an EvaluationError (the
+    rules fail for this placement, named by the faces) at check time."""

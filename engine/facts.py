@@ -127,6 +127,11 @@ def to_network(value: Any) -> Any:
         return value
     if isinstance(value, date):
         return value.toordinal()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Decimal | float):
+        if value == int(value):
+            return int(value)
+        number = float(value)
+        # durable_rules cannot read an exponent (1e-05): below 1e-4 the network holds the value
+        # rounded to 4 decimals (0 or ±0.0001), like placement input (engine.model.DECIMALS).
+        return round(number, 4) + 0.0 if abs(number) < 1e-4 else number
     return value

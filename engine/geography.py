@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import PlacementError, Problem
 from engine.yamlio import load
+from engine.yamlio import problem as yaml_problem
 
 
 class Regio(BaseModel):
@@ -128,7 +129,7 @@ def load_geography(file: Path, problems: list[Problem]) -> Geography:
         problems.append(Problem(str(file), None, None, "geography file not found"))
         return empty
     except yaml.YAMLError as exc:
-        problems.append(Problem(str(file), None, None, f"YAML: {exc}"))
+        problems.append(yaml_problem(file, exc))
         return empty
     except ValidationError as exc:
         for err in exc.errors():

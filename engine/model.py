@@ -6,11 +6,13 @@ The placement's fields are also the catalogue of input facts that rules may read
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from engine.errors import PlacementError
 
@@ -42,16 +44,158 @@ ConflictType = Literal[
 
 M = TypeVar("M", bound=BaseModel)
 
+# ----------------------------------------------------------------- input domain
+# One domain for every face (CLI, API, pages, trajectories): whatever passes it gets a
+# complete answer. Dates are those the rules and the calendar arithmetic can serve; numbers
+# are finite, not booleans, and have at most DECIMALS decimals, because the Rete network
+# (durable_rules) cannot read a number written with an exponent (1e-05). Finer input is
+# rounded rather than refused: 33.333333 hours is a real answer to "100 hours over 3 weeks",
+# and nothing in the rules turns on the fifth decimal of an hour, a percentage or a euro.
+
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+DECIMALS = 4
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("placement", message)
+
+
+def _date(value: Any) -> date:
+    """An ISO date (JJJJ-MM-DD) within FIRST_DATE..LAST_DATE; not a timestamp or datetime."""
+    if type(value) is date:  # a datetime is a date too, but not a day
+        when = value
+    elif isinstance(value, str):
+        try:
+            when = date.fromisoformat(value.strip())
+        except ValueError:
+            raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)") from None
+        if len(value.strip()) != 10:  # fromisoformat also reads 20250401 and 2025-W14-2
+            raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)")
+    else:
+        raise _fail("een datum is tekst in de vorm JJJJ-MM-DD")
+    if not FIRST_DATE <= when <= LAST_DATE:
+        raise _fail(f"datum {when.isoformat()} ligt buiten {FIRST_DATE.year} t/m {LAST_DATE.year}")
+    return when
+
+
+def _dutch_number(value: float) -> str:
+    return (
+        f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:g}".replace(".", ",")
+    )
+
+
+def _number(low: float, high: float, low_open: bool):  # noqa: ANN202
+    """A finite number in [low, high] (or (low, high]), rounded to DECIMALS decimals."""
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise _fail("moet een getal zijn")
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            raise _fail("moet een getal zijn") from None
+        if not math.isfinite(number):
+            raise _fail("moet een eindig getal zijn")
+        rounded = round(number, DECIMALS) + 0.0  # + 0.0: no -0.0
+        note = f" (afgerond op {DECIMALS} decimalen: {rounded:g})" if rounded != number else ""
+        if low_open and rounded <= low:
+            raise _fail(f"moet groter zijn dan {_dutch_number(low)}{note}")
+        if rounded < low:
+            raise _fail(f"mag niet kleiner zijn dan {_dutch_number(low)}{note}")
+        if rounded > high:
+            raise _fail(f"mag niet groter zijn dan {_dutch_number(high)}")
+        return rounded
+
+    return BeforeValidator(check)
+
+
+def _whole(low: int, high: int):  # noqa: ANN202
+    """A whole number in [low, high]; true/false and 2.5 are refused."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail("moet een geheel getal zijn")
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            raise _fail("moet een geheel getal zijn")
+        if value < low:
+            raise _fail(f"mag niet kleiner zijn dan {low}")
+        if value > high:
+            raise _fail(f"mag niet groter zijn dan {high}")
+        return int(value)
+
+    return BeforeValidator(check)
+
+
+def _flag(value: Any) -> Any:
+    """Booleans only: "ja", 1 or "false" are not silently read as a yes or no."""
+    if value is not None and not isinstance(value, bool):
+        raise _fail("moet true of false zijn")
+    return value
+
+
+Datum = Annotated[date, BeforeValidator(_date)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+def Number(low: float, high: float, low_open: bool = False) -> Any:  # noqa: N802
+    """A number field type; the bounds also appear in the JSON Schema."""
+    bounds = {"gt": low} if low_open else {"ge": low}
+    return Annotated[float, _number(low, high, low_open), Field(le=high, **bounds)]
+
+
+def Whole(low: int, high: int) -> Any:  # noqa: N802
+    return Annotated[int, _whole(low, high), Field(ge=low, le=high)]
+
+
+# Messages for pydantic's own error types, so every face speaks Dutch.
+_DUTCH = {
+    "missing": "ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "mag niet leeg zijn",
+    "string_too_long": "is te lang (hoogstens {max_length} tekens)",
+    "bool_type": "moet true of false zijn",
+    "bool_parsing": "moet true of false zijn",
+    "model_type": "moet een mapping zijn (veld: waarde)",
+    "model_attributes_type": "moet een mapping zijn (veld: waarde)",
+    "dict_type": "moet een mapping zijn (veld: waarde)",
+    "list_type": "moet een lijst zijn",
+    "date_type": "een datum is tekst in de vorm JJJJ-MM-DD",
+}
+
+
+def dutch(err: Mapping[str, Any]) -> str:
+    """The message of one pydantic error, in Dutch where we know the error type."""
+    template = _DUTCH.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return str(err["msg"])
+
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
     """Validate raw input; the first error becomes a PlacementError naming its field path
     (`whole` names the input itself when the error is not about one field)."""
+    if not isinstance(data, Mapping):
+        raise PlacementError(whole, "moet een mapping zijn (veld: waarde)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or whole
-        raise PlacementError(field, err["msg"]) from None
+        raise PlacementError(field, dutch(err)) from None
+
+
+def _refuse(field: tuple[str, ...], value: Any, message: str) -> ValidationError:
+    """An error about one field found by a check across fields, located at that field."""
+    return ValidationError.from_exception_data(
+        "Placement",
+        [InitErrorDetails(type=_fail(message), loc=field, input=value)],  # type: ignore[typeddict-item]
+    )
 
 
 class _Input(BaseModel):
@@ -59,32 +203,34 @@ class _Input(BaseModel):
 
 
 class Candidate(_Input):
-    woongemeente: str = Field(description="woongemeente (naam of CBS-code)", min_length=1)
-    geboortedatum: date = Field(description="geboortedatum")
-    uitkering: Uitkering = Field(description="uitkering")
-    uitkering_sinds: date | None = Field(None, description="uitkering sinds")
-    doelgroepregister: bool | None = Field(None, description="opgenomen in het doelgroepregister")
-    loonwaarde_pct: float | None = Field(
-        None, ge=0, le=100, description="loonwaarde (% van het wettelijk minimumloon)"
+    woongemeente: str = Field(
+        description="woongemeente (naam of CBS-code)", min_length=1, max_length=100
     )
-    eerder_in_dienst_bij_werkgever: bool | None = Field(
+    geboortedatum: Datum = Field(description="geboortedatum")
+    uitkering: Uitkering = Field(description="uitkering")
+    uitkering_sinds: Datum | None = Field(None, description="uitkering sinds")
+    doelgroepregister: Flag | None = Field(None, description="opgenomen in het doelgroepregister")
+    loonwaarde_pct: Number(0, 100) | None = Field(
+        None, description="loonwaarde (% van het wettelijk minimumloon)"
+    )
+    eerder_in_dienst_bij_werkgever: Flag | None = Field(
         None, description="eerder in dienst geweest bij deze werkgever"
     )
-    arbeidsbeperking: bool | None = Field(
+    arbeidsbeperking: Flag | None = Field(
         None, description="arbeidsbeperking vastgesteld (structurele functionele beperking)"
     )
-    doelgroepverklaring_aangevraagd: date | None = Field(
+    doelgroepverklaring_aangevraagd: Datum | None = Field(
         None, description="datum aanvraag doelgroepverklaring"
     )
     # Wtl art. 2.6 lid 2 and 2.10 lid 1 onder a 7° (texts 2023-2025): groups no uitkering shows.
-    wia_minder_dan_35_pct: bool | None = Field(
+    wia_minder_dan_35_pct: Flag | None = Field(
         None,
         description=(
             "binnen vijf jaar na de WIA-wachttijd minder dan 35 % arbeidsongeschikt verklaard en "
             "niet in staat het werk bij de eigen werkgever te doen"
         ),
     )
-    scholingsbelemmerd: bool | None = Field(
+    scholingsbelemmerd: Flag | None = Field(
         None,
         description=(
             "scholingsbelemmerde: door ziekte of gebrek belemmerd in het onderwijs en binnen vijf "
@@ -95,29 +241,35 @@ class Candidate(_Input):
 
 class Employer(_Input):
     vestigingsgemeente: str = Field(
-        description="vestigingsgemeente (naam of CBS-code)", min_length=1
+        description="vestigingsgemeente (naam of CBS-code)", min_length=1, max_length=100
     )
-    naam: str | None = Field(None, description="naam werkgever")
+    naam: str | None = Field(None, description="naam werkgever", max_length=200)
 
 
 class Job(_Input):
-    startdatum: date = Field(description="startdatum")
-    uren_per_week: float = Field(gt=0, le=60, description="uren per week")
-    contract_maanden: float | None = Field(None, ge=0, description="contractduur in maanden")
-    brutoloon_per_maand: float | None = Field(None, ge=0, description="brutoloon per maand")
+    startdatum: Datum = Field(description="startdatum")
+    uren_per_week: Number(0, 60, low_open=True) = Field(description="uren per week")
+    # a contract of 0 months is no contract; 600 months (50 years) catches typos
+    contract_maanden: Number(0, 600, low_open=True) | None = Field(
+        None, description="contractduur in maanden"
+    )
+    # above EUR 100,000 a month is a typo (cents, a year's wage), not a subsidised job
+    brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
+        None, description="brutoloon per maand"
+    )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the
     # candidate to be in the doelgroep loonkostensubsidie and agreed with the employer to skip
     # the loonwaarde before the job starts (forfaitaire loonkostensubsidie, lid 5). An agreement
     # exists only when stated, so the default is the ordinary route (lid 1 onder a), not unknown.
     # Wtl art. 2.2 lid 2 onder b, 2.6 lid 3 onder b, 2.10 lid 2 onder b, 2.14 lid 2 onder b.
-    beschut_werk: bool | None = Field(
+    beschut_werk: Flag | None = Field(
         None,
         description=(
             "dienstbetrekking in de sociale werkvoorziening (Wsw art. 2) of beschut werk "
             "(Participatiewet art. 10b)"
         ),
     )
-    lks_zonder_loonwaarde: bool = Field(
+    lks_zonder_loonwaarde: Flag = Field(
         False,
         description=(
             "loonkostensubsidie zonder vooraf vastgestelde loonwaarde (doelgroep vastgesteld, "
@@ -127,12 +279,45 @@ class Job(_Input):
 
 
 class Placement(_Input):
-    peildatum: date | None = Field(
+    peildatum: Datum | None = Field(
         None, description="peildatum (standaard: startdatum van de baan)"
     )
     candidate: Candidate
     employer: Employer
     job: Job
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Placement:
+        """Dates that contradict each other would give answers about nobody (age -5)."""
+        c, start = self.candidate, self.job.startdatum
+        born = c.geboortedatum
+        if born >= start:
+            raise _refuse(
+                ("candidate", "geboortedatum"),
+                born,
+                f"de geboortedatum ({born}) ligt niet vóór de startdatum van de baan ({start})",
+            )
+        if c.uitkering_sinds is not None and not born <= c.uitkering_sinds <= start:
+            raise _refuse(
+                ("candidate", "uitkering_sinds"),
+                c.uitkering_sinds,
+                f"uitkering sinds ({c.uitkering_sinds}) ligt niet tussen de geboortedatum "
+                f"({born}) en de startdatum van de baan ({start})",
+            )
+        asked = c.doelgroepverklaring_aangevraagd
+        if asked is not None and asked < born:
+            raise _refuse(
+                ("candidate", "doelgroepverklaring_aangevraagd"),
+                asked,
+                f"de aanvraag van de doelgroepverklaring ({asked}) ligt vóór de geboortedatum",
+            )
+        if self.peildatum is not None and self.peildatum < born:
+            raise _refuse(
+                ("peildatum",),
+                self.peildatum,
+                f"de peildatum ({self.peildatum}) ligt vóór de geboortedatum ({born})",
+            )
+        return self
 
     @property
     def reference_date(self) -> date:

@@ -31,6 +31,7 @@ from engine.errors import Problem
 from engine.expressions import Node, names
 from engine.model import Provenance, Source
 from engine.yamlio import load
+from engine.yamlio import problem as yaml_problem
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,10 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
     if missing:
         problems.append(Problem(file, line, name, f"missing {', '.join(missing)}"))
         return None
+    wrong = [k for k in ("description", "unit") if not isinstance(spec[k], str)]
+    if wrong:
+        problems.append(Problem(file, line, name, f"{', '.join(wrong)}: tekst verwacht"))
+        return None
     if spec["provenance"] not in ("verified", "illustrative"):
         problems.append(Problem(file, line, name, "provenance is verified or illustrative"))
         return None
@@ -174,10 +179,22 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         problems.append(Problem(file, doc.line((name, "source")), name, f"source: {exc}"))
         return None
     pairs: list[tuple[date, Decimal | None]] = []
+    if not isinstance(spec["values"] or {}, dict):
+        problems.append(
+            Problem(
+                file,
+                doc.line((name, "values")),
+                name,
+                "values is een mapping van datums naar waarden",
+            )
+        )
+        return None
     for key, value in (spec["values"] or {}).items():
         try:
             when = date.fromisoformat(str(key))
             amount = None if value is None else Decimal(str(value))
+            if isinstance(value, bool) or (amount is not None and not amount.is_finite()):
+                raise ValueError(value)
         except Exception:
             problems.append(
                 Problem(file, doc.line((name, "values", key)), name, f"bad value {key}: {value}")
@@ -213,9 +230,19 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
         try:
             doc = load(file)
         except yaml.YAMLError as exc:
-            problems.append(Problem(str(file), None, None, f"YAML: {exc}"))
+            problems.append(yaml_problem(file, exc))
             continue
-        for name, spec in (doc.data or {}).items():
+        if not isinstance(doc.data, dict):
+            problems.append(
+                Problem(
+                    str(file),
+                    1,
+                    None,
+                    "een parameterbestand is een mapping van namen naar parameters",
+                )
+            )
+            continue
+        for name, spec in doc.data.items():
             if name in params:
                 problems.append(Problem(str(file), doc.line((name,)), name, "defined twice"))
                 continue

@@ -1,4 +1,11 @@
-"""Safe YAML loading that remembers line numbers, so errors can name file:line."""
+"""Safe YAML loading that remembers line numbers, so errors can name file:line.
+
+Rule files are data written by hand, so the loader refuses what plain data never needs and
+what could crash or stall it: bytes that are not UTF-8, files above MAX_BYTES, nesting deeper
+than MAX_DEPTH, anchors and aliases (an alias bomb of a few KB expands to gigabytes), merge
+keys, duplicate keys (the second `valid_from:` would silently win) and values that cannot be
+built (`2023-02-30`). Each becomes a RuleFileError with the file and the line.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,37 @@ from typing import Any
 
 import yaml
 
+from engine.errors import Problem
+
 Path_ = tuple[str | int, ...]
+
+MAX_BYTES = 2 * 1024 * 1024  # the largest rule file (geografie.yaml) is under 100 KB
+MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer than 10
+
+
+class RuleFileError(yaml.MarkedYAMLError):
+    """A file that is not plain YAML data; `line` is 1-based, None when not about one line."""
+
+    def __init__(self, file: Path | str, line: int | None, message: str):
+        mark = yaml.Mark(str(file), 0, line - 1, 0, None, None) if line else None
+        super().__init__(problem=message, problem_mark=mark)
+        self.file = str(file)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
 
 
 class LocatedYaml:
     """A YAML document's data plus the line of every mapping key and list item."""
 
-    def __init__(self, file: Path, data: Any, lines: dict[Path_, int]):
+    def __init__(self, file: Path, data: Any, lines: dict[Path_, int], raw: bytes = b""):
         self.file = file
         self.data = data
         self.lines = lines
+        self.raw = raw  # the bytes that were read, for content hashes
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -29,23 +57,82 @@ class LocatedYaml:
         return self.lines.get((), 1)
 
 
+class _Refused(Exception):
+    """Raised inside the loader; load() adds the file name."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without anchors, aliases, merge keys or deep nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(line, f"YAML-aliassen (*{event.anchor}) zijn niet toegestaan")
+        if getattr(event, "anchor", None):
+            raise _Refused(line, f"YAML-ankers (&{event.anchor}) zijn niet toegestaan")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(line, f"meer dan {MAX_DEPTH} niveaus diep genest")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, OverflowError, TypeError) as exc:
+            line = node.start_mark.line + 1
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                raise _Refused(line, f"geen geldige datum: {node.value!r} ({exc})") from None
+            value = node.value if isinstance(node.value, str) else node.tag
+            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {exc}") from None
+
+
+class _TextDates(_Loader):
+    """Dates stay text, so the placement model can name a bad one (1980-02-30) by its field."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _TextDates.construct_yaml_str)
+
+
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(line, "een sleutel is een enkele waarde, geen lijst of mapping")
             key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(line, "merge-sleutels (<<) zijn niet toegestaan")
+            if key in seen:
+                raise _Refused(
+                    line, f"sleutel {key!r} staat er twee keer (eerst op regel {seen[key]})"
+                )
+            seen[key] = line
+            lines[(*path, key)] = line
             _walk(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            lines[(*path, key)] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines)
 
 
 def _plain(value: Any) -> Any:
-    """Dates become ISO strings so the JSON Schema sees what the author wrote."""
+    """Keys become text and dates ISO strings, so the JSON Schema sees what the author wrote."""
     if isinstance(value, dict):
-        return {str(k) if isinstance(k, date) else k: _plain(v) for k, v in value.items()}
+        return {_key(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, date):
@@ -53,12 +140,80 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load(file: Path) -> LocatedYaml:
-    """Load one YAML document safely; raises yaml.YAMLError with its own line information."""
-    text = file.read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+def _key(key: Any) -> str:
+    if isinstance(key, date):
+        return key.isoformat()
+    if isinstance(key, bool) or key is None:
+        return str(key).lower() if key is not None else "null"
+    return str(key)
+
+
+def _decode(file: Path, raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise RuleFileError(file, None, f"bestand is groter dan {MAX_BYTES // 1024} KB")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        raise RuleFileError(
+            file, line, f"geen UTF-8: byte 0x{byte:02x} in kolom {column}"
+        ) from None
+
+
+def _compose(kind: type[_Loader], text: str, name: str) -> tuple[Any, dict[Path_, int]]:
     lines: dict[Path_, int] = {}
-    if node is not None:
-        _walk(node, (), lines)
-    data = yaml.safe_load(text)
-    return LocatedYaml(file, _plain(data), lines)
+    try:
+        loader = kind(text)  # reading starts here: a NUL byte is refused at once
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        raise RuleFileError(
+            name, line, f"YAML: teken {exc.character!r} is niet toegestaan"
+        ) from None
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _walk(node, (), lines)
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        raise RuleFileError(name, exc.line, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML: {exc.problem or exc.context}"
+        raise RuleFileError(name, mark.line + 1 if mark else None, message) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def load_data(text: str, name: str) -> Any:
+    """Plain data from YAML text written by a user (a placement), with the same limits as rule
+    files; dates stay text. Raises RuleFileError naming `name` and the line."""
+    if len(text) > MAX_BYTES:
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
+    return _compose(_TextDates, text, name)[0]
+
+
+def load(file: Path) -> LocatedYaml:
+    """Load one YAML document safely; raises RuleFileError (a yaml.YAMLError) naming the line.
+
+    A missing file raises FileNotFoundError, so callers can say what was expected there.
+    """
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}") from None
+    text = _decode(file, raw)
+    data, lines = _compose(_Loader, text, str(file))
+    return LocatedYaml(file, _plain(data), lines, raw)
+
+
+def problem(file: Path, exc: yaml.YAMLError) -> Problem:
+    """A loading error as a Problem naming the file and, where known, the line."""
+    if isinstance(exc, RuleFileError):
+        return Problem(str(file), exc.line, None, exc.message)
+    mark = getattr(exc, "problem_mark", None)
+    return Problem(str(file), mark.line + 1 if mark else None, None, f"YAML: {exc}")

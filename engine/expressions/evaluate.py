@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from engine.errors import ExpressionError
+from engine.errors import EvaluationFailure, ExpressionError
 from engine.expressions.ast import (
     UNKNOWN,
     Arith,
@@ -54,29 +54,61 @@ def _compare(op: str, a: Any, b: Any) -> bool:
     return a >= b
 
 
+# add_months/add_days steps beyond this leave the calendar (year 1..9999) in any case; refusing
+# them first spares building a million-digit integer from a huge Decimal.
+_MAX_STEP = Decimal(4_000_000)
+
+
 def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
-    """Evaluate with Kleene logic; a name absent from `env` is UNKNOWN."""
+    """Evaluate with Kleene logic; a name absent from `env` is UNKNOWN.
+
+    Values the expression cannot be evaluated on (a date past 9999, arithmetic on text, an
+    overflow) raise EvaluationFailure, never a bare ValueError or OverflowError."""
+    try:
+        return _evaluate(node, env)
+    except ExpressionError:
+        raise
+    except (
+        ArithmeticError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        LookupError,
+        MemoryError,
+    ) as exc:
+        raise EvaluationFailure(f"cannot evaluate: {type(exc).__name__}: {exc}"[:300]) from None
+
+
+def _number(value: Any) -> Any:
+    """Arithmetic is on numbers only: 'x' * (true + true) must not build strings or lists."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
+        raise EvaluationFailure(f"arithmetic on a value that is not a number: {value!r}"[:200])
+    return value
+
+
+def _evaluate(node: Node, env: Mapping[str, Any]) -> Any:
     match node:
         case Lit(value):
             return value
         case Name(path):
             return env.get(path, UNKNOWN)
         case ListExpr(items):
-            return [evaluate(i, env) for i in items]
+            return [_evaluate(i, env) for i in items]
         case Not(operand):
-            v = evaluate(operand, env)
+            v = _evaluate(operand, env)
             return UNKNOWN if v is UNKNOWN else not v
         case Neg(operand):
-            v = evaluate(operand, env)
-            return UNKNOWN if v is UNKNOWN else -v
+            v = _evaluate(operand, env)
+            return UNKNOWN if v is UNKNOWN else -_number(v)
         case BoolOp("and", items):
-            return _kleene_and([_as_bool(evaluate(i, env)) for i in items])
+            return _kleene_and([_as_bool(_evaluate(i, env)) for i in items])
         case BoolOp(_, items):
-            return _kleene_or([_as_bool(evaluate(i, env)) for i in items])
+            return _kleene_or([_as_bool(_evaluate(i, env)) for i in items])
         case Arith(op, left, right):
-            a, b = evaluate(left, env), evaluate(right, env)
+            a, b = _evaluate(left, env), _evaluate(right, env)
             if a is UNKNOWN or b is UNKNOWN:
                 return UNKNOWN
+            a, b = _number(a), _number(b)
             if op == "+":
                 return a + b
             if op == "-":
@@ -84,29 +116,31 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
             if op == "*":
                 return a * b
             if b == 0:
-                raise ExpressionError("division by zero")
+                raise EvaluationFailure("division by zero")
             return Decimal(a) / Decimal(b)
         case Compare(op, left, right):
-            a, b = evaluate(left, env), evaluate(right, env)
+            a, b = _evaluate(left, env), _evaluate(right, env)
             if a is UNKNOWN or b is UNKNOWN:
                 return UNKNOWN
             return _compare(op, a, b)
         case In(left, items, negated):
-            a = evaluate(left, env)
+            a = _evaluate(left, env)
             if a is UNKNOWN:
                 return UNKNOWN
-            found = any(a == evaluate(i, env) for i in items)
+            found = any(a == _evaluate(i, env) for i in items)
             return found != negated
         case Call("known", (Name(path),)):
             return path in env
         case Call(func, args):
-            values = [evaluate(a, env) for a in args]
+            values = [_evaluate(a, env) for a in args]
             if any(v is UNKNOWN for v in values):
                 return UNKNOWN
             impl = FUNCTIONS[func][1]
             assert impl is not None
+            if func in ("add_months", "add_days") and abs(_number(values[1])) > _MAX_STEP:
+                raise EvaluationFailure(f"{func}: {values[1]} is beyond the calendar")
             return impl(*values)
-    raise ExpressionError(f"cannot evaluate {node!r}")
+    raise EvaluationFailure(f"cannot evaluate {node!r}"[:200])
 
 
 def _as_bool(value: Any) -> Any:

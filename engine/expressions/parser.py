@@ -22,6 +22,7 @@ from engine.expressions.ast import (
     Neg,
     Node,
     Not,
+    children,
 )
 from engine.expressions.functions import FUNCTIONS
 
@@ -35,27 +36,42 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+_SPACE = re.compile(r"\s*")
+
+# Bounds that keep parsing and every recursive walk over the tree (evaluation, types, the
+# compiler) far from Python's recursion limit; the longest expression in rules/ is 150
+# characters and nests 4 deep.
+MAX_LENGTH = 20_000  # characters
+MAX_NESTING = 40  # brackets, lists, calls, `not` and `-` inside each other
+MAX_DEPTH = 100  # depth of the syntax tree, e.g. a chain a + b + c + ...
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    """Linear in the text: every step starts where the last token ended (no slicing)."""
     tokens: list[tuple[str, str, int]] = []
-    pos = 0
+    pos = _SPACE.match(text).end()  # type: ignore[union-attr]
     while pos < len(text):
-        if text[pos:].strip() == "":
-            break
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
-            raise ExpressionError(f"unexpected character {text[start]!r}", text, start)
+            raise ExpressionError(f"unexpected character {text[pos]!r}", text, pos)
         kind = m.lastgroup or ""
         value = m.group(kind)
         start = m.start(kind)
         if kind == "name" and value in _KEYWORDS:
             kind = "kw"
         tokens.append((kind, value, start))
-        pos = m.end()
+        pos = _SPACE.match(text, m.end()).end()  # type: ignore[union-attr]
     tokens.append(("end", "", len(text)))
     return tokens
+
+
+def _depth(node: Node) -> int:
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in children(n))
+    return deepest
 
 
 class _Parser:
@@ -63,6 +79,14 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.nesting = 0
+
+    def enter(self) -> None:
+        """One level deeper; refused past MAX_NESTING (Python would run out of stack)."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            _, _, pos = self.peek()
+            raise ExpressionError(f"nested more than {MAX_NESTING} levels deep", self.text, pos)
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -93,9 +117,11 @@ class _Parser:
         return node
 
     def or_(self) -> Node:
+        self.enter()
         items = [self.and_()]
         while self.accept("or"):
             items.append(self.and_())
+        self.nesting -= 1
         return items[0] if len(items) == 1 else BoolOp("or", tuple(items))
 
     def and_(self) -> Node:
@@ -106,7 +132,10 @@ class _Parser:
 
     def not_(self) -> Node:
         if self.accept("not"):
-            return Not(self.not_())
+            self.enter()
+            node = Not(self.not_())
+            self.nesting -= 1
+            return node
         return self.cmp()
 
     def cmp(self) -> Node:
@@ -154,7 +183,9 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.accept("-"):
+            self.enter()
             operand = self.unary()
+            self.nesting -= 1
             if isinstance(operand, Lit) and isinstance(operand.value, Decimal):
                 return Lit(-operand.value)
             return Neg(operand)
@@ -215,7 +246,12 @@ def parse(text: str) -> Node:
     """Parse an expression; raises ExpressionError with the column of the problem."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("empty expression", str(text))
-    return _Parser(text).parse()
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"longer than {MAX_LENGTH} characters", text)
+    node = _Parser(text).parse()
+    if _depth(node) > MAX_DEPTH:
+        raise ExpressionError(f"nested more than {MAX_DEPTH} operations deep", text)
+    return node
 
 
 def from_structure(value: Any) -> Node:

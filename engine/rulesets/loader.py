@@ -17,7 +17,8 @@ from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
 from engine.expressions.types import Type
 from engine.model import Provenance, Source
-from engine.yamlio import LocatedYaml, load
+from engine.yamlio import LocatedYaml, RuleFileError, load
+from engine.yamlio import problem as yaml_problem
 
 SCHEMA_FILE = Path(__file__).with_name("ruleset.schema.json")
 
@@ -99,12 +100,11 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
     """Parse and check one file on its own; cross-file checks are the registry's."""
     name = str(file)
     try:
-        raw = file.read_bytes()
         doc = load(file)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problems.append(Problem(name, line, None, f"YAML: {getattr(exc, 'problem', exc)}"))
+    except (OSError, yaml.YAMLError) as exc:
+        if isinstance(exc, OSError):
+            exc = RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}")
+        problems.append(yaml_problem(file, exc))
         return None
     data = doc.data
     before = len(problems)
@@ -190,11 +190,11 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
                     _condition_text(r["when"]),
                 )
             )
-    valid_from = date.fromisoformat(data["valid_from"])
-    valid_to = date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None
-    if valid_to and valid_to < valid_from:
+    valid_from = _date(data["valid_from"], doc, ("valid_from",), rs_id, problems)
+    valid_to = _date(data.get("valid_to"), doc, ("valid_to",), rs_id, problems)
+    if valid_from and valid_to and valid_to < valid_from:
         problems.append(Problem(name, doc.line(("valid_to",)), rs_id, "valid_to before valid_from"))
-    if len(problems) > before:
+    if len(problems) > before or valid_from is None:
         return None
     return RuleSet(
         id=rs_id,
@@ -211,10 +211,25 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         derived=tuple(derived),
         rules=tuple(rules),
         file=name,
-        content_hash=hashlib.sha256(raw).hexdigest()[:16],
+        content_hash=hashlib.sha256(doc.raw).hexdigest()[:16],
         lines=doc.lines,
         applies_to=data.get("applies_to"),
     )
+
+
+def _date(
+    text: str | None, doc: LocatedYaml, path: tuple, rs_id: str, problems: list[Problem]
+) -> date | None:
+    """A date the schema let through as text ("2023-02-30" in quotes still has to exist)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(
+            Problem(str(doc.file), doc.line(path), rs_id, f"geen geldige datum: {text}")
+        )
+        return None
 
 
 def _condition_text(value: Any) -> str:

@@ -22,6 +22,7 @@ from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
 from engine.rulesets.loader import RuleSet, load_ruleset
 from engine.rulesets.typecheck import check_rulebase_types
+from engine.yamlio import load
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -53,8 +54,11 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     problems: list[Problem] = []
     if not root.is_dir():
         raise RulesError([Problem(str(root), None, None, "rules folder not found")])
+    problems.extend(stray_files(root))
     catalogue = load_catalogue(root / "catalogus.yaml", problems)
-    parameters = load_parameters(root / "rijk" / "parameters", problems)
+    before = len(problems)
+    parameters = load_parameters(root / PARAMETER_FOLDER, problems)
+    params_broken = len(problems) > before  # then "unknown parameter" would be noise
     geography = load_geography(root / "geografie.yaml", problems)
     rulesets: list[RuleSet] = []
     broken: list[dict] = []  # what a broken file would have defined, to avoid follow-up noise
@@ -75,10 +79,82 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
                 )
             rulesets.append(rs)
     rulesets.sort(key=lambda rs: (rs.authority, rs.id, rs.valid_from))
-    _check_semantics(rulesets, catalogue, parameters, geography, problems, broken)
+    _check_semantics(rulesets, catalogue, parameters, geography, problems, broken, params_broken)
     if problems:
         raise RulesError(problems)
     return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
+
+
+PARAMETER_FOLDER = "rijk/parameters"
+TOP_FILES = ("catalogus.yaml", "geografie.yaml")
+DOCUMENTATION = ".md"  # README.md and other notes: the only files under rules/ not loaded
+
+
+def stray_files(root: Path) -> list[Problem]:
+    """Every file under `root` that would not be loaded: nothing is skipped in silence."""
+    folders = {*AUTHORITY_FOLDERS, PARAMETER_FOLDER}
+    allowed = ", ".join(f"{f}/" for f in sorted(folders))
+    problems: list[Problem] = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_dir():
+            parent = rel.rsplit("/", 1)[0] if "/" in rel else ""
+            if rel not in folders and (not parent or parent in folders):
+                problems.append(
+                    Problem(
+                        f"{path}/", None, None, f"onbekende map: regelbestanden staan in {allowed}"
+                    )
+                )
+            continue
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        if folder and folder not in folders:
+            continue  # inside an unknown folder: reported once, above
+        if path.name.endswith(DOCUMENTATION):
+            continue
+        if path.suffix == ".yaml" and (folder or path.name in TOP_FILES):
+            continue
+        if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml":
+            message = f"regelbestanden eindigen op .yaml: hernoem naar {path.stem}.yaml"
+        elif not folder and path.suffix == ".yaml":
+            message = f"onbekend bestand: regelbestanden staan in {allowed}"
+        else:
+            message = (
+                "geen regelbestand: onder rules/ horen alleen .yaml-regelbestanden en .md-notities"
+            )
+        problems.append(Problem(str(path), None, None, message))
+    return problems
+
+
+def coverage_gaps(rb: RuleBase, when: date) -> list[str]:
+    """Gemeenten that lie in a region with regional rules but get none of them on `when`: no
+    rule set of their own (which would adopt the regional one) and no region-wide set
+    (`applies_to: regio`). Their candidates get only the national instruments; a deleted
+    gemeente file shows up here rather than only as a notice on each check."""
+    in_force = [rs for rs in rb.rulesets if rs.in_force(when)]
+    own = {rs.authority.removeprefix("gemeente:") for rs in in_force}
+    region_wide = {
+        rs.authority.removeprefix("regio:") for rs in in_force if rs.applies_to == "regio"
+    }
+    regional = {
+        rs.authority.removeprefix("regio:")
+        for rs in rb.rulesets
+        if rs.authority.startswith("regio:") and rs.rules
+    }
+    out: list[str] = []
+    for regio in rb.geography.regios:
+        if regio.id not in regional or regio.id in region_wide:
+            continue
+        missing = sorted(
+            g.naam
+            for g in rb.geography.gemeenten
+            if g.regio == regio.id and g.exists_on(when) and g.code not in own
+        )
+        if missing:
+            out.append(
+                f"regio {regio.naam}: geen gemeentelijke regelset op {when} voor "
+                f"{', '.join(missing)}"
+            )
+    return out
 
 
 def _check_semantics(
@@ -88,6 +164,7 @@ def _check_semantics(
     geography: Geography,
     problems: list[Problem],
     broken: list[dict],
+    params_broken: bool = False,
 ) -> None:
     derived_owner: dict[str, str] = {}
     derived_inputs: dict[str, set[str]] = defaultdict(set)
@@ -110,7 +187,10 @@ def _check_semantics(
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
     known_facts = set(INPUT_FACTS) | set(derived_owner)
     known_facts |= {
-        d.get("id") for b in broken for d in b.get("derived") or [] if isinstance(d, dict)
+        d.get("id")
+        for b in broken
+        for d in _list(b.get("derived"))
+        if isinstance(d, dict) and isinstance(d.get("id"), str)
     }
     # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
     unreadable = any(not b for b in broken)
@@ -121,7 +201,7 @@ def _check_semantics(
     def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
         for n in sorted(names(node)):
             if is_param(n):
-                if n[len("param.") :] not in param_names:
+                if n[len("param.") :] not in param_names and not params_broken:
                     problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
             elif n not in known_facts and not unreadable:
                 problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
@@ -182,7 +262,7 @@ def _check_semantics(
         check_rulebase_types(rulesets, parameters, problems)
     _check_versions(rulesets, problems)
     if not unreadable:
-        _check_adopts(rulesets, problems, {b.get("id") for b in broken})
+        _check_adopts(rulesets, problems, {b["id"] for b in broken if isinstance(b.get("id"), str)})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
 
 
@@ -220,10 +300,14 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
                 )
 
 
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _raw(file: Path) -> dict:
     """The plain data of a file that failed validation, if it parses at all."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load(file).data
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

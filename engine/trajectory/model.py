@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.model import Placement, RulesetUsed
+from engine.model import Flag, Number, Placement, RulesetUsed, Whole
 
 Phase = Literal["proefplaatsing", "contract", "verlenging"]
 # How an instrument's money reaches the employer: a subsidy lowers the net cost; a wage reduction
@@ -33,8 +33,8 @@ class TrajectoryRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     placement: Placement
-    maanden: int = Field(36, ge=1, le=120, description="horizon in maanden")
-    proefplaatsing: bool | None = Field(
+    maanden: Whole(1, 120) = Field(36, description="horizon in maanden")
+    proefplaatsing: Flag | None = Field(
         None,
         description="beginnen met een proefplaatsing: ja, nee, of (leeg) als die mogelijk is",
     )
@@ -43,9 +43,8 @@ class TrajectoryRequest(BaseModel):
         description="instrumenten die de kandidaat nodig heeft (bv. jobcoaching); "
         "tekorten worden gemeld",
     )
-    draagkracht_per_maand_eur: float | None = Field(
+    draagkracht_per_maand_eur: Number(0, 1_000_000) | None = Field(
         None,
-        ge=0,
         description="wat de werkgever per maand netto kan dragen "
         "(standaard: loonwaarde × loonkosten)",
     )
