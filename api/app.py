@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.caseload_routes import caseload_router
+from api.caseload_routes import SharedCaseload, caseload_router
 from api.current_rules import CurrentRules, Snapshot
 from api.jobs import FINISHED, Job, JobManager, JobsFull, SweepRequest, job_status
 from api.limits import (
@@ -139,10 +139,12 @@ def create_app(
     rulebase: RuleBase | None = None,
     limits: Limits | None = None,
     rules_dir: Path | None = None,
+    database_url: str | None = None,
 ) -> FastAPI:
     """Build the app on a validated rule base; broken rules raise RulesError before it exists.
 
-    `rules_dir` is the folder a reload reads (default: where `rulebase` was loaded from)."""
+    `rules_dir` is the folder a reload reads (default: where `rulebase` was loaded from);
+    `database_url` the caseload's (default: ARRANGEUR_DATABASE_URL, else the SQLite file)."""
     limits = limits or Limits.from_environment()
     rules = CurrentRules(rulebase or load_rulebase(rules_dir), rules_dir)
     jobs = JobManager(
@@ -557,8 +559,9 @@ def create_app(
 
     from api.web import add_web
 
-    add_web(app, lambda: rules.now().engine)
-    app.include_router(caseload_router(_Serving(rules)))
+    caseload = SharedCaseload(_Serving(rules), database_url)  # one store for API and pages
+    add_web(app, lambda: rules.now().engine, caseload)
+    app.include_router(caseload_router(store=caseload))
 
     from api.region_routes import region_router  # coverage, landelijk overzicht
 

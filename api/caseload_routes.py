@@ -23,17 +23,29 @@ class NewPlacement(BaseModel):
     placement: Placement
 
 
-def caseload_router(engine: Any, database_url: str | None = None) -> APIRouter:
-    """Routes over one caseload, checked with `engine` (the app's Engine)."""
-    router = APIRouter(prefix="/v1/caseload", tags=["caseload"])
-    opened: list[Caseload] = []
-    lock = threading.Lock()
+class SharedCaseload:
+    """One caseload per app, opened on first use: the API and the web pages share it."""
 
-    def store() -> Caseload:
-        with lock:
-            if not opened:
-                opened.append(Caseload(engine, database_url))
-            return opened[0]
+    def __init__(self, engine: Any, database_url: str | None = None):
+        self._engine = engine
+        self._url = database_url
+        self._opened: Caseload | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Caseload:
+        with self._lock:
+            if self._opened is None:
+                self._opened = Caseload(self._engine, self._url)
+            return self._opened
+
+
+def caseload_router(
+    engine: Any = None, database_url: str | None = None, store: SharedCaseload | None = None
+) -> APIRouter:
+    """Routes over one caseload: `store`, else one opened on `database_url` and checked with
+    `engine` (the app's Engine)."""
+    router = APIRouter(prefix="/v1/caseload", tags=["caseload"])
+    store = store or SharedCaseload(engine, database_url)
 
     def error(exc: CaseloadError) -> JSONResponse:
         loc = ["body", *(exc.field or "").split(".")] if exc.field else ["body"]

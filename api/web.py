@@ -1,7 +1,8 @@
 """The accountmanager's web pages (Dutch, server-rendered, work without JavaScript).
 
 / (plaatsing invoeren) → /arrangement (het arrangement, shareable GET) → /traject and
-/traject.pdf (month by month, the employer's one-pager); /regio (harmonisation as a background
+/traject.pdf (month by month, the employer's one-pager); /caseload (placements kept, their
+deadlines, re-check, deletion; the store the API uses); /regio (harmonisation as a background
 job through the job API); /regels (rule sets, conditions in Dutch, differences between
 versions). A thin face: every answer comes from Engine.check, build_trajectory or the HTTP API.
 """
@@ -21,10 +22,12 @@ from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.caseload_pages import add_caseload_pages
 from api.pages import placement_form as pf
 from api.pages.rules import authority_groups, rule_rows, ruleset_diff
 from api.pages.templating import render
 from engine.arrangement import Engine
+from engine.caseload import Caseload
 from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement
 from engine.rulesets.registry import RuleBase
@@ -49,8 +52,11 @@ def _values(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items()}
 
 
-def web_router(current: Callable[[], Engine]) -> APIRouter:
-    """The pages; each request reads the rule base that serves now (a reload swaps it)."""
+def web_router(
+    current: Callable[[], Engine], caseload: Callable[[], Caseload] | None = None
+) -> APIRouter:
+    """The pages; each request reads the rule base that serves now (a reload swaps it).
+    With `caseload` (the store the API uses) also /caseload."""
 
     def rb() -> RuleBase:
         return current().rulebase
@@ -121,7 +127,12 @@ def web_router(current: Callable[[], Engine]) -> APIRouter:
     @router.get("/arrangement", response_class=HTMLResponse)
     async def arrangement(request: Request) -> HTMLResponse:
         # a few milliseconds of CPU, like POST /v1/checks: cheaper on the loop than a thread hop
-        values = _values(request)
+        return arrangement_page(_values(request))
+
+    def arrangement_page(
+        values: dict[str, str], save: dict[str, str] | None = None, status: int = 200
+    ) -> HTMLResponse:
+        """The arrangement; `save` keeps the caseload form's reference and its error."""
         data, result, errors = checked(values)
         if result is None:
             return form_page(values, errors, 422)
@@ -133,7 +144,10 @@ def web_router(current: Callable[[], Engine]) -> APIRouter:
         ]
         return _page(
             "arrangement.html",
+            status,
             nav="invoer",
+            save=save or {},
+            caseload=caseload is not None,
             a=result,
             groups=groups,
             query=q,
@@ -146,6 +160,9 @@ def web_router(current: Callable[[], Engine]) -> APIRouter:
             },
             trajectory_possible=data["job"].get("startdatum", "").endswith("-01"),
         )
+
+    if caseload is not None:
+        add_caseload_pages(router, caseload, arrangement_page)
 
     @router.get("/plaatsing.{ext}")
     def download(request: Request, ext: str) -> Response:
@@ -401,14 +418,16 @@ async def _job_status(request: Request, job_id: str) -> dict[str, Any] | None:
 # ------------------------------------------------------------------------- the app's extras
 
 
-def add_web(app: FastAPI, current: Callable[[], Engine]) -> None:
+def add_web(
+    app: FastAPI, current: Callable[[], Engine], caseload: Callable[[], Caseload] | None = None
+) -> None:
     """The pages, their static files and offline /docs and /redoc."""
     from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
     from fastapi_offline.core import _STATIC_PATH
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/static-docs", StaticFiles(directory=_STATIC_PATH), name="static-docs")
-    app.include_router(web_router(current))
+    app.include_router(web_router(current, caseload))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -1,0 +1,139 @@
+"""The caseload in the web pages: /caseload (placements kept, deadlines within N days, the
+calendar files of the API), storing from the arrangement page, re-check and deletion.
+
+A face only: every answer comes from engine.caseload's store, the same one /v1/caseload uses.
+Works without JavaScript: deletion asks for confirmation on a page of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.pages import placement_form as pf
+from api.pages.templating import render
+from engine.caseload import Caseload, CaseloadError, Stored
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3660  # ten years: enough for every term the rules give
+
+
+def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render(template, nav="caseload", **context), status_code=status)
+
+
+def _arrangement_link(s: Stored) -> str:
+    """The placement's arrangement page, on the peildatum of its stored answer."""
+    values = pf.flatten(s.facts) | {"peildatum": s.peildatum.isoformat()}
+    return "/arrangement?" + pf.query(values)
+
+
+def _row(s: Stored, start: date) -> dict[str, Any]:
+    upcoming = [d for d in s.deadlines if d["due"] >= start.isoformat()]
+    return {
+        "ref": s.ref,
+        "peildatum": s.peildatum,
+        "eligible": [e["name"] for e in s.answer["instruments"].values()
+                     if e["status"] == "eligible"],
+        "next": upcoming[0] if upcoming else None,
+        "link": _arrangement_link(s),
+        "remove": f"/caseload/{quote(s.ref)}/verwijderen",
+    }  # fmt: skip
+
+
+def add_caseload_pages(
+    router: APIRouter,
+    store: Callable[[], Caseload],
+    arrangement_page: Callable[..., HTMLResponse],
+) -> None:
+    """Add the caseload pages to the web router; `arrangement_page(values, save, status)`
+    renders the arrangement again with the save form's reference and error."""
+
+    def overview(
+        values: dict[str, str], errors: dict[str, str], status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        days = DEFAULT_DAYS if "dagen" in errors else int(values["dagen"])
+        start = date.today() if "vanaf" in errors else pf._parse_date(values["vanaf"])
+        stored = store().list()
+        query = urlencode({"within": days, "today": start.isoformat()})
+        return _page(
+            "caseload.html",
+            status,
+            values=values,
+            errors=errors,
+            first_error=next((n for n in ("dagen", "vanaf", "datum") if n in errors), None),
+            rows=[_row(s, start) for s in stored],
+            deadlines=store().deadlines(days, start),
+            days=days,
+            start=start,
+            ics=f"/v1/caseload/deadlines?format=ics&{query}",
+            csv=f"/v1/caseload/deadlines?format=csv&{query}",
+            **extra,
+        )
+
+    @router.get("/caseload", response_class=HTMLResponse)
+    def caseload(request: Request) -> HTMLResponse:
+        values = {
+            "dagen": str(DEFAULT_DAYS),
+            "vanaf": date.today().isoformat(),
+            "datum": "",
+        } | {k: v.strip() for k, v in request.query_params.items() if k in ("dagen", "vanaf")}
+        errors: dict[str, str] = {}
+        if not values["dagen"].isdigit() or int(values["dagen"]) > MAX_DAYS:
+            errors["dagen"] = f"dagen: een geheel getal van 0 tot en met {MAX_DAYS}"
+        try:
+            pf._parse_date(values["vanaf"])
+        except ValueError:
+            errors["vanaf"] = "vanaf: geen geldige datum (dd-mm-jjjj)"
+        removed = request.query_params.get("verwijderd", "")
+        return overview(values, errors, 422 if errors else 200, removed=removed)
+
+    @router.post("/caseload", response_class=HTMLResponse)
+    async def save(request: Request) -> Response:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        ref = form.pop("ref", "").strip()
+        data, errors = pf.parse(form)
+        if errors:  # the hidden fields were changed by hand: show the form with its errors
+            return arrangement_page(form)
+        try:
+            store().add(data, ref)
+        except CaseloadError as exc:
+            return arrangement_page(form, {"ref": ref, "error": exc.message}, exc.status)
+        return RedirectResponse("/caseload", status_code=303)
+
+    @router.post("/caseload/herbeoordelen", response_class=HTMLResponse)
+    def recheck(datum: str = Form("")) -> HTMLResponse:
+        values = {"dagen": str(DEFAULT_DAYS), "vanaf": date.today().isoformat(), "datum": datum}
+        when = None
+        if datum.strip():
+            try:
+                when = pf._parse_date(datum.strip())
+            except ValueError:
+                error = "peildatum herbeoordeling: geen geldige datum (dd-mm-jjjj)"
+                return overview(values, {"datum": error}, 422)
+        try:
+            report = store().recheck(when)
+        except CaseloadError as exc:  # nothing was saved: the stored answers are as they were
+            return overview(values, {"datum": exc.message}, exc.status)
+        return _page("caseload_recheck.html", report=report)
+
+    @router.get("/caseload/{ref}/verwijderen", response_class=HTMLResponse)
+    def confirm_removal(ref: str) -> HTMLResponse:
+        try:
+            stored = store().get(ref)
+        except CaseloadError as exc:
+            return _page("error.html", exc.status, message=exc.message)
+        return _page("caseload_remove.html", s=stored, action=f"/caseload/{quote(ref)}/verwijderen")
+
+    @router.post("/caseload/{ref}/verwijderen", response_class=HTMLResponse)
+    def remove(ref: str) -> Response:
+        try:
+            store().remove(ref)
+        except CaseloadError as exc:
+            return _page("error.html", exc.status, message=exc.message)
+        return RedirectResponse("/caseload?" + urlencode({"verwijderd": ref}), status_code=303)
