@@ -251,3 +251,108 @@ def test_page_weight_stays_within_the_budget(client):
     assets = sum(len(client.get(a).content) for a in ("/static/app.css", "/static/app.js"))
     for path in ("/", "/arrangement?" + _query(ROOT / "samples" / "delft-bijstand.yaml")):
         assert len(client.get(path).content) + assets <= 100_000, path
+
+
+# ------------------------------------------------------------------------------- caseload
+
+
+@pytest.fixture()
+def caseload_client(engine, tmp_path) -> TestClient:
+    """An app on its own SQLite caseload (never the user's default file)."""
+    return TestClient(create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}"))
+
+
+def _oudere_ww() -> dict[str, str]:
+    return pf.flatten(yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text()))
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_caseload_store_list_deadlines_recheck_and_delete(caseload_client):
+    c = caseload_client
+    values = _oudere_ww()
+    page = c.get("/arrangement?" + pf.query(values)).text
+    assert 'action="/caseload"' in page and '<label for="c-ref">' in page
+    assert 'href="/caseload"' in page  # the nav entry
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    r = c.post("/caseload", data=form | {"ref": "ow-1"}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/caseload")
+    # the API sees what the page stored: one store
+    assert [p["ref"] for p in c.get("/v1/caseload/placements").json()] == ["ow-1"]
+
+    listed = c.get("/caseload").text
+    row = _text(re.search(r"<tr><td><a[^>]*>ow-1</a>.*?</tr>", listed, re.S).group(0))
+    assert "01-03-2025" in row and "LKV oudere werknemer" in row
+    link = unescape(re.search(r'<a href="(/arrangement\?[^"]+)">ow-1</a>', listed).group(1))
+    # the stored facts (with the model's defaults filled in) open the same placement
+    assert (
+        dict(parse_qsl(urlsplit(link).query)).items()
+        >= {k: v for k, v in values.items() if v}.items()
+    )
+    assert c.get(link).status_code == 200
+
+    # deadlines within N days from a date: the doelgroepverklaring (start + 3 months) on
+    # 01-07-2025 is 91 days after 01-04-2025
+    shown = _text(c.get("/caseload?dagen=91&vanaf=01-04-2025").text)
+    assert "01-07-2025 ow-1 Doelgroepverklaring aanvragen (uiterlijk)" in shown
+    shown = _text(c.get("/caseload?dagen=90&vanaf=01-04-2025").text)
+    assert "Doelgroepverklaring aanvragen (uiterlijk)" not in shown
+    assert "31-05-2025 ow-1 Laatste dag Proefplaatsing" in shown
+    ics = re.search(
+        r'href="([^"]+)" id="ics-link"', c.get("/caseload?dagen=91&vanaf=01-04-2025").text
+    )
+    calendar = c.get(unescape(ics.group(1)))
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert "ow-1: Doelgroepverklaring aanvragen" in calendar.text.replace("\r\n ", "")
+
+    # re-check after 01-01-2026: the LKV oudere werknemer ends, in Dutch, with its cause
+    report = _text(c.post("/caseload/herbeoordelen", data={"datum": "15-01-2026"}).text)
+    assert "ow-1: gewijzigd (peildatum 01-03-2025 → 15-01-2026)" in report
+    assert "LKV oudere werknemer: vervalt, nu komt niet in aanmerking" in report
+    assert "regelset rijk-wtl 2025.1 → 2026.1" in report
+    assert "LKV oudere werknemer" not in _text(
+        re.search(r"<tr><td><a[^>]*>ow-1</a>.*?</tr>", c.get("/caseload").text, re.S).group(0)
+    )
+
+    # delete: a confirmation page (a form, no JavaScript), then gone from page and API
+    confirm = c.get("/caseload/ow-1/verwijderen")
+    assert confirm.status_code == 200 and 'method="post"' in confirm.text
+    assert [p["ref"] for p in c.get("/v1/caseload/placements").json()] == ["ow-1"]
+    r = c.post("/caseload/ow-1/verwijderen")
+    assert r.status_code == 200 and "Plaatsing ow-1 is verwijderd" in r.text
+    assert c.get("/v1/caseload/placements").json() == []
+    assert c.post("/caseload/ow-1/verwijderen").status_code == 404
+
+
+def test_caseload_errors_are_dutch_name_the_field_and_keep_the_form(caseload_client):
+    c = caseload_client
+    values = _oudere_ww()
+    r = c.post("/caseload", data=values | {"ref": "Jan de Vries"})
+    assert r.status_code == 422
+    assert _messages(r.text) == [
+        "ongeldige referentie 'Jan de Vries': 1 tot 64 tekens, letters, cijfers, . _ of - "
+        "(gebruik een eigen kenmerk, geen naam of BSN)"
+    ]
+    assert 'name="ref" value="Jan de Vries"' in r.text  # kept, focused, the placement too
+    assert re.search(r'id="c-ref"[^>]*aria-invalid="true" autofocus', r.text)
+    assert 'name="candidate.woongemeente" value="Delft"' in r.text
+    assert c.get("/v1/caseload/placements").json() == []  # nothing stored
+
+    assert c.post("/caseload", data=values | {"ref": "ow-1"}).status_code == 200
+    r = c.post("/caseload", data=values | {"ref": "ow-1"})
+    assert r.status_code == 409 and "referentie 'ow-1' bestaat al" in _messages(r.text)[0]
+
+    r = c.get("/caseload?dagen=veel&vanaf=31-02-2025")
+    assert r.status_code == 422
+    assert _messages(r.text) == [
+        "dagen: een geheel getal van 0 tot en met 3660",
+        "vanaf: geen geldige datum (dd-mm-jjjj)",
+    ]
+    assert re.search(r'id="c-dagen"[^>]*autofocus', r.text) and 'value="veel"' in r.text
+    r = c.post("/caseload/herbeoordelen", data={"datum": "morgen"})
+    assert r.status_code == 422 and _messages(r.text) == [
+        "peildatum herbeoordeling: geen geldige datum (dd-mm-jjjj)"
+    ]
+    assert c.get("/caseload/bestaat-niet/verwijderen").status_code == 404
