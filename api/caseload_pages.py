@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages import placement_form as pf
@@ -100,8 +101,8 @@ def add_caseload_pages(
         data, errors = pf.parse(form)
         if errors:  # the hidden fields were changed by hand: show the form with its errors
             return arrangement_page(form)
-        try:
-            store().add(data, ref)
+        try:  # a check and a write: off the event loop (PostgreSQL may be a network away)
+            await run_in_threadpool(store().add, data, ref)
         except CaseloadError as exc:
             return arrangement_page(form, {"ref": ref, "error": exc.message}, exc.status)
         return RedirectResponse("/caseload", status_code=303)
