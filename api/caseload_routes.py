@@ -39,6 +39,10 @@ class SharedCaseload:
             return self._opened
 
 
+_MSG = {"description": "foutmelding in het Nederlands", "content": {"application/json": {}}}
+_DAY = {"pattern": r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}  # a date 1900-2099, ISO
+
+
 def caseload_router(
     engine: Any = None, database_url: str | None = None, store: SharedCaseload | None = None
 ) -> APIRouter:
@@ -55,7 +59,7 @@ def caseload_router(
             detail = exc.message
         return JSONResponse(status_code=exc.status, content={"detail": detail})
 
-    @router.post("/placements", status_code=201)
+    @router.post("/placements", status_code=201, responses={409: _MSG, 413: _MSG})
     def add(body: NewPlacement) -> Any:
         try:
             return store().add(body.placement.model_dump(mode="json"), body.ref).as_dict()
@@ -75,7 +79,7 @@ def caseload_router(
             for s in store().list()
         ]  # fmt: skip
 
-    @router.get("/placements/{ref}")
+    @router.get("/placements/{ref}", responses={404: _MSG})
     def show(ref: str) -> Any:
         """Everything stored about one placement (its export)."""
         try:
@@ -83,7 +87,7 @@ def caseload_router(
         except CaseloadError as exc:
             return error(exc)
 
-    @router.delete("/placements/{ref}", status_code=204, response_model=None)
+    @router.delete("/placements/{ref}", status_code=204, response_model=None, responses={404: _MSG})
     def remove(ref: str) -> Response:
         try:
             store().remove(ref)
@@ -91,25 +95,38 @@ def caseload_router(
             return error(exc)
         return Response(status_code=204)
 
-    @router.post("/recheck")
+    @router.post("/recheck", responses={500: _MSG})
     def recheck(
-        date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
+        date_: Annotated[str | None, Query(alias="date", description="peildatum", **_DAY)] = None,
         dry_run: bool = False,
     ) -> Any:
         try:
-            return store().recheck(date_, dry_run=dry_run).as_dict()
+            when = date.fromisoformat(date_) if date_ else None
+        except ValueError:
+            return error(CaseloadError("date: geen geldige datum (JJJJ-MM-DD)", "date"))
+        try:
+            return store().recheck(when, dry_run=dry_run).as_dict()
         except CaseloadError as exc:
             return error(exc)
 
-    @router.get("/deadlines", responses={200: {"content": {"text/csv": {}, "text/calendar": {}}}})
+    @router.get(
+        "/deadlines",
+        responses={200: {"content": {"text/csv": {}, "text/calendar": {}}}, 404: _MSG},
+    )
     def deadlines(
-        within: Annotated[int | None, Query(ge=0, description="alleen de komende dagen")] = None,
-        today: date | None = None,
+        within: Annotated[
+            int | None, Query(ge=0, le=36_500, description="alleen de komende dagen")
+        ] = None,
+        today: Annotated[str | None, Query(description="vanaf deze datum", **_DAY)] = None,
         ref: str | None = None,
         format: Literal["json", "csv", "ics"] = "json",  # noqa: A002
     ) -> Any:
         try:
-            rows = store().deadlines(within, today, ref)
+            start = date.fromisoformat(today) if today else None
+        except ValueError:
+            return error(CaseloadError("today: geen geldige datum (JJJJ-MM-DD)", "today"))
+        try:
+            rows = store().deadlines(within, start, ref)
         except CaseloadError as exc:
             return error(exc)
         if format == "csv":

@@ -177,8 +177,10 @@ def test_jobs_are_bounded_queued_cancelled_and_refused_when_full():
 
 
 def test_a_job_nobody_asks_about_is_cancelled():
-    client = _client(abandon_after_s=0.5)
-    job = client.post("/v1/regions/oost/harmonisation/jobs", params={**QUERY, "seed": 9}).json()
+    client = _client(abandon_after_s=0.2)
+    # a sweep long enough (2,000 profiles) that it cannot finish before nobody has asked for 0.2 s
+    params = {**QUERY, "profiles": 2000, "seed": 9}
+    job = client.post("/v1/regions/oost/harmonisation/jobs", params=params).json()
     end = time.monotonic() + 30
     while time.monotonic() < end:
         state = client.app.state.jobs.get(job["id"], touch=False).state

@@ -212,7 +212,7 @@ def test_a_rule_base_with_other_hashes_names_the_rule_set_and_rule(
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     wtl = rules / "rijk" / "rijk-wtl-2025.yaml"
-    old = "max_duur_jaren: 3\n      per_uur_eur: 1.35"
+    old = 'max_duur_jaren: 3\n      per_uur_eur: {expr: "param.lkv_oudere_werknemer_per_uur"}'
     assert wtl.read_text(encoding="utf-8").count(old) == 1  # the LKV oudere werknemer's rule
     wtl.write_text(
         wtl.read_text(encoding="utf-8").replace(old, "max_duur_jaren: 2\n      per_uur_eur: 1.35"),

@@ -95,7 +95,7 @@ def test_pdf_summary_is_one_page_with_the_headings_and_figures(tmp_path):
     for heading in HEADINGS:
         assert heading in text
     # the figures of tests/test_trajectory.py: total net 61.749,04; LKS first month 1.300,22
-    assert "EUR 61.749,04" in text and "EUR 1.300,22" in text
+    assert "€ 61.749,04" in text and "€ 1.300,22" in text  # a real € sign (embedded font)
     assert "Haaglanden" in text  # the werkgeversservicepunt of the region
 
 

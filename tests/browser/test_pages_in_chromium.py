@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 from pypdf import PdfReader
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from api.pages import placement_form as pf
 from engine.arrangement import parse_placement
@@ -40,6 +41,24 @@ def _fill(driver, values: dict[str, str]) -> None:  # noqa: ANN001
                 el.send_keys(_typed(name, values[name]))
 
 
+def _heading(driver, seconds: float = 15) -> str:  # noqa: ANN001
+    """The page's h1 once a navigation has settled (a click returns before the new page is
+    there: the old h1 may go stale while it is read)."""
+
+    def read(d):  # noqa: ANN001, ANN202
+        try:
+            return d.find_element(By.TAG_NAME, "h1").text or False
+        except StaleElementReferenceException:
+            return False
+
+    return WebDriverWait(driver, seconds).until(read)
+
+
+def _wait_for_title(driver, title: str, seconds: float = 15) -> str:  # noqa: ANN001
+    WebDriverWait(driver, seconds).until(lambda d: _heading(d) == title)
+    return title
+
+
 def _wait_for_file(folder: Path, suffix: str, seconds: float = 15) -> Path:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -59,7 +78,7 @@ def test_form_to_arrangement_to_trajectory_to_pdf(browser, base_url, downloads, 
     _fill(browser, pf.flatten(data))
     browser.find_element(By.CSS_SELECTOR, "form[action='/arrangement'] button[type=submit]").click()
 
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Het arrangement"
+    assert _wait_for_title(browser, "Het arrangement") == "Het arrangement"
     cards = browser.find_elements(By.CSS_SELECTOR, "article.card")
     assert [c.find_element(By.TAG_NAME, "h3").text for c in cards] == [
         e.name
@@ -78,7 +97,7 @@ def test_form_to_arrangement_to_trajectory_to_pdf(browser, base_url, downloads, 
     months.send_keys("12")  # a year is enough to see the pages work; keeps the test quick
     browser.find_element(By.ID, "t-contact").send_keys("A. de Vries")
     browser.find_element(By.CSS_SELECTOR, "form[action='/traject'] button[type=submit]").click()
-    assert "Uw aanbod op één pagina" in browser.find_element(By.TAG_NAME, "h1").text
+    WebDriverWait(browser, 15).until(lambda d: "Uw aanbod op één pagina" in _heading(d))
     assert browser.find_elements(By.CSS_SELECTOR, "svg[aria-label=tijdlijn]")
     assert "A. de Vries" in browser.page_source
 
@@ -139,5 +158,5 @@ def test_keyboard_only_submission(browser, base_url):
         el.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.text == "Toon het arrangement"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Het arrangement"
+    assert _wait_for_title(browser, "Het arrangement") == "Het arrangement"
     assert "Zoetermeer" in browser.find_element(By.TAG_NAME, "main").text
