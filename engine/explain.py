@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from engine.arrange.wording import fact_label
 from engine.format import format_number
 from engine.model import Arrangement, Entry
 
@@ -107,7 +108,8 @@ def render_text(a: Arrangement) -> str:
             lines.append(f"      Toegepast: {c.resolution}")
     if a.missing_facts:
         lines.append("")
-        lines.append("Ontbrekende gegevens: " + ", ".join(a.missing_facts))
+        shown = (f"{fact_label(m)} ({m})" for m in a.missing_facts)
+        lines.append("Ontbrekende gegevens: " + ", ".join(shown))
     if a.notices:
         lines.append("")
         lines.extend(f"Mededeling: {n}" for n in a.notices)
