@@ -17,7 +17,7 @@ from typing import Any
 from engine import amounts as money
 from engine.arrange import wording
 from engine.compiler import Action
-from engine.expressions import UNKNOWN, Call, Node, Not, evaluate, names
+from engine.expressions import UNKNOWN, Call, Node, Not, evaluate, names, walk
 from engine.expressions.normal_form import is_param, negation_normal_form
 from engine.expressions.render import leaf_text
 from engine.facts import INPUT_FACTS
@@ -107,11 +107,7 @@ def _params_read(rule: Rule, inputs: dict[str, set[str]]) -> set[str]:
 
 def _calls_date_functions(node: Node) -> bool:
     """Date arithmetic reads badly in an amount's basis: show its result instead."""
-    if isinstance(node, Call) and node.func not in ("min", "max", "round"):
-        return True
-    children = [getattr(node, a, None) for a in ("operand", "left", "right")]
-    children += list(getattr(node, "items", ()) or ()) + list(getattr(node, "args", ()) or ())
-    return any(_calls_date_functions(c) for c in children if c is not None)
+    return any(isinstance(n, Call) and n.func not in ("min", "max", "round") for n in walk(node))
 
 
 def _reason(rs: RuleSet, rule: Rule, explanation: str) -> Reason:

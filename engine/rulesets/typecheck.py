@@ -60,7 +60,7 @@ def check_rulebase_types(
             for a in r.amounts:
                 report([f"bedrag: {m}" for m in check(a.eur, env, "numeric")], r.line, rid)
             for key, value in r.params.items():
-                if isinstance(value, Node.__args__):  # type: ignore[attr-defined]
+                if not isinstance(value, str | int | float | bool):  # {expr: ...}: a Node
                     messages = _param_problems(value, env)
                     report([f"parameter {key}: {m}" for m in messages], r.line, rid)
 
