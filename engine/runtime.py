@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import durable_rules_engine
-from durable.engine import Host, MessageNotHandledException
 
 from engine.compiler import ABSENT, FACT, Action, Network
 from engine.errors import EvaluationError
@@ -31,7 +31,6 @@ class Session:
     fired: list[str] = field(default_factory=list)
     refuted: dict[str, list[Action]] = field(default_factory=dict)  # rule -> its refutations
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
-    error: BaseException | None = None
 
     def conclude(self, action: Action) -> None:
         """Record an instrument rule that holds, or a refutation of one (there may be several)."""
@@ -73,47 +72,42 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class _QuietHost(Host):
-    """A durable_rules host without its timer threads: every check runs synchronously."""
-
-    def __init__(self, runtime: DurableBackend, definition: dict[str, Any]):
-        self._runtime = runtime
-        super().__init__(definition)
-
-    def _run(self) -> None:  # no background dispatch: we never use timers or queues
-        return None
-
-    def get_action(self, action_name: str):  # noqa: ANN201 - durable inspects the arity
-        runtime = self._runtime
-        return lambda c: runtime.on_action(action_name, c)
-
-
 class DurableBackend:
-    """A compiled network on its own durable_rules host."""
+    """A compiled network as one ruleset of durable_rules' C engine, driven directly.
+
+    durable's Python host wraps every action in closures, re-serialises the session state
+    after each one and asserts facts one by one (it rejects a batch in which one fact matches no
+    pattern, which is normal here). Arrangeur needs none of that: it asserts all facts of a
+    check in one batch, then takes the fired actions one after another from the C engine,
+    reading only the action's name from its message.
+    """
 
     def __init__(self, network: Network):
         self.network = network
         self._lock = threading.Lock()
-        self._sessions: dict[str, tuple[Session, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
-        self._host: _QuietHost | None = self._new_host()
+        self._handle: int | None = self._create()
 
-    def _new_host(self) -> _QuietHost:
-        # durable_rules deletes each rule's "run" from the definition it is given: a copy per
-        # host keeps the network's own definition whole, for a rebuild after close().
-        rules = {name: dict(rule) for name, rule in self.network.definition.items()}
-        return _QuietHost(self, {self.network.name: rules})
+    def _create(self) -> int:
+        # the C engine only needs the patterns: an action is named by its rule
+        rules = {
+            name: {k: v for k, v in rule.items() if k != "run"}
+            for name, rule in self.network.definition.items()
+        }
+        return durable_rules_engine.create_ruleset(
+            self.network.name, json.dumps(rules, ensure_ascii=False)
+        )
 
     def close(self) -> None:
-        """Free the C ruleset: durable_rules itself never does (memory and a handle of its
-        131,072 stay taken). A check that still holds this backend builds a new host."""
+        """Free the C ruleset (memory and one of durable's 131,072 handles). A check that still
+        holds this backend creates a new one."""
         with self._lock:
             self._free()
 
     def _free(self) -> None:
-        host, self._host = self._host, None
-        for ruleset in host._ruleset_list if host is not None else ():  # noqa: SLF001
-            durable_rules_engine.delete_ruleset(ruleset._handle)  # noqa: SLF001
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            durable_rules_engine.delete_ruleset(handle)
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # also at interpreter exit
@@ -121,58 +115,55 @@ class DurableBackend:
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
         session = Session(dict(facts))
+        network = self.network
         with self._lock:
-            host = self._host
-            if host is None:  # closed (evicted from the cache) while a check held it
-                host = self._host = self._new_host()
+            handle = self._handle
+            if handle is None:  # closed (evicted from the cache) while a check held it
+                handle = self._handle = self._create()
             sid = str(next(self._ids))
-            self._sessions[sid] = (session, params)
-            stored = False
+            batch = [
+                {"sid": sid, "t": ABSENT, "n": name}
+                for name in network.absent_names
+                if name not in facts
+            ]
+            batch += [
+                {"sid": sid, "t": FACT, "n": name, "v": to_network(value)}
+                for name, value in facts.items()
+                if name in network.fact_names
+            ]
+            if not batch:  # no pattern reads any of these facts: nothing can fire
+                return session
+            # A fact no pattern takes is "not handled" (result 1): normal, the others still
+            # count. The session state exists from here on, so it is always deleted.
+            text = json.dumps(batch, ensure_ascii=False)
+            state = durable_rules_engine.assert_facts(handle, text)[1]
             try:
-                # One fact at a time: durable_rules rejects a whole batch (and runs none of its
-                # actions) when one fact matches no pattern, which is normal here.
-                absent = [
-                    {"sid": sid, "t": ABSENT, "n": name}
-                    for name in self.network.absent_names
-                    if name not in facts
-                ]
-                present = [
-                    {"sid": sid, "t": FACT, "n": name, "v": to_network(value)}
-                    for name, value in facts.items()
-                    if name in self.network.fact_names
-                ]
-                for fact in absent + present:
-                    try:
-                        host.assert_fact(self.network.name, fact)
-                        stored = True
-                    except MessageNotHandledException:
-                        pass
-                    if session.error is not None:
-                        raise session.error
+                started = durable_rules_engine.start_action_for_state(handle, state)
+                message = started[1] if started else None
+                while message is not None:
+                    self._act(session, params, handle, sid, message)
+                    message = durable_rules_engine.complete_and_start_action(handle, state)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    durable_rules_engine.abandon_action(handle, state)
+                raise
             finally:
-                del self._sessions[sid]
-                if stored:  # deleting a session that holds no state crashes durable_rules 2.0.28
-                    host.delete_state(self.network.name, sid)
+                durable_rules_engine.delete_state(handle, sid)
         return session
 
-    def on_action(self, action_name: str, c: Any) -> None:
-        session, params = self._sessions[c.s.sid]
-        action = self.network.actions[action_name]
-        if session.error is not None:
+    def _act(
+        self, session: Session, params: dict[str, Any], handle: int, sid: str, msg: str
+    ) -> None:
+        # the message is {"<rule name>": {...matched facts}}: only the name is needed
+        start = msg.index('"') + 1
+        action = self.network.actions[msg[start : msg.index('"', start)]]
+        if action.derived is None:
+            session.conclude(action)
             return
-        try:
-            if action.derived is None:
-                session.conclude(action)
-                return
-            value = session.derive(action, params)
-            if value is UNKNOWN:
-                return
-            fact = {"sid": c.s.sid, "t": "f", "n": action.derived.id, "v": to_network(value)}
-            with contextlib.suppress(MessageNotHandledException):  # no rule reads this fact
-                c.assert_fact(fact)
-
-        except BaseException as exc:  # noqa: BLE001 - re-raised in run() with the rule named
-            session.error = exc
+        value = session.derive(action, params)
+        if value is not UNKNOWN:
+            fact = {"sid": sid, "t": FACT, "n": action.derived.id, "v": to_network(value)}
+            durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
 
 
 class PythonBackend:

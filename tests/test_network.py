@@ -7,6 +7,8 @@ import threading
 from datetime import date
 from decimal import Decimal
 
+import durable_rules_engine
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,7 +124,10 @@ def test_sessions_leave_no_state_behind():
     first = sorted(BACKEND.run(facts, {}).fired)
     for _ in range(200):
         assert sorted(BACKEND.run(facts, {}).fired) == first
-    assert BACKEND._sessions == {}
+    last = next(BACKEND._ids) - 1
+    for sid in range(max(1, last - 200), last + 1):  # durable: 309, no such session state
+        with pytest.raises(durable_rules_engine.error, match="309"):
+            durable_rules_engine.get_state(BACKEND._handle, str(sid))
 
 
 def test_concurrent_sessions_on_one_network_do_not_mix():
@@ -164,8 +169,6 @@ def test_negation_as_failure_is_refused():
 
 
 def test_a_network_beyond_durable_rules_limit_is_refused_with_a_clear_error():
-    import pytest
-
     from engine.compiler import MAX_ACTIONS
     from engine.errors import ExpressionError
 

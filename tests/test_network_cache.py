@@ -86,7 +86,7 @@ def test_evicted_networks_are_released_and_rebuilt_with_the_same_answers(engine)
         assert len(small._compiled) <= 2
     assert small._compiled.evictions > 0
     assert isinstance(evicted_backend, DurableBackend)
-    assert evicted_backend._host is None  # its C ruleset was freed on eviction
+    assert evicted_backend._handle is None  # its C ruleset was freed on eviction
     assert small.check(_placement(*PAIRS[0])) == first  # compiled again, same arrangement
 
 
@@ -95,7 +95,7 @@ def test_a_check_holding_an_evicted_backend_still_runs(engine):
     small.check(_placement("Delft", "Rijswijk"))
     (held,) = small._compiled._items.values()
     small.check(_placement("Dordrecht", "Papendrecht"))  # evicts and closes `held`
-    assert held.backend._host is None
+    assert held.backend._handle is None
     placement = parse_placement(_placement("Delft", "Rijswijk"))
     scope = small.scope(placement)
     params = engine.rulebase.parameters.at(scope.peildatum)
