@@ -34,7 +34,7 @@ from engine.model import (
     validate_input,
 )
 from engine.network_cache import NetworkCache
-from engine.parameters import param_names, stale_notices
+from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
 from engine.runtime import Backend, DurableBackend
@@ -63,6 +63,8 @@ class Engine:
         self._backend_class = backend
         self._compiled = NetworkCache[_Compiled](network_cache, lambda c: c.backend.close())
         self._used: dict[str, RulesetUsed] = {}  # per rule-set version, by content
+        self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
+        self._labels: dict[str | None, str] = {}
         self._lock = threading.Lock()
 
     def scope(self, placement: Placement) -> Scope:
@@ -105,19 +107,35 @@ class Engine:
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         arrangement = self._arrange(scope, offers, env)
         arrangement.derivation = _derivation(session.derived_by, env)
-        used = param_names(a.derived.value for a in session.derived_by.values())
-        used |= {n for rule_id in fired for n in compiled.index.params_read.get(rule_id, ())}
-        arrangement.notices += stale_notices(rb.parameters, scope.peildatum, used)
+        index = compiled.index
+        used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
+        used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
+        arrangement.notices += self._stale_notices(scope.peildatum, frozenset(used))
         return arrangement
+
+    def _stale_notices(self, peildatum: date, used: frozenset[str]) -> list[str]:
+        """The parameter warnings of a check: the same for the same date and parameters."""
+        key = (peildatum, used)
+        found = self._stale.get(key)
+        if found is None:
+            if len(self._stale) >= 4096:
+                self._stale.clear()
+            found = self._stale[key] = stale_notices(self.rulebase.parameters, peildatum, used)
+        return list(found)
+
+    def label(self, authority: str | None) -> str:
+        """An authority as users read it ("gemeente Delft"), worded once per engine."""
+        found = self._labels.get(authority)
+        if found is None:
+            found = self._labels[authority] = wording.authority_label(authority, self.rulebase)
+        return found
 
     def _arrange(self, scope: Scope, offers: list[Offer], env: Mapping[str, Any]) -> Arrangement:
         rb = self.rulebase
         regie_value = env.get("regie")
         regie = {"uwv": "uwv", "gemeente": scope.woon_authority}.get(regie_value)  # type: ignore[arg-type]
 
-        def label(authority: str | None) -> str:
-            return wording.authority_label(authority, rb)
-
+        label = self.label
         by_instrument: dict[str, list[Offer]] = {}
         for offer in offers:
             by_instrument.setdefault(offer.instrument, []).append(offer)
@@ -135,10 +153,8 @@ class Engine:
         conflicts += relation_conflicts + cross_region(rb.geography, scope)
         return Arrangement(
             peildatum=scope.peildatum,
-            woongemeente=Party(code=scope.woon.code, naam=scope.woon.naam, regio=scope.woon.regio),
-            vestigingsgemeente=Party(
-                code=scope.vest.code, naam=scope.vest.naam, regio=scope.vest.regio
-            ),
+            woongemeente=_party(scope.woon),
+            vestigingsgemeente=_party(scope.vest),
             regie=regie,
             instruments=entries,
             conflicts=sorted(conflicts, key=lambda c: (c.instrument or "", c.type, c.authorities)),
@@ -176,6 +192,10 @@ class Engine:
             if rs.provenance == "illustrative":
                 out.append(wording.illustrative(rs, wording.authority_label(rs.authority, rb)))
         return out
+
+
+def _party(g: Any) -> Party:
+    return Party(code=g.code, naam=g.naam, regio=g.regio)
 
 
 def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[Derivation]:

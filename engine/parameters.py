@@ -18,7 +18,6 @@ Two optional keys:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,7 +27,6 @@ from typing import Any
 import yaml
 
 from engine.errors import Problem
-from engine.expressions import Node, names
 from engine.model import Provenance, Source
 from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
@@ -117,11 +115,6 @@ def _lower_first(text: str) -> str:
 
 def _fmt_date(d: date) -> str:
     return f"{d.day}-{d.month}-{d.year}"
-
-
-def param_names(nodes: Iterable[Node]) -> set[str]:
-    """The parameters (without `param.`) that expressions read."""
-    return {n[len("param.") :] for node in nodes for n in names(node) if n.startswith("param.")}
 
 
 def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:

@@ -26,6 +26,7 @@ from engine.parameters import Parameters
 from engine.rulesets.loader import Rule, RuleSet
 
 _LABELS = wording.FACT_LABELS
+_MAX_TEXTS = 65_536  # worded refusal tests kept per network; refilled when full
 
 
 @dataclass
@@ -39,6 +40,11 @@ class RuleIndex:
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
     reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
     params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
+    derived_params: dict[int, frozenset[str]] = field(default_factory=dict)  # id(derived) -> params
+    # A refutation's tests as the rule required them, and their Dutch text per value of the
+    # facts they read: the same refusal reads the same in every check, so it is worded once.
+    _required: dict[int, tuple[tuple[Node, tuple[str, ...]], ...]] = field(default_factory=dict)
+    _texts: dict[tuple[int, tuple[Any, ...]], str] = field(default_factory=dict)
 
     def refusal(
         self, rs: RuleSet, rule: Rule, refuted: list[Action], env: Mapping[str, Any]
@@ -46,13 +52,27 @@ class RuleIndex:
         """Why a rule was refuted: the tests of the network's refutations, with their values
         (in network order, each once: the same answer whatever order the facts fired in)."""
         failed: list[str] = []
-        for action in sorted(refuted, key=lambda a: a.order):
-            for test in action.refuted_by or ():
-                # show what the rule required (the negation of the test that refuted it)
-                text = leaf_text(negation_normal_form(Not(test)), env, _LABELS)
+        for action in sorted(refuted, key=lambda a: a.order) if len(refuted) > 1 else refuted:
+            for leaf, read in self._required_of(action):
+                key = (id(leaf), tuple(env.get(n, UNKNOWN) for n in read))
+                text = self._texts.get(key)
+                if text is None:
+                    if len(self._texts) >= _MAX_TEXTS:
+                        self._texts.clear()
+                    text = self._texts[key] = leaf_text(leaf, env, _LABELS)
                 if text not in failed:
                     failed.append(text)
         return _reason(rs, rule, wording.refusal(rule.explanation, failed))
+
+    def _required_of(self, action: Action) -> tuple[tuple[Node, tuple[str, ...]], ...]:
+        """What the rule required where this refutation found it false (the negation of each
+        test), with the facts each reads."""
+        found = self._required.get(id(action))
+        if found is None:
+            leaves = [negation_normal_form(Not(t)) for t in action.refuted_by or ()]
+            found = tuple((leaf, tuple(sorted(names(leaf)))) for leaf in leaves)
+            self._required[id(action)] = found
+        return found
 
 
 def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleIndex:
@@ -84,7 +104,14 @@ def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleInd
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
     reads = {rule.qualified_id: names(rule.when) for rs in rulesets for rule in rs.rules}
-    return RuleIndex(inputs, formulas, by_instrument, reasons, figures, reads, params_read)
+    derived_params = {
+        id(d): frozenset(n.removeprefix("param.") for n in names(d.value) if is_param(n))
+        for rs in rulesets
+        for d in rs.derived
+    }
+    return RuleIndex(
+        inputs, formulas, by_instrument, reasons, figures, reads, params_read, derived_params
+    )
 
 
 def _params_read(rule: Rule, inputs: dict[str, set[str]]) -> set[str]:
@@ -183,7 +210,7 @@ def offers_of(
                     params=params,
                     amounts=amounts,
                     reasons=[index.reasons[rule.qualified_id]],
-                    figures=index.figures[rule.qualified_id],
+                    figures=list(index.figures[rule.qualified_id]),
                     missing_facts=sorted(missing),
                 )
             )
