@@ -37,7 +37,7 @@ from engine.network_cache import NetworkCache
 from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import Backend, DurableBackend
+from engine.runtime import Backend, DurableBackend, Memo
 
 authority_label = wording.authority_label
 
@@ -65,6 +65,7 @@ class Engine:
         self._used: dict[str, RulesetUsed] = {}  # per rule-set version, by content
         self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
         self._labels: dict[str | None, str] = {}
+        self._memo: Memo = {}  # derived values by what they read, shared by the networks
         self._lock = threading.Lock()
 
     def scope(self, placement: Placement) -> Scope:
@@ -79,7 +80,7 @@ class Engine:
                 compiled = self._compiled.get(key)
                 if compiled is None:
                     compiled = _Compiled(
-                        self._backend_class(compile_network(list(rulesets), params)),
+                        self._backend_class(compile_network(list(rulesets), params), self._memo),
                         rule_index(rulesets, self.rulebase.parameters),
                     )
                     self._compiled[key] = compiled
@@ -94,7 +95,7 @@ class Engine:
         facts = placement_facts(placement, scope.woon.code, scope.vest.code)
         compiled = self.compiled(scope.rulesets, params)
         session = compiled.backend.run(facts, params)
-        env = {**params, **session.facts}
+        env = session.env
         fired = set(session.fired)
         woon = scope.woon_authority
         offers = [
