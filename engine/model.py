@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -348,22 +349,22 @@ class Reason(BaseModel):
     source: Source
 
 
-class Offer(BaseModel):
-    """One authority's conclusion about one instrument for this placement."""
+@dataclass(slots=True)
+class Offer:
+    """One authority's conclusion about one instrument for this placement: internal to a
+    check (the answer shows entries), so a plain dataclass, not a validated model."""
 
     instrument: str
     authority: str
     ruleset: str
     status: Status
-    params: dict[str, Any] = Field(default_factory=dict)
-    amounts: list[Amount] = Field(default_factory=list)
-    reasons: list[Reason] = Field(default_factory=list)
-    figures: list[Source] = Field(
-        default_factory=list, description="bronnen van de bedragen en parameters die de regel leest"
-    )
-    missing_facts: list[str] = Field(default_factory=list)
-    excluded: bool = Field(False, description="uitgesloten door een uitzonderingsregel")
     provenance: Provenance
+    params: dict[str, Any] = field(default_factory=dict)
+    amounts: list[Amount] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    figures: list[Source] = field(default_factory=list)  # sources of the figures it reads
+    missing_facts: list[str] = field(default_factory=list)
+    excluded: bool = False  # uitgesloten door een uitzonderingsregel
 
 
 class SetAside(BaseModel):
