@@ -31,6 +31,7 @@ from engine.model import (
     Party,
     Placement,
     RulesetUsed,
+    Source,
     validate_input,
 )
 from engine.network_cache import NetworkCache
@@ -106,7 +107,9 @@ class Engine:
             )
         ]
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
-        arrangement = self._arrange(scope, offers, env)
+        regie_rule = session.derived_by.get("regie")
+        regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
+        arrangement = self._arrange(scope, offers, env, regie_source)
         arrangement.derivation = _derivation(session.derived_by, env)
         index = compiled.index
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
@@ -131,7 +134,13 @@ class Engine:
             found = self._labels[authority] = wording.authority_label(authority, self.rulebase)
         return found
 
-    def _arrange(self, scope: Scope, offers: list[Offer], env: Mapping[str, Any]) -> Arrangement:
+    def _arrange(
+        self,
+        scope: Scope,
+        offers: list[Offer],
+        env: Mapping[str, Any],
+        regie_source: Source | None,
+    ) -> Arrangement:
         rb = self.rulebase
         regie_value = env.get("regie")
         regie = {"uwv": "uwv", "gemeente": scope.woon_authority}.get(regie_value)  # type: ignore[arg-type]
@@ -151,7 +160,7 @@ class Engine:
             entries.append(entry)
             conflicts += found
         entries, relation_conflicts = apply_relations(rb.catalogue, entries, regie, label)
-        conflicts += relation_conflicts + cross_region(rb.geography, scope)
+        conflicts += relation_conflicts + cross_region(rb.geography, scope, regie_source)
         return Arrangement(
             peildatum=scope.peildatum,
             woongemeente=_party(scope.woon),

@@ -365,6 +365,7 @@ class Offer:
     figures: list[Source] = field(default_factory=list)  # sources of the figures it reads
     missing_facts: list[str] = field(default_factory=list)
     excluded: bool = False  # uitgesloten door een uitzonderingsregel
+    unmet: list[str] = field(default_factory=list)  # not eligible: the conditions not met
 
 
 class SetAside(BaseModel):
@@ -396,6 +397,10 @@ class Conflict(BaseModel):
     authorities: list[str]
     resolution: str
     explanation: str
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="de teksten waarop de botsende regels en de oplossing berusten",
+    )
 
 
 class RulesetUsed(BaseModel):
