@@ -149,33 +149,52 @@ def Whole(low: int, high: int) -> Any:  # noqa: N802
     return Annotated[int, _whole(low, high), Field(ge=low, le=high)]
 
 
-# Messages for pydantic's own error types, so every face speaks Dutch.
-_DUTCH = {
-    "missing": "ontbreekt",
+# Dutch for pydantic's own error types, for every face (CLI, API, pages); `{…}` from ctx.
+PYDANTIC_DUTCH = {
+    "missing": "verplicht veld ontbreekt",
     "extra_forbidden": "onbekend veld",
-    "literal_error": "moet een van deze waarden zijn: {expected}",
-    "string_type": "moet tekst zijn",
-    "string_too_short": "mag niet leeg zijn",
-    "string_too_long": "is te lang (hoogstens {max_length} tekens)",
-    "bool_type": "moet true of false zijn",
+    "less_than_equal": "mag niet groter zijn dan {le}",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "greater_than_equal": "mag niet kleiner zijn dan {ge}",
+    "greater_than": "moet groter zijn dan {gt}",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "finite_number": "moet een eindig getal zijn",
     "bool_parsing": "moet true of false zijn",
-    "model_type": "moet een mapping zijn (veld: waarde)",
-    "model_attributes_type": "moet een mapping zijn (veld: waarde)",
-    "dict_type": "moet een mapping zijn (veld: waarde)",
+    "bool_type": "moet true of false zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_inexact": "moet een datum zijn zonder tijd",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "is te kort (ten minste {min_length} tekens)",
+    "string_too_long": "is te lang (ten hoogste {max_length} tekens)",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "enum": "moet een van deze waarden zijn: {expected}",
+    "json_invalid": "ongeldige JSON",
+    "json_type": "ongeldige JSON",
+    "model_type": "moet een object zijn (veld: waarde)",
+    "model_attributes_type": "moet een object zijn (veld: waarde)",
+    "dict_type": "moet een object zijn (veld: waarde)",
     "list_type": "moet een lijst zijn",
-    "date_type": "een datum is tekst in de vorm JJJJ-MM-DD",
+    "too_long": "te veel elementen (ten hoogste {max_length})",
+    "too_short": "te weinig elementen (ten minste {min_length})",
 }
 
 
 def dutch(err: Mapping[str, Any]) -> str:
     """The message of one pydantic error, in Dutch where we know the error type."""
-    template = _DUTCH.get(err["type"])
+    template = PYDANTIC_DUTCH.get(err["type"])
     if template is None:
         return str(err["msg"])
     try:
         return template.format(**(err.get("ctx") or {}))
     except (KeyError, IndexError):
-        return str(err["msg"])
+        return template.split(" {")[0]
 
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
