@@ -75,10 +75,20 @@ def test_arrangement_page_shows_every_instrument_grouped_as_the_cli(client, engi
             assert f"€ {format_number(amount.eur)}" in page
     for rs in expected.rulesets:
         assert f"/regels/{rs.id}?versie={rs.version}" in page
+    for c in expected.conflicts:
+        assert c.explanation in page and all(f'href="{s.url}"' in page for s in c.sources)
     assert ("illustratief" in page) == any(
         rs.provenance == "illustrative" for rs in expected.rulesets
     )
     assert f"peildatum <strong>{expected.peildatum:%d-%m-%Y}</strong>" in page
+
+
+def test_a_conflict_shows_the_text_it_rests_on(client):
+    sample = ROOT / "samples" / "delft-bijstand.yaml"
+    q = _query(sample) + "&employer.vestigingsgemeente=Rotterdam"  # another region
+    page = unescape(client.get("/arrangement?" + q).text)
+    section = page[page.index('id="conflicten"') :]
+    assert "Participatiewet, art. 7" in section[: section.index("</section>")]
 
 
 def test_a_missing_fact_becomes_a_question_that_updates_the_answer(client):
