@@ -78,3 +78,16 @@ def conditions(draw, depth=3):
 def test_negation_normal_form_keeps_the_meaning(text, env):
     node = parse(text)
     assert evaluate(negation_normal_form(node), env) == evaluate(node, env)
+
+
+def test_a_refused_test_names_enumeration_values_as_people_say_them():
+    from engine.arrange.wording import FACT_LABELS, VALUE_LABELS
+    from engine.expressions.render import leaf_text
+
+    env = {"candidate.uitkering": "ww"}
+    text = leaf_text(
+        parse("candidate.uitkering in ['wia_wga', 'wao']"), env, FACT_LABELS, VALUE_LABELS
+    )
+    assert text.endswith("is een van: WIA – WGA, WAO (is WW)")
+    text = leaf_text(parse("candidate.uitkering == 'wajong'"), env, FACT_LABELS, VALUE_LABELS)
+    assert text.endswith("= Wajong (is WW)")

@@ -19,23 +19,11 @@ from urllib.parse import urlencode
 import annotated_types
 import yaml
 
+from engine.arrange.wording import VALUE_LABELS
 from engine.facts import INPUT_FACTS, FactSpec
 from engine.model import Candidate, Employer, Job, Placement
 
-UITKERING_NL = {
-    "bijstand": "bijstand (Participatiewet)",
-    "ioaw": "IOAW",
-    "ioaz": "IOAZ",
-    "ww": "WW",
-    "wajong": "Wajong",
-    "wia_wga": "WIA – WGA",
-    "wia_iva": "WIA – IVA",
-    "wao": "WAO",
-    "waz": "WAZ",
-    "zw": "Ziektewet",
-    "anw": "Anw",
-    "geen": "geen uitkering",
-}
+UITKERING_NL = {**VALUE_LABELS["candidate.uitkering"], "bijstand": "bijstand (Participatiewet)"}
 GROUPS = (("candidate", "Kandidaat"), ("employer", "Werkgever"), ("job", "Baan"))
 _MODELS = {"candidate": Candidate, "employer": Employer, "job": Job}
 _HINTS = {

@@ -60,7 +60,7 @@ class RuleIndex:
                 if text is None:
                     if len(self._texts) >= _MAX_TEXTS:
                         self._texts.clear()
-                    text = self._texts[key] = leaf_text(leaf, env, _LABELS)
+                    text = self._texts[key] = leaf_text(leaf, env, _LABELS, wording.VALUE_LABELS)
                 if text not in failed:
                     failed.append(text)
         key = (rule.qualified_id, tuple(failed))

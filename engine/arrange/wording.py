@@ -11,6 +11,24 @@ from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
 
 FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()}
+# Values of enumerations as people say them, in refusals and forms.
+VALUE_LABELS = {
+    "candidate.uitkering": {
+        "bijstand": "bijstand",
+        "ioaw": "IOAW",
+        "ioaz": "IOAZ",
+        "ww": "WW",
+        "wajong": "Wajong",
+        "wia_wga": "WIA – WGA",
+        "wia_iva": "WIA – IVA",
+        "wao": "WAO",
+        "waz": "WAZ",
+        "zw": "Ziektewet",
+        "anw": "Anw",
+        "geen": "geen uitkering",
+    },
+    "regie": {"uwv": "UWV", "gemeente": "gemeente"},
+}
 
 
 def authority_label(authority: str | None, rb: RuleBase) -> str:

@@ -96,21 +96,38 @@ def _label(path: str, labels: Mapping[str, str]) -> str:
     return labels.get(path) or path.rsplit(".", 1)[-1].replace("_", " ")
 
 
-def leaf_text(node: Node, env: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+def leaf_text(
+    node: Node,
+    env: Mapping[str, Any],
+    labels: Mapping[str, str],
+    values: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """One test in words with the value found. `values` names the values of enumerations as
+    people say them (uitkering `wia_wga` → "WIA – WGA")."""
+    words = values or {}
+
+    def shown(path: str, v: Any) -> str:
+        if isinstance(v, str) and v in words.get(path, {}):
+            return words[path][v]
+        return format_number(v)
+
     def value_of(path: str) -> str:
         v = env.get(path, UNKNOWN)
-        return "onbekend" if v is UNKNOWN else format_number(v)
+        return "onbekend" if v is UNKNOWN else shown(path, v)
+
+    def side(path: str, other: Node) -> str:
+        return shown(path, other.value) if isinstance(other, Lit) else render(other, env)
 
     match node:
         case Compare(op, Name(path), right):
             return (
-                f"{_label(path, labels)} {_CMP_TEXT[op]} {render(right, env)} (is {value_of(path)})"
+                f"{_label(path, labels)} {_CMP_TEXT[op]} {side(path, right)} (is {value_of(path)})"
             )
         case Compare(op, left, Name(path)):
             flipped = {"<": ">", "<=": "≥", ">": "<", ">=": "≤"}.get(op, _CMP_TEXT[op])
-            return f"{_label(path, labels)} {flipped} {render(left, env)} (is {value_of(path)})"
+            return f"{_label(path, labels)} {flipped} {side(path, left)} (is {value_of(path)})"
         case In(Name(path), items, negated):
-            listed = ", ".join(render(i, {}) for i in items)
+            listed = ", ".join(side(path, i) for i in items)
             which = "geen van" if negated else "een van"
             return f"{_label(path, labels)} is {which}: {listed} (is {value_of(path)})"
         case Name(path):
