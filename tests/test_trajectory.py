@@ -497,6 +497,10 @@ def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
     assert eur_of(t, "2025-05", "lkv_oudere_werknemer") > 0
     assert eur_of(t, "2025-06", "lkv_oudere_werknemer") == 69.43
     assert not eur_of(t, "2025-07", "lkv_oudere_werknemer")
+    ends = [
+        o for o in t.obligations if o.instrument == "lkv_oudere_werknemer" and "Laatste" in o.what
+    ]
+    assert [o.date.isoformat() for o in ends] == ["2025-06-09"]  # the day before the AOW age
 
 
 def test_lkv_oudere_werknemer_begun_in_2025_ends_with_2025_not_after_three_years(engine):
@@ -520,7 +524,9 @@ def test_lkv_oudere_werknemer_begun_in_2025_ends_with_2025_not_after_three_years
         x.instrument == "lkv_oudere_werknemer" for m in t.months[12:] for x in m.instruments
     )
     ends = [
-        o for o in t.obligations if o.instrument == "lkv_oudere_werknemer" and "Einde" in o.what
+        o
+        for o in t.obligations
+        if o.instrument == "lkv_oudere_werknemer" and "Doelgroepverklaring" not in o.what
     ]
     assert [o.date.isoformat() for o in ends] == ["2025-12-31"]
-    assert "3 jaar" not in ends[0].what
+    assert "3 jaar" not in ends[0].what and "Laatste dag" in ends[0].what

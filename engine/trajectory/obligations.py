@@ -8,6 +8,7 @@ from engine.dates import month_start
 from engine.model import Entry
 from engine.trajectory.build import Simulation
 from engine.trajectory.model import Obligation
+from engine.trajectory.money import einddatum
 from engine.trajectory.months import term_end
 
 
@@ -70,11 +71,14 @@ def obligations(sim: Simulation) -> list[Obligation]:
             " Verlenging aanvragen vóór deze datum." if e.params.get("verlenging_mogelijk") else ""
         )
         years = e.params.get("max_duur_jaren")
+        last = einddatum(e)
         if years is not None and end == month_start(cs, round(float(years) * 12)):
-            what = f"Einde termijn {e.name} ({years} jaar).{again}"
+            what, day = f"Einde termijn {e.name} ({years} jaar).{again}", end - timedelta(days=1)
+        elif last is not None:  # the rules' own last day: the law's end or the AOW age
+            what, day = f"Laatste dag {e.name}: daarna wordt het niet meer verstrekt.{again}", last
         else:
-            what = f"Einde {e.name}: laatste dag waarover de regels het verstrekken.{again}"
-        out.append(Obligation(date=end - timedelta(days=1), what=what, instrument=instrument))
+            what, day = f"Einde {e.name}.{again}", end - timedelta(days=1)
+        out.append(Obligation(date=day, what=what, instrument=instrument))
     lks = paid_months.get("loonkostensubsidie")
     if lks:
         first = date.fromisoformat(lks[0] + "-01")
