@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine.model import PYDANTIC_DUTCH
+
 
 def _env_int(name: str, default: int) -> int:
     try:
@@ -120,43 +122,6 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-# Dutch for pydantic's error types; `{field}` is the dotted field path, others come from ctx.
-_DUTCH = {
-    "missing": "verplicht veld ontbreekt",
-    "extra_forbidden": "onbekend veld",
-    "less_than_equal": "mag niet groter zijn dan {le}",
-    "less_than": "moet kleiner zijn dan {lt}",
-    "greater_than_equal": "mag niet kleiner zijn dan {ge}",
-    "greater_than": "moet groter zijn dan {gt}",
-    "int_parsing": "moet een geheel getal zijn",
-    "int_type": "moet een geheel getal zijn",
-    "int_from_float": "moet een geheel getal zijn",
-    "float_parsing": "moet een getal zijn",
-    "float_type": "moet een getal zijn",
-    "finite_number": "moet een eindig getal zijn",
-    "bool_parsing": "moet true of false zijn",
-    "bool_type": "moet true of false zijn",
-    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
-    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
-    "date_from_datetime_inexact": "moet een datum zijn zonder tijd",
-    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
-    "string_type": "moet tekst zijn",
-    "string_too_short": "is te kort (ten minste {min_length} tekens)",
-    "string_too_long": "is te lang (ten hoogste {max_length} tekens)",
-    "string_pattern_mismatch": "heeft niet de juiste vorm",
-    "literal_error": "moet een van deze waarden zijn: {expected}",
-    "enum": "moet een van deze waarden zijn: {expected}",
-    "json_invalid": "ongeldige JSON",
-    "json_type": "ongeldige JSON",
-    "model_type": "moet een object zijn",
-    "model_attributes_type": "moet een object zijn",
-    "dict_type": "moet een object zijn",
-    "list_type": "moet een lijst zijn",
-    "too_long": "te veel elementen (ten hoogste {max_length})",
-    "too_short": "te weinig elementen (ten minste {min_length})",
-}
-
-
 def dutch(err: dict[str, Any]) -> dict[str, Any]:
     """One pydantic error as a Dutch 422 item naming its field; the sent value is not echoed
     (a 50 MB field stays on the server side), at most a short piece of it."""
@@ -164,7 +129,7 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
     field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "verzoek")
     kind = err.get("type", "value_error")
     ctx = {k: shorten(v) for k, v in (err.get("ctx") or {}).items()}
-    template = _DUTCH.get(kind)
+    template = PYDANTIC_DUTCH.get(kind)
     if template is None:
         text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
         if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40

@@ -16,7 +16,7 @@ import clips
 from engine.compiler import Network
 from engine.expressions import UNKNOWN
 from engine.facts import to_network
-from engine.runtime import Session
+from engine.runtime import Memo, Session
 
 _OPS = {
     "$neq": ("neq", "<>"),
@@ -69,8 +69,9 @@ def _defrule(name: str, body: dict[str, Any]) -> str:
 
 
 class ClipsBackend:
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, memo: Memo | None = None):
         self.network = network
+        self._memo = memo
         self._lock = threading.Lock()
         self._fired: list[str] = []
         self._env = clips.Environment()
@@ -92,7 +93,7 @@ class ClipsBackend:
         self._template.assert_fact(n=name, v=v)
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
-        session = Session(dict(facts))
+        session = Session(dict(facts), params)
         with self._lock:
             self._env.reset()
             self._fired.clear()
@@ -112,7 +113,7 @@ class ClipsBackend:
                     if action.rule is not None:
                         session.conclude(action)
                         continue
-                    value = session.derive(action, params)
+                    value = session.derive(action, self._memo)
                     if value is not UNKNOWN:
                         self._assert(action.derived.id, value)
         return session

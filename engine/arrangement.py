@@ -31,13 +31,14 @@ from engine.model import (
     Party,
     Placement,
     RulesetUsed,
+    Source,
     validate_input,
 )
 from engine.network_cache import NetworkCache
 from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import Backend, DurableBackend
+from engine.runtime import Backend, DurableBackend, Memo
 
 authority_label = wording.authority_label
 
@@ -65,6 +66,7 @@ class Engine:
         self._used: dict[str, RulesetUsed] = {}  # per rule-set version, by content
         self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
         self._labels: dict[str | None, str] = {}
+        self._memo: Memo = {}  # derived values by what they read, shared by the networks
         self._lock = threading.Lock()
 
     def scope(self, placement: Placement) -> Scope:
@@ -79,7 +81,7 @@ class Engine:
                 compiled = self._compiled.get(key)
                 if compiled is None:
                     compiled = _Compiled(
-                        self._backend_class(compile_network(list(rulesets), params)),
+                        self._backend_class(compile_network(list(rulesets), params), self._memo),
                         rule_index(rulesets, self.rulebase.parameters),
                     )
                     self._compiled[key] = compiled
@@ -94,7 +96,7 @@ class Engine:
         facts = placement_facts(placement, scope.woon.code, scope.vest.code)
         compiled = self.compiled(scope.rulesets, params)
         session = compiled.backend.run(facts, params)
-        env = {**params, **session.facts}
+        env = session.env
         fired = set(session.fired)
         woon = scope.woon_authority
         offers = [
@@ -105,7 +107,9 @@ class Engine:
             )
         ]
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
-        arrangement = self._arrange(scope, offers, env)
+        regie_rule = session.derived_by.get("regie")
+        regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
+        arrangement = self._arrange(scope, offers, env, regie_source)
         arrangement.derivation = _derivation(session.derived_by, env)
         index = compiled.index
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
@@ -130,7 +134,13 @@ class Engine:
             found = self._labels[authority] = wording.authority_label(authority, self.rulebase)
         return found
 
-    def _arrange(self, scope: Scope, offers: list[Offer], env: Mapping[str, Any]) -> Arrangement:
+    def _arrange(
+        self,
+        scope: Scope,
+        offers: list[Offer],
+        env: Mapping[str, Any],
+        regie_source: Source | None,
+    ) -> Arrangement:
         rb = self.rulebase
         regie_value = env.get("regie")
         regie = {"uwv": "uwv", "gemeente": scope.woon_authority}.get(regie_value)  # type: ignore[arg-type]
@@ -150,7 +160,7 @@ class Engine:
             entries.append(entry)
             conflicts += found
         entries, relation_conflicts = apply_relations(rb.catalogue, entries, regie, label)
-        conflicts += relation_conflicts + cross_region(rb.geography, scope)
+        conflicts += relation_conflicts + cross_region(rb.geography, scope, regie_source)
         return Arrangement(
             peildatum=scope.peildatum,
             woongemeente=_party(scope.woon),

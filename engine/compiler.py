@@ -60,6 +60,7 @@ class Action:
     derived: DerivedFact | None = None
     refuted_by: tuple[Node, ...] | None = None
     order: int = 0  # position in the network: refutations of one rule are explained in order
+    reads: tuple[str, ...] = ()  # a derived fact: the facts and parameters its value reads
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _definitions(
             for body in compile_condition(_with_known(d.when, d.value), params):
                 rule_name = f"d{next(counter)}"
                 definition[rule_name] = {**body, "run": rule_name}
-                actions[rule_name] = Action(rs, derived=d)
+                actions[rule_name] = Action(rs, derived=d, reads=tuple(sorted(names(d.value))))
         for r in rs.rules:
             for body in compile_condition(r.when, params):
                 rule_name = f"r{next(counter)}"

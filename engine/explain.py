@@ -106,6 +106,9 @@ def render_text(a: Arrangement) -> str:
             what = f" — {c.instrument}" if c.instrument else ""
             lines.append(f"  ! {_CONFLICT[c.type]} ({c.type}){what}: {c.explanation}")
             lines.append(f"      Toegepast: {c.resolution}")
+            for s in c.sources:
+                art = f", {s.article}" if s.article else ""
+                lines.append(f"      Bron: {s.title}{art} — {s.url}")
     if a.missing_facts:
         lines.append("")
         shown = (f"{fact_label(m)} ({m})" for m in a.missing_facts)

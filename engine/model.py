@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -148,33 +149,52 @@ def Whole(low: int, high: int) -> Any:  # noqa: N802
     return Annotated[int, _whole(low, high), Field(ge=low, le=high)]
 
 
-# Messages for pydantic's own error types, so every face speaks Dutch.
-_DUTCH = {
-    "missing": "ontbreekt",
+# Dutch for pydantic's own error types, for every face (CLI, API, pages); `{…}` from ctx.
+PYDANTIC_DUTCH = {
+    "missing": "verplicht veld ontbreekt",
     "extra_forbidden": "onbekend veld",
-    "literal_error": "moet een van deze waarden zijn: {expected}",
-    "string_type": "moet tekst zijn",
-    "string_too_short": "mag niet leeg zijn",
-    "string_too_long": "is te lang (hoogstens {max_length} tekens)",
-    "bool_type": "moet true of false zijn",
+    "less_than_equal": "mag niet groter zijn dan {le}",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "greater_than_equal": "mag niet kleiner zijn dan {ge}",
+    "greater_than": "moet groter zijn dan {gt}",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "finite_number": "moet een eindig getal zijn",
     "bool_parsing": "moet true of false zijn",
-    "model_type": "moet een mapping zijn (veld: waarde)",
-    "model_attributes_type": "moet een mapping zijn (veld: waarde)",
-    "dict_type": "moet een mapping zijn (veld: waarde)",
+    "bool_type": "moet true of false zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_inexact": "moet een datum zijn zonder tijd",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "is te kort (ten minste {min_length} tekens)",
+    "string_too_long": "is te lang (ten hoogste {max_length} tekens)",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "enum": "moet een van deze waarden zijn: {expected}",
+    "json_invalid": "ongeldige JSON",
+    "json_type": "ongeldige JSON",
+    "model_type": "moet een object zijn (veld: waarde)",
+    "model_attributes_type": "moet een object zijn (veld: waarde)",
+    "dict_type": "moet een object zijn (veld: waarde)",
     "list_type": "moet een lijst zijn",
-    "date_type": "een datum is tekst in de vorm JJJJ-MM-DD",
+    "too_long": "te veel elementen (ten hoogste {max_length})",
+    "too_short": "te weinig elementen (ten minste {min_length})",
 }
 
 
 def dutch(err: Mapping[str, Any]) -> str:
     """The message of one pydantic error, in Dutch where we know the error type."""
-    template = _DUTCH.get(err["type"])
+    template = PYDANTIC_DUTCH.get(err["type"])
     if template is None:
         return str(err["msg"])
     try:
         return template.format(**(err.get("ctx") or {}))
     except (KeyError, IndexError):
-        return str(err["msg"])
+        return template.split(" {")[0]
 
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
@@ -371,22 +391,23 @@ class Reason(BaseModel):
     source: Source
 
 
-class Offer(BaseModel):
-    """One authority's conclusion about one instrument for this placement."""
+@dataclass(slots=True)
+class Offer:
+    """One authority's conclusion about one instrument for this placement: internal to a
+    check (the answer shows entries), so a plain dataclass, not a validated model."""
 
     instrument: str
     authority: str
     ruleset: str
     status: Status
-    params: dict[str, Any] = Field(default_factory=dict)
-    amounts: list[Amount] = Field(default_factory=list)
-    reasons: list[Reason] = Field(default_factory=list)
-    figures: list[Source] = Field(
-        default_factory=list, description="bronnen van de bedragen en parameters die de regel leest"
-    )
-    missing_facts: list[str] = Field(default_factory=list)
-    excluded: bool = Field(False, description="uitgesloten door een uitzonderingsregel")
     provenance: Provenance
+    params: dict[str, Any] = field(default_factory=dict)
+    amounts: list[Amount] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    figures: list[Source] = field(default_factory=list)  # sources of the figures it reads
+    missing_facts: list[str] = field(default_factory=list)
+    excluded: bool = False  # uitgesloten door een uitzonderingsregel
+    unmet: list[str] = field(default_factory=list)  # not eligible: the conditions not met
 
 
 class SetAside(BaseModel):
@@ -418,6 +439,10 @@ class Conflict(BaseModel):
     authorities: list[str]
     resolution: str
     explanation: str
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="de teksten waarop de botsende regels en de oplossing berusten",
+    )
 
 
 class RulesetUsed(BaseModel):

@@ -22,15 +22,23 @@ from engine.errors import EvaluationError
 from engine.expressions import UNKNOWN, evaluate
 from engine.facts import to_network
 
+Memo = dict[tuple[int, tuple[Any, ...]], Any]  # (id(derived fact), values it reads) -> value
+MEMO_SIZE = 65_536  # derived values kept per engine (a few MiB); refilled when full
+
 
 @dataclass
 class Session:
     """What one check derived: its facts (Python values) and the rules that fired."""
 
     facts: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)
     fired: list[str] = field(default_factory=list)
     refuted: dict[str, list[Action]] = field(default_factory=dict)  # rule -> its refutations
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
+    env: dict[str, Any] = field(init=False)  # parameters and facts: what expressions read
+
+    def __post_init__(self) -> None:
+        self.env = {**self.params, **self.facts}
 
     def conclude(self, action: Action) -> None:
         """Record an instrument rule that holds, or a refutation of one (there may be several)."""
@@ -41,11 +49,22 @@ class Session:
         elif rule_id not in self.fired:  # one action per disjunct
             self.fired.append(rule_id)
 
-    def derive(self, action: Action, params: dict[str, Any]) -> Any:
-        """Evaluate a derived fact and record it; its value if new, else UNKNOWN."""
+    def derive(self, action: Action, memo: Memo | None = None) -> Any:
+        """Evaluate a derived fact and record it; its value if new, else UNKNOWN. A value is a
+        function of the facts and parameters it reads: `memo` keeps it for the next check."""
         d = action.derived
         assert d is not None
-        value = evaluate(d.value, {**params, **self.facts})
+        env = self.env
+        if memo is None:
+            value = evaluate(d.value, env)
+        else:
+            key = (id(d), tuple([env.get(n, UNKNOWN) for n in action.reads]))
+            value = memo.get(key, memo)
+            if value is memo:
+                value = evaluate(d.value, env)
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[key] = value
         if value is UNKNOWN:
             return UNKNOWN
         if d.id in self.facts:
@@ -57,7 +76,7 @@ class Session:
                     f"({first}) and {value!r} ({action.ruleset.id}/{d.id})"
                 )
             return UNKNOWN
-        self.facts[d.id] = value
+        self.facts[d.id] = env[d.id] = value
         self.derived_by[d.id] = action
         return value
 
@@ -65,7 +84,7 @@ class Session:
 class Backend(Protocol):
     """Runs one check on a compiled network: facts in, derived facts and fired rules out."""
 
-    def __init__(self, network: Network) -> None: ...
+    def __init__(self, network: Network, memo: Memo | None = None) -> None: ...
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session: ...
 
@@ -82,8 +101,9 @@ class DurableBackend:
     reading only the action's name from its message.
     """
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, memo: Memo | None = None):
         self.network = network
+        self._memo = memo
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._handle: int | None = self._create()
@@ -114,7 +134,7 @@ class DurableBackend:
             self._free()
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
-        session = Session(dict(facts))
+        session = Session(dict(facts), params)
         network = self.network
         with self._lock:
             handle = self._handle
@@ -137,31 +157,34 @@ class DurableBackend:
             # count. The session state exists from here on, so it is always deleted.
             text = json.dumps(batch, ensure_ascii=False)
             state = durable_rules_engine.assert_facts(handle, text)[1]
+            error: BaseException | None = None
             try:
+                # Every queued action is taken and completed, also after a failing one:
+                # durable_rules may corrupt its heap when a state is deleted with actions left.
                 started = durable_rules_engine.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message is not None:
-                    self._act(session, params, handle, sid, message)
+                    if error is None:
+                        try:
+                            self._act(session, handle, sid, message)
+                        except Exception as exc:  # noqa: BLE001 - raised below, state cleaned
+                            error = exc
                     message = durable_rules_engine.complete_and_start_action(handle, state)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    durable_rules_engine.abandon_action(handle, state)
-                raise
             finally:
                 durable_rules_engine.delete_state(handle, sid)
+            if error is not None:
+                raise error
         return session
 
-    def _act(
-        self, session: Session, params: dict[str, Any], handle: int, sid: str, msg: str
-    ) -> None:
+    def _act(self, session: Session, handle: int, sid: str, msg: str) -> None:
         # the message is {"<rule name>": {...matched facts}}: only the name is needed
         start = msg.index('"') + 1
         action = self.network.actions[msg[start : msg.index('"', start)]]
         if action.derived is None:
             session.conclude(action)
             return
-        value = session.derive(action, params)
-        if value is not UNKNOWN:
+        value = session.derive(action, self._memo)
+        if value is not UNKNOWN and action.derived.id in self.network.fact_names:
             fact = {"sid": sid, "t": FACT, "n": action.derived.id, "v": to_network(value)}
             durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
 
@@ -173,8 +196,9 @@ class PythonBackend:
     baseline for benchmarks.
     """
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, memo: Memo | None = None):
         self.network = network
+        self._memo = memo
         seen: set[int] = set()
         self._derived: list[Action] = []
         self._rules: list[Action] = []
@@ -193,18 +217,18 @@ class PythonBackend:
         return None  # holds nothing outside Python
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session:
-        session = Session(dict(facts))
+        session = Session(dict(facts), params)
+        env = session.env
         changed = True
         while changed:
             changed = False
             for action in self._derived:
                 d = action.derived
                 assert d is not None
-                if d.when is not None and evaluate(d.when, {**params, **session.facts}) is not True:
+                if d.when is not None and evaluate(d.when, env) is not True:
                     continue
-                if session.derive(action, params) is not UNKNOWN:
+                if session.derive(action, self._memo) is not UNKNOWN:
                     changed = True
-        env = {**params, **session.facts}
         for action in self._rules:
             assert action.rule is not None
             if evaluate(action.rule.when, env) is True:

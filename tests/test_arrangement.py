@@ -109,6 +109,17 @@ def test_cross_region_is_flagged(mini_engine):
     a = mini_engine.check(placement(employer__vestigingsgemeente="Ceedam"))
     assert ("cross_region", None) in conflict_types(a)
     assert ("cross_region", None) not in conflict_types(mini_engine.check(placement()))
+    # the woonplaatsbeginsel it applies is the one the rule deriving the regie cites
+    cross = next(c for c in a.conflicts if c.type == "cross_region")
+    regie = next(d for d in a.derivation if d.fact == "regie")
+    assert cross.sources == [regie.source]
+
+
+def test_a_refusal_names_the_conditions_not_met_with_their_values(mini_engine):
+    lks = entry(mini_engine.check(placement(candidate__loonwaarde_pct=100)), "loonkostensubsidie")
+    assert lks.status == "not_eligible"
+    assert "Niet vervuld: loonwaarde" in lks.explanation and "< 100 (is 100)" in lks.explanation
+    assert "LKS Aadorp" in lks.reasons[0].explanation  # the rule's own text stays in the reason
 
 
 def test_gemeente_without_rules_gets_national_instruments_and_a_notice(mini_engine):

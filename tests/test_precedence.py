@@ -71,6 +71,12 @@ def test_one_authority_admits_what_another_excludes(rules):  # noqa: F811
     statutory = found[("statutory_non_harmonisable", "loondispensatie")]
     assert "Twee wettelijke regelingen" in statutory.explanation
     assert _entry(a, "loondispensatie").status == "eligible"
+    # each conflict cites the texts it rests on: both rules that meet, the catalogue relation
+    assert {(s.title, s.article) for s in mismatch.sources} == {
+        ("Testwet", "art. 9"),
+        ("Verordening Aadorp", "art. 2"),
+    }
+    assert [(s.title, s.article) for s in statutory.sources] == [("Testwet", "art. 2")]
     assert _entry(a, "loonkostensubsidie").status == "not_eligible"
 
 

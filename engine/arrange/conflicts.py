@@ -9,7 +9,7 @@ from engine.arrange import wording
 from engine.arrange.scope import Scope
 from engine.catalogue import Catalogue
 from engine.geography import Geography
-from engine.model import Conflict, Entry, Offer
+from engine.model import Conflict, Entry, Offer, Source
 
 Label = Callable[[str | None], str]
 
@@ -36,6 +36,7 @@ def local_exceptions(
                 authorities=[local.authority, reg.authority],
                 resolution=resolution,
                 explanation=explanation,
+                sources=wording.unique_sources([*local.reasons, *reg.reasons]),
             )
         )
     return out
@@ -81,6 +82,7 @@ def pair_conflicts(
                 authorities=authorities,
                 resolution=resolution,
                 explanation=explanation,
+                sources=wording.unique_sources([*chosen.reasons, *o.reasons]),
             )
         )
     return out
@@ -122,12 +124,15 @@ def apply_relations(
                 authorities=sorted({e.authority or "" for e in eligible}),
                 resolution=wording.relation(keep.name, label(keep.authority), how),
                 explanation=f"{', '.join(e.name for e in eligible)}: {rel.explanation}",
+                sources=[rel.source],
             )
         )
     return [by_id[e.instrument] for e in entries], conflicts
 
 
-def cross_region(geography: Geography, scope: Scope) -> list[Conflict]:
+def cross_region(geography: Geography, scope: Scope, regie_source: Source | None) -> list[Conflict]:
+    """Candidate and employer in different regions: the woonplaatsbeginsel decides, as the
+    rule that derived the regie cites."""
     if scope.woon.regio == scope.vest.regio:
         return []
     woon_r, vest_r = geography.regio(scope.woon.regio), geography.regio(scope.vest.regio)
@@ -144,5 +149,6 @@ def cross_region(geography: Geography, scope: Scope) -> list[Conflict]:
             authorities=[scope.woon_authority, f"gemeente:{scope.vest.code}"],
             resolution=resolution,
             explanation=explanation,
+            sources=[regie_source] if regie_source else [],
         )
     ]

@@ -45,10 +45,11 @@ class RuleIndex:
     # facts they read: the same refusal reads the same in every check, so it is worded once.
     _required: dict[int, tuple[tuple[Node, tuple[str, ...]], ...]] = field(default_factory=dict)
     _texts: dict[tuple[int, tuple[Any, ...]], str] = field(default_factory=dict)
+    _refusals: dict[tuple[str, tuple[str, ...]], Reason] = field(default_factory=dict)
 
     def refusal(
         self, rs: RuleSet, rule: Rule, refuted: list[Action], env: Mapping[str, Any]
-    ) -> Reason:
+    ) -> tuple[Reason, list[str]]:
         """Why a rule was refuted: the tests of the network's refutations, with their values
         (in network order, each once: the same answer whatever order the facts fired in)."""
         failed: list[str] = []
@@ -62,7 +63,14 @@ class RuleIndex:
                     text = self._texts[key] = leaf_text(leaf, env, _LABELS)
                 if text not in failed:
                     failed.append(text)
-        return _reason(rs, rule, wording.refusal(rule.explanation, failed))
+        key = (rule.qualified_id, tuple(failed))
+        reason = self._refusals.get(key)
+        if reason is None:
+            if len(self._refusals) >= _MAX_TEXTS:
+                self._refusals.clear()
+            reason = _reason(rs, rule, wording.refusal(rule.explanation, failed))
+            self._refusals[key] = reason
+        return reason, failed
 
     def _required_of(self, action: Action) -> tuple[tuple[Node, tuple[str, ...]], ...]:
         """What the rule required where this refutation found it false (the negation of each
@@ -234,12 +242,15 @@ def offers_of(
         refused = [r for r in rules if r.then == "eligible"] or [
             r for r in rules if r.then != "excluded"
         ]
+        reasons: list[Reason] = []
+        unmet: list[str] = []
+        for r in refused:
+            reason, failed = index.refusal(rs, r, refuted[r.qualified_id], env)
+            reasons.append(reason)
+            unmet += [f for f in failed if f not in unmet]
         offers.append(
             Offer(
-                instrument=instrument,
-                **base,
-                status="not_eligible",
-                reasons=[index.refusal(rs, r, refuted[r.qualified_id], env) for r in refused],
+                instrument=instrument, **base, status="not_eligible", reasons=reasons, unmet=unmet
             )
         )
     return offers

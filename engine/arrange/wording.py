@@ -49,7 +49,14 @@ def entry_text(naam: str, offer: Offer, provider: str) -> str:
         missing = ", ".join(fact_label(m) for m in offer.missing_facts)
         extra = f" Ontbrekende gegevens: {missing}." if missing else ""
         return f"{naam}: nog te beoordelen door {provider}.{extra} {why}".strip()
+    if offer.unmet:  # the conditions not met say why; the rules' texts are in the reasons
+        return f"{naam}: komt niet in aanmerking bij {provider}. {_unmet(offer.unmet)}"
     return f"{naam}: komt niet in aanmerking bij {provider}. {why}"
+
+
+def _unmet(failed: list[str], shown: int = 4) -> str:
+    more = f" (en nog {len(failed) - shown})" if len(failed) > shown else ""
+    return f"Niet vervuld: {'; '.join(failed[:shown])}{more}."
 
 
 def only_elsewhere(naam: str, provider: str, woon_naam: str) -> str:
@@ -60,8 +67,10 @@ def only_elsewhere(naam: str, provider: str, woon_naam: str) -> str:
 
 
 def refusal(explanation: str, failed: list[str]) -> str:
-    detail = f" Niet vervuld: {'; '.join(failed[:3])}." if failed else ""
-    return f"Niet voldaan: {explanation}{detail}"
+    """What was not met first (with the values found), then the rule it comes from."""
+    if not failed:
+        return f"Niet voldaan: {explanation}"
+    return f"{_unmet(failed)} Regel: {explanation}"
 
 
 def unknown(explanation: str) -> str:
