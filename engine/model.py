@@ -257,6 +257,20 @@ class Candidate(_Input):
             "jaar na afronding daarvan aan het werk"
         ),
     )
+    # Participatiewet art. 10d lid 2 (texts 2017-02-01 to 2026-01-01): loonkostensubsidie for
+    # someone already at work who came from one of these schools in the six months before.
+    onderwijs_voor_dienstbetrekking: (
+        Literal[
+            "praktijkonderwijs", "voortgezet_speciaal_onderwijs", "entreeopleiding", "ander", "geen"
+        ]
+        | None
+    ) = Field(
+        None,
+        description=(
+            "onderwijs gevolgd in de zes maanden vóór de dienstbetrekking (praktijkonderwijs, "
+            "voortgezet speciaal onderwijs, entreeopleiding, ander of geen)"
+        ),
+    )
 
 
 class Employer(_Input):
@@ -287,6 +301,15 @@ class Job(_Input):
         description=(
             "dienstbetrekking in de sociale werkvoorziening (Wsw art. 2) of beschut werk "
             "(Participatiewet art. 10b)"
+        ),
+    )
+    # Participatiewet art. 10d lid 1 and 2: lid 1 is for an employer who intends to employ the
+    # person, lid 2 for one who already has (application within six months from 2023-07-01).
+    # Left out, the ordinary route of lid 1 is assumed, as before this field existed.
+    lks_aangevraagd: Datum | None = Field(
+        None,
+        description=(
+            "datum aanvraag loonkostensubsidie (na de startdatum: de werknemer was al in dienst)"
         ),
     )
     lks_zonder_loonwaarde: Flag = Field(

@@ -127,8 +127,13 @@ def test_add_keeps_the_answer_with_rule_set_hashes_and_its_deadlines(
     assert due[("doelgroepverklaring_uiterlijk", "lkv_oudere_werknemer")] == "2025-07-01"
     # three years from the start, its last day; the contract of 12 months
     assert due[("einde_termijn", "lkv_oudere_werknemer")] == "2028-03-31"
+    # but not paid over periods after 31 December 2025 (Wtl art. 2.4 lid 1, text 2025-01-01)
+    assert due[("einde_uiterlijk", "lkv_oudere_werknemer")] == "2025-12-31"
     assert due[("einde_contract", None)] == "2026-03-31"
-    assert due[("einde_duur", "proefplaatsing")] == "2025-05-31"
+    # the proefplaatsing (2 months) precedes the dienstbetrekking that starts on 2025-04-01
+    assert due[("begin_duur", "proefplaatsing")] == "2025-02-01"
+    assert due[("einde_duur", "proefplaatsing")] == "2025-03-31"
+    assert ("einde_verlenging", "proefplaatsing") not in due
     dgv = next(d for d in stored.deadlines if d["kind"] == "doelgroepverklaring_uiterlijk")
     assert dgv["rule"] == "rijk-wtl/lkv-oudere-werknemer"
     assert "Wet tegemoetkomingen loondomein" in dgv["source"] and dgv["source_url"]

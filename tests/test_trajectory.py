@@ -497,3 +497,36 @@ def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
     assert eur_of(t, "2025-05", "lkv_oudere_werknemer") > 0
     assert eur_of(t, "2025-06", "lkv_oudere_werknemer") == 69.43
     assert not eur_of(t, "2025-07", "lkv_oudere_werknemer")
+    ends = [
+        o for o in t.obligations if o.instrument == "lkv_oudere_werknemer" and "Laatste" in o.what
+    ]
+    assert [o.date.isoformat() for o in ends] == ["2025-06-09"]  # the day before the AOW age
+
+
+def test_lkv_oudere_werknemer_begun_in_2025_ends_with_2025_not_after_three_years(engine):
+    # Wtl art. 2.4 lid 1 (tekst 2025-01-01): three years at most, "met dien verstande dat het
+    # loonkostenvoordeel oudere werknemer niet wordt verstrekt over periodes gelegen na
+    # 31 december 2025"; the text of 2026-01-01 has no LKV oudere werknemer (art. 2.1), and the
+    # transitional law (art. 6.2a) covers only employment begun before 2024.
+    data = {
+        **OUDERE_WW,
+        "placement": {
+            **OUDERE_WW["placement"],
+            "candidate": {**OUDERE_WW["placement"]["candidate"], "uitkering_sinds": "2024-06-01"},
+            "job": {**OUDERE_WW["placement"]["job"], "startdatum": "2025-01-01"},
+        },
+        "maanden": 37,  # the three-year term (to 2027-12-31) lies inside the horizon
+    }
+    t = build_trajectory(data, engine)
+    # 2025: 40 × 365 / 7 = 2.085,71 uur × 1,35 = 2.815,71 → maximum € 2.600
+    assert instrument_total(year(t, "2025"), "lkv_oudere_werknemer") == 2600.0
+    assert not any(
+        x.instrument == "lkv_oudere_werknemer" for m in t.months[12:] for x in m.instruments
+    )
+    ends = [
+        o
+        for o in t.obligations
+        if o.instrument == "lkv_oudere_werknemer" and "Doelgroepverklaring" not in o.what
+    ]
+    assert [o.date.isoformat() for o in ends] == ["2025-12-31"]
+    assert "3 jaar" not in ends[0].what and "Laatste dag" in ends[0].what

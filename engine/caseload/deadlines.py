@@ -14,6 +14,8 @@ from typing import Any
 
 from engine.caseload.answer import Answer, source_text
 from engine.dates import add_months
+from engine.proefplaatsing import INSTRUMENT as PROEFPLAATSING
+from engine.proefplaatsing import proefplaatsing_period
 
 # parameters whose value is a date (`..._uiterlijk`) and how they read; others get their name
 DATE_LABELS = {
@@ -75,12 +77,21 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
             text = f"Laatste dag {name} (ten hoogste {_n(years)} jaar vanaf de startdatum{more})"
             out.append(Deadline("einde_termijn", instrument, due, text, **cite))
         months = _number(params.get("duur_maanden"))
-        if months is not None:
+        if months is not None and instrument == PROEFPLAATSING:
+            # it precedes the dienstbetrekking: the N months before the start
+            first, last = proefplaatsing_period(start, round(months))
+            before = f"{_n(months)} maanden vóór de startdatum van de dienstbetrekking"
+            out.append(
+                Deadline("begin_duur", instrument, first, f"Begin {name} ({before})", **cite)
+            )
+            text = f"Laatste dag {name} (de dag vóór de startdatum van de dienstbetrekking)"
+            out.append(Deadline("einde_duur", instrument, last, text, **cite))
+        elif months is not None:
             due = add_months(start, round(months)) - timedelta(days=1)
             text = f"Laatste dag {name} ({_n(months)} maanden, gerekend vanaf de startdatum)"
             out.append(Deadline("einde_duur", instrument, due, text, **cite))
         longest = _number(params.get("max_duur_maanden"))
-        if longest is not None:
+        if longest is not None and instrument != PROEFPLAATSING:  # an extension starts it earlier
             due = add_months(start, round(longest)) - timedelta(days=1)
             text = f"Laatste dag {name} bij verlenging (ten hoogste {_n(longest)} maanden)"
             out.append(Deadline("einde_verlenging", instrument, due, text, **cite))

@@ -98,7 +98,8 @@ def month_hours(placement: Placement, month: date, end: date | None = None) -> F
     return frac(placement.job.uren_per_week) * days / 7
 
 
-def _einddatum(e: Entry) -> date | None:
+def einddatum(e: Entry) -> date | None:
+    """The last day an allowance is paid as the rules set it (term, AOW age, the law's end)."""
     value = e.params.get("einddatum")
     try:
         return date.fromisoformat(str(value)) if value is not None else None
@@ -117,7 +118,7 @@ class HourlyAccrual:
         per_uur = frac(e.params["per_uur_eur"])
         maximum = frac(e.params["max_per_jaar_eur"])
         key = (e.instrument, month.year)
-        hours = month_hours(placement, month, _einddatum(e))
+        hours = month_hours(placement, month, einddatum(e))
         so_far = self.hours.get(key, Fraction(0)) + hours
         before = self.paid.get(key, Decimal(0))
         upto = cents(min(per_uur * so_far, maximum))

@@ -10,7 +10,7 @@ from engine.catalogue import Catalogue
 from engine.dates import month_start
 from engine.model import Arrangement, Entry, Placement
 from engine.trajectory.model import InstrumentMonth, Month
-from engine.trajectory.money import HourlyAccrual, eur, is_hourly, wage
+from engine.trajectory.money import HourlyAccrual, einddatum, eur, is_hourly, wage
 
 
 def funder(e: Entry, catalogue: Catalogue, regie: str | None) -> str:
@@ -27,11 +27,17 @@ def funder(e: Entry, catalogue: Catalogue, regie: str | None) -> str:
 
 
 def term_end(e: Entry, contract_start: date) -> date | None:
-    """The first month an instrument with a maximum term in years is no longer paid."""
+    """The first month an instrument is no longer paid: the end of its maximum term in years, or
+    sooner the month after its `einddatum` (e.g. Wtl art. 2.4 lid 1, text 2025-01-01: the LKV
+    oudere werknemer is not paid over periods after 31 December 2025, whatever its term)."""
+    ends: list[date] = []
     years = e.params.get("max_duur_jaren")
     if isinstance(years, int | float) and not isinstance(years, bool):
-        return month_start(contract_start, round(years * 12))
-    return None
+        ends.append(month_start(contract_start, round(years * 12)))
+    last = einddatum(e)
+    if last is not None:
+        ends.append(month_start(last, 1))
+    return min(ends) if ends else None
 
 
 def proefplaatsing_month(month: date, e: Entry, a: Arrangement, catalogue: Catalogue) -> Month:

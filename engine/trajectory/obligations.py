@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from engine.dates import month_start
+from engine.model import Entry
 from engine.trajectory.build import Simulation
 from engine.trajectory.model import Obligation
+from engine.trajectory.money import einddatum
 from engine.trajectory.months import term_end
 
 
@@ -33,6 +35,7 @@ def obligations(sim: Simulation) -> list[Obligation]:
             )
         )
     seen: set[tuple[str, str]] = set()
+    ends: dict[str, tuple[date, Entry]] = {}
     paid_months: dict[str, list[str]] = {}
     for m in sim.months:
         for x in m.instruments:
@@ -56,21 +59,26 @@ def obligations(sim: Simulation) -> list[Obligation]:
                         instrument=e.instrument,
                     )
                 )
+            # the law may shorten a term later on (a check in a later year): the earliest end wins
             end = term_end(e, cs)
-            if end is not None and end <= horizon_end and (e.instrument, "end") not in seen:
-                seen.add((e.instrument, "end"))
-                again = (
-                    " Verlenging aanvragen vóór deze datum."
-                    if e.params.get("verlenging_mogelijk")
-                    else ""
-                )
-                out.append(
-                    Obligation(
-                        date=end - timedelta(days=1),
-                        what=f"Einde termijn {e.name} ({e.params['max_duur_jaren']} jaar).{again}",
-                        instrument=e.instrument,
-                    )
-                )
+            if end is not None and (e.instrument not in ends or end < ends[e.instrument][0]):
+                ends[e.instrument] = (end, e)
+    for instrument, (end, e) in ends.items():
+        if end > horizon_end:
+            continue
+        seen.add((instrument, "end"))
+        again = (
+            " Verlenging aanvragen vóór deze datum." if e.params.get("verlenging_mogelijk") else ""
+        )
+        years = e.params.get("max_duur_jaren")
+        last = einddatum(e)
+        if years is not None and end == month_start(cs, round(float(years) * 12)):
+            what, day = f"Einde termijn {e.name} ({years} jaar).{again}", end - timedelta(days=1)
+        elif last is not None:  # the rules' own last day: the law's end or the AOW age
+            what, day = f"Laatste dag {e.name}: daarna wordt het niet meer verstrekt.{again}", last
+        else:
+            what, day = f"Einde {e.name}.{again}", end - timedelta(days=1)
+        out.append(Obligation(date=day, what=what, instrument=instrument))
     lks = paid_months.get("loonkostensubsidie")
     if lks:
         first = date.fromisoformat(lks[0] + "-01")

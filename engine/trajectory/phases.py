@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from engine.dates import month_start
 from engine.errors import PlacementError
 from engine.model import Arrangement, Entry
+from engine.proefplaatsing import proefplaatsing_period
 from engine.trajectory.model import PhaseSpan, TrajectoryRequest
 
 
@@ -70,13 +71,13 @@ def plan(request: TrajectoryRequest, first: Arrangement, label: str) -> Plan:
     if chosen is not None:
         months = int(chosen.params.get("duur_maanden", 2))
         months = min(months, request.maanden)
-        start = month_start(contract_start, -months)
+        start, pp_end = proefplaatsing_period(contract_start, months)
         horizon_end = last_day(start, request.maanden)
         spans.append(
             PhaseSpan(
                 phase="proefplaatsing",
                 start=start,
-                end=min(last_day(start, months), horizon_end),
+                end=min(pp_end, horizon_end),
                 explanation=(
                     f"Proefplaatsing van {months} maanden via {label}, met behoud van uitkering: "
                     "de werkgever betaalt geen loon."
