@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.model import PYDANTIC_DUTCH
+from engine.model import dutch_message
 
 
 def _env_int(name: str, default: int) -> int:
@@ -129,8 +129,8 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
     field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "verzoek")
     kind = err.get("type", "value_error")
     ctx = {k: shorten(v) for k, v in (err.get("ctx") or {}).items()}
-    template = PYDANTIC_DUTCH.get(kind)
-    if template is None:
+    text = dutch_message(kind, ctx)
+    if text is None:
         text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
         if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40
             text = shorten(text, 300)
@@ -138,11 +138,6 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
             text = shorten(text)
         else:
             text = "ongeldige waarde"
-    else:
-        try:
-            text = template.format(**ctx)
-        except (KeyError, IndexError):
-            text = template.split(" {")[0]
     return error(loc, f"{field}: {text}", kind)
 
 

@@ -186,15 +186,22 @@ PYDANTIC_DUTCH = {
 }
 
 
-def dutch(err: Mapping[str, Any]) -> str:
-    """The message of one pydantic error, in Dutch where we know the error type."""
-    template = PYDANTIC_DUTCH.get(err["type"])
+def dutch_message(kind: str, ctx: Mapping[str, Any] | None) -> str | None:
+    """pydantic's error type in Dutch, its context filled in (None: a type we do not know)."""
+    template = PYDANTIC_DUTCH.get(kind)
     if template is None:
-        return str(err["msg"])
+        return None
+    values = {k: str(v).replace(" or ", " of ") for k, v in (ctx or {}).items()}  # 'a' or 'b'
     try:
-        return template.format(**(err.get("ctx") or {}))
+        return template.format(**values)
     except (KeyError, IndexError):
         return template.split(" {")[0]
+
+
+def dutch(err: Mapping[str, Any]) -> str:
+    """The message of one pydantic error, in Dutch where we know the error type."""
+    text = dutch_message(err["type"], err.get("ctx"))
+    return str(err["msg"]) if text is None else text
 
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:

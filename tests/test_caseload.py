@@ -126,7 +126,8 @@ def test_add_keeps_the_answer_with_rule_set_hashes_and_its_deadlines(
     # Wtl art. 2.3 lid 1: within three months of the start (2025-04-01)
     assert due[("doelgroepverklaring_uiterlijk", "lkv_oudere_werknemer")] == "2025-07-01"
     # three years from the start, its last day; the contract of 12 months
-    assert due[("einde_termijn", "lkv_oudere_werknemer")] == "2028-03-31"
+    # Wtl art. 2.4 lid 1 (2025): nothing after 31-12-2025, so the term ends there, not in 2028
+    assert due[("einde_termijn", "lkv_oudere_werknemer")] == "2025-12-31"
     # but not paid over periods after 31 December 2025 (Wtl art. 2.4 lid 1, text 2025-01-01)
     assert due[("einde_uiterlijk", "lkv_oudere_werknemer")] == "2025-12-31"
     assert due[("einde_contract", None)] == "2026-03-31"
@@ -232,8 +233,9 @@ def test_a_rule_base_with_other_hashes_names_the_rule_set_and_rule(
         "regelset rijk-wtl 2025.1: inhoud gewijzigd" in x and "rijk-wtl/lkv-oudere-werknemer" in x
         for x in lines
     )
-    assert any(x.startswith(f"~ termijn Laatste dag {LKV_OUD}") and "2028-03-31 → 2027-03-31" in x
-               for x in lines)  # fmt: skip
+    # two years from 2025 still run past 31-12-2025, where the law ends it: the term's last
+    # day does not move, so no termijn change is reported
+    assert not any(x.startswith(f"~ termijn Laatste dag {LKV_OUD}") for x in lines)
     (use,) = report.rulesets
     assert use.delta.id == "rijk-wtl" and use.delta.old["version"] == use.delta.new["version"]
     assert sorted(use.affected) == ["oudere-bijstand", "oudere-ww"]

@@ -75,6 +75,13 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
             due = add_months(start, round(years * 12)) - timedelta(days=1)
             more = ", verlenging mogelijk" if params.get("verlenging_mogelijk") is True else ""
             text = f"Laatste dag {name} (ten hoogste {_n(years)} jaar vanaf de startdatum{more})"
+            end = params.get("einddatum")  # the rule's own end: the law's end date, AOW age
+            if isinstance(end, str) and _is_date(end) and date.fromisoformat(end) < due:
+                due = date.fromisoformat(end)
+                text = (
+                    f"Laatste dag {name} (volgens de regel; de termijn van {_n(years)} jaar "
+                    "zou later aflopen)"
+                )
             out.append(Deadline("einde_termijn", instrument, due, text, **cite))
         months = _number(params.get("duur_maanden"))
         if months is not None and instrument == PROEFPLAATSING:
