@@ -17,10 +17,10 @@ from typing import Any
 
 from engine.arrange import local_layer, wording
 from engine.arrange.conflicts import apply_relations, cross_region
-from engine.arrange.offers import RuleIndex, offers_of, rule_index
+from engine.arrange.offers import IndexCache, RuleIndex, offers_of, rule_index
 from engine.arrange.precedence import entry_for
 from engine.arrange.scope import Scope, scope_of
-from engine.compiler import compile_network, network_key
+from engine.compiler import PartsCache, compile_network, network_key
 from engine.facts import placement_facts
 from engine.model import (
     Arrangement,
@@ -67,6 +67,8 @@ class Engine:
         self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
         self._labels: dict[str | None, str] = {}
         self._memo: Memo = {}  # derived values by what they read, shared by the networks
+        self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
+        self._indexed: IndexCache = {}  # what each rule set's expressions read
         self._lock = threading.Lock()
 
     def scope(self, placement: Placement) -> Scope:
@@ -81,8 +83,10 @@ class Engine:
                 compiled = self._compiled.get(key)
                 if compiled is None:
                     compiled = _Compiled(
-                        self._backend_class(compile_network(list(rulesets), params), self._memo),
-                        rule_index(rulesets, self.rulebase.parameters),
+                        self._backend_class(
+                            compile_network(list(rulesets), params, self._parts), self._memo
+                        ),
+                        rule_index(rulesets, self.rulebase.parameters, self._indexed),
                     )
                     self._compiled[key] = compiled
         return compiled

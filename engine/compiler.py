@@ -191,29 +191,56 @@ def _with_known(condition: Node | None, value: Node) -> Node:
 # ------------------------------------------------------------------- network
 
 
+# One rule set's share of a network, in order: (name prefix, durable rule body, action).
+_Part = tuple[str, dict[str, Any], Action]
+_Parts = tuple[_Part, ...]
+PartsCache = dict[tuple[str, str, str, str], _Parts]
+_PARTS_CACHED = 4096  # rule-set versions × parameter values kept; refilled when full
+
+
+def _ruleset_parts(rs: RuleSet, params: Mapping[str, Any]) -> _Parts:
+    """The network rules of one rule set: each derived fact, each rule, each refutation."""
+    parts: list[_Part] = []
+    for d in rs.derived:
+        reads = tuple(sorted(names(d.value)))
+        for body in compile_condition(_with_known(d.when, d.value), params):
+            parts.append(("d", body, Action(rs, derived=d, reads=reads)))
+    for r in rs.rules:
+        for body in compile_condition(r.when, params):
+            parts.append(("r", body, Action(rs, rule=r)))
+        if r.then == "excluded":
+            continue  # an exception that does not hold needs no explanation
+        for tests, body in _refutations(r, params):
+            parts.append(("n", body, Action(rs, rule=r, refuted_by=tests, order=len(parts))))
+    return tuple(parts)
+
+
+def _parts(rs: RuleSet, params: Mapping[str, Any], cache: PartsCache | None) -> _Parts:
+    """A rule set's parts, compiled once per version and values of the parameters its
+    conditions read: every network of a scope with this rule set shares them."""
+    if cache is None:
+        return _ruleset_parts(rs, params)
+    used = json.dumps(sorted((n, str(params.get(n))) for n in _condition_params(rs)))
+    key = (rs.id, rs.version, rs.content_hash, used)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _PARTS_CACHED:
+            cache.clear()
+        found = cache[key] = _ruleset_parts(rs, params)
+    return found
+
+
 def _definitions(
-    ordered: list[RuleSet], params: Mapping[str, Any]
+    ordered: list[RuleSet], params: Mapping[str, Any], cache: PartsCache | None = None
 ) -> tuple[dict[str, Any], dict[str, Action]]:
     definition: dict[str, Any] = {}
     actions: dict[str, Action] = {}
     counter = itertools.count()
     for rs in ordered:
-        for d in rs.derived:
-            for body in compile_condition(_with_known(d.when, d.value), params):
-                rule_name = f"d{next(counter)}"
-                definition[rule_name] = {**body, "run": rule_name}
-                actions[rule_name] = Action(rs, derived=d, reads=tuple(sorted(names(d.value))))
-        for r in rs.rules:
-            for body in compile_condition(r.when, params):
-                rule_name = f"r{next(counter)}"
-                definition[rule_name] = {**body, "run": rule_name}
-                actions[rule_name] = Action(rs, rule=r)
-            if r.then == "excluded":
-                continue  # an exception that does not hold needs no explanation
-            for tests, body in _refutations(r, params):
-                rule_name = f"n{next(counter)}"
-                definition[rule_name] = {**body, "run": rule_name}
-                actions[rule_name] = Action(rs, rule=r, refuted_by=tests, order=len(actions))
+        for prefix, body, action in _parts(rs, params, cache):
+            rule_name = f"{prefix}{next(counter)}"
+            definition[rule_name] = {**body, "run": rule_name}
+            actions[rule_name] = action
     return definition, actions
 
 
@@ -250,10 +277,13 @@ def most_rules_per_condition(rulesets: list[RuleSet], params: Mapping[str, Any])
     return max(ending.values(), default=0)
 
 
-def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Network:
-    """One durable ruleset for a scope: every derived fact and rule of `rulesets`."""
+def compile_network(
+    rulesets: list[RuleSet], params: Mapping[str, Any], cache: PartsCache | None = None
+) -> Network:
+    """One durable ruleset for a scope: every derived fact and rule of `rulesets`. `cache`
+    keeps each rule set's compiled part for the next network (an engine's own)."""
     ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
-    definition, actions = _definitions(ordered, params)
+    definition, actions = _definitions(ordered, params, cache)
     if len(actions) > MAX_ACTIONS:
         raise ExpressionError(
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
@@ -266,21 +296,23 @@ def compile_network(rulesets: list[RuleSet], params: Mapping[str, Any]) -> Netwo
             f"{problem}; splits de regels of de scope"
         )
     name = f"arrangeur_{network_key(ordered, params)}"
-    read = frozenset(_pattern_facts(definition, FACT))
-    absent = frozenset(_pattern_facts(definition, ABSENT))
+    read, absent = _facts_read(definition)
     return Network(name, definition, actions, tuple(ordered), read, absent)
 
 
-def _pattern_facts(node: Any, kind: str) -> set[str]:
-    """The facts of one kind (FACT or ABSENT) that the patterns of a definition read."""
-    if isinstance(node, dict):
-        terms = node.get("$and")
-        if isinstance(terms, list) and {"t": kind} in terms:
-            return {t["n"] for t in terms if isinstance(t, dict) and set(t) == {"n"}}
-        return set().union(*(_pattern_facts(v, kind) for v in node.values())) if node else set()
-    if isinstance(node, list):
-        return set().union(*(_pattern_facts(v, kind) for v in node)) if node else set()
-    return set()
+def _facts_read(definition: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The facts the patterns read: known facts (FACT) and inputs whose absence they test."""
+    read: set[str] = set()
+    absent: set[str] = set()
+    for rule in definition.values():
+        for pattern in rule.get("all", ()):
+            for body in pattern.values():
+                terms = body["$and"]
+                kind = next((t["t"] for t in terms if set(t) == {"t"}), None)
+                fact = next((t["n"] for t in terms if set(t) == {"n"}), None)
+                if fact is not None:
+                    (absent if kind == ABSENT else read).add(fact)
+    return frozenset(read), frozenset(absent)
 
 
 def _condition_text(tests: list[dict[str, Any]]) -> str:

@@ -83,25 +83,80 @@ class RuleIndex:
         return found
 
 
-def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleIndex:
+@dataclass(frozen=True)
+class _RulesetNames:
+    """What one rule set's expressions read, worked out once per rule set version."""
+
+    derived: tuple[tuple[str, frozenset[str]], ...]  # derived fact -> names value/when read
+    derived_params: dict[int, frozenset[str]]  # id(derived) -> parameters its value reads
+    reads: dict[str, frozenset[str]]  # rule -> names its condition reads
+    figure_names: dict[str, frozenset[str]]  # rule -> names its amounts and params read
+    reasons: dict[str, Reason]
+    by_instrument: list[tuple[str, list[Rule]]]
+
+
+IndexCache = dict[int, tuple[RuleSet, _RulesetNames]]
+
+
+def _ruleset_names(rs: RuleSet) -> _RulesetNames:
+    derived = tuple(
+        (d.id, frozenset(names(d.value) | (names(d.when) if d.when is not None else set())))
+        for d in rs.derived
+    )
+    derived_params = {
+        id(d): frozenset(n.removeprefix("param.") for n in names(d.value) if is_param(n))
+        for d in rs.derived
+    }
+    grouped: dict[str, list[Rule]] = {}
+    figure_names: dict[str, frozenset[str]] = {}
+    for rule in rs.rules:
+        grouped.setdefault(rule.instrument, []).append(rule)
+        read: set[str] = set()
+        for spec in rule.amounts:
+            read |= names(spec.eur)
+        for value in rule.params.values():
+            if not isinstance(value, str | int | float | bool):
+                read |= names(value)
+        figure_names[rule.qualified_id] = frozenset(read)
+    return _RulesetNames(
+        derived=derived,
+        derived_params=derived_params,
+        reads={rule.qualified_id: frozenset(names(rule.when)) for rule in rs.rules},
+        figure_names=figure_names,
+        reasons={r.qualified_id: _reason(rs, r, r.explanation) for r in rs.rules},
+        by_instrument=list(grouped.items()),
+    )
+
+
+def rule_index(
+    rulesets: tuple[RuleSet, ...], parameters: Parameters, cache: IndexCache | None = None
+) -> RuleIndex:
+    """The static index of a network. `cache` (an engine's own) keeps what each rule set's
+    expressions read for the next network with that rule set."""
     inputs: dict[str, set[str]] = {}
     definitions: dict[str, list] = {}
     by_instrument: dict[str, list[tuple[str, list[Rule]]]] = {}
     reasons: dict[str, Reason] = {}
+    reads: dict[str, set[str]] = {}
+    derived_params: dict[int, frozenset[str]] = {}
+    figure_names: dict[str, frozenset[str]] = {}
     for rs in rulesets:
+        found = cache.get(id(rs)) if cache is not None else None
+        if found is None or found[0] is not rs:
+            found = (rs, _ruleset_names(rs))
+            if cache is not None:
+                cache[id(rs)] = found
+        part = found[1]
+        for fact, read in part.derived:
+            inputs.setdefault(fact, set()).update(read)
         for d in rs.derived:
-            inputs.setdefault(d.id, set()).update(names(d.value))
-            if d.when is not None:
-                inputs[d.id].update(names(d.when))
             definitions.setdefault(d.id, []).append(d)
-        grouped: dict[str, list[Rule]] = {}
-        for rule in rs.rules:
-            grouped.setdefault(rule.instrument, []).append(rule)
-            reasons[rule.qualified_id] = _reason(rs, rule, rule.explanation)
-        by_instrument[rs.key] = list(grouped.items())
-    params_read = {
-        rule.qualified_id: _params_read(rule, inputs) for rs in rulesets for rule in rs.rules
-    }
+        reasons.update(part.reasons)
+        reads.update({k: set(v) for k, v in part.reads.items()})
+        derived_params.update(part.derived_params)
+        figure_names.update(part.figure_names)
+        by_instrument[rs.key] = part.by_instrument
+    params_read = {rule_id: _params_read(read, inputs) for rule_id, read in figure_names.items()}
     figures = {
         rule_id: [parameters.params[n].source for n in sorted(read) if n in parameters.params]
         for rule_id, read in params_read.items()
@@ -111,26 +166,15 @@ def rule_index(rulesets: tuple[RuleSet, ...], parameters: Parameters) -> RuleInd
         for k, v in definitions.items()
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
-    reads = {rule.qualified_id: names(rule.when) for rs in rulesets for rule in rs.rules}
-    derived_params = {
-        id(d): frozenset(n.removeprefix("param.") for n in names(d.value) if is_param(n))
-        for rs in rulesets
-        for d in rs.derived
-    }
     return RuleIndex(
         inputs, formulas, by_instrument, reasons, figures, reads, params_read, derived_params
     )
 
 
-def _params_read(rule: Rule, inputs: dict[str, set[str]]) -> set[str]:
+def _params_read(names_read: frozenset[str], inputs: dict[str, set[str]]) -> set[str]:
     """The parameters (without `param.`) a rule's amounts and computed parameters read,
     through the derived facts they use: where its figures come from."""
-    read: set[str] = set()
-    for spec in rule.amounts:
-        read |= names(spec.eur)
-    for value in rule.params.values():
-        if not isinstance(value, str | int | float | bool):
-            read |= names(value)
+    read = set(names_read)
     stack, seen = list(read), set()
     while stack:
         n = stack.pop()
