@@ -9,7 +9,6 @@ deleted after the check, also when a rule fails.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -91,6 +90,9 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+SESSION = "s"  # one session per network, used by one check at a time (the lock)
+
+
 class DurableBackend:
     """A compiled network as one ruleset of durable_rules' C engine, driven directly.
 
@@ -105,7 +107,6 @@ class DurableBackend:
         self.network = network
         self._memo = memo
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
         self._handle: int | None = self._create()
 
     def _create(self) -> int:
@@ -140,7 +141,7 @@ class DurableBackend:
             handle = self._handle
             if handle is None:  # closed (evicted from the cache) while a check held it
                 handle = self._handle = self._create()
-            sid = str(next(self._ids))
+            sid = SESSION
             batch = [
                 {"sid": sid, "t": ABSENT, "n": name}
                 for name in network.absent_names
@@ -154,29 +155,40 @@ class DurableBackend:
             if not batch:  # no pattern reads any of these facts: nothing can fire
                 return session
             # A fact no pattern takes is "not handled" (result 1): normal, the others still
-            # count. The session state exists from here on, so it is always deleted.
+            # count.
             text = json.dumps(batch, ensure_ascii=False)
             state = durable_rules_engine.assert_facts(handle, text)[1]
             error: BaseException | None = None
             try:
                 # Every queued action is taken and completed, also after a failing one:
-                # durable_rules may corrupt its heap when a state is deleted with actions left.
+                # durable_rules may corrupt its heap when a state is left with actions queued.
                 started = durable_rules_engine.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message is not None:
                     if error is None:
                         try:
-                            self._act(session, handle, sid, message)
+                            self._act(session, handle, message, batch)
                         except Exception as exc:  # noqa: BLE001 - raised below, state cleaned
                             error = exc
                     message = durable_rules_engine.complete_and_start_action(handle, state)
+            except BaseException:
+                error = error or RuntimeError("durable_rules")
+                raise
             finally:
-                durable_rules_engine.delete_state(handle, sid)
+                # The session state is kept for the next check, emptied of this check's facts:
+                # building a state costs more than half of asserting them (durable allocates
+                # memory for every node of the network). After a failure it is deleted.
+                if error is None:
+                    durable_rules_engine.retract_facts(
+                        handle, json.dumps(batch, ensure_ascii=False)
+                    )
+                else:
+                    durable_rules_engine.delete_state(handle, sid)
             if error is not None:
                 raise error
         return session
 
-    def _act(self, session: Session, handle: int, sid: str, msg: str) -> None:
+    def _act(self, session: Session, handle: int, msg: str, asserted: list[dict]) -> None:
         # the message is {"<rule name>": {...matched facts}}: only the name is needed
         start = msg.index('"') + 1
         action = self.network.actions[msg[start : msg.index('"', start)]]
@@ -185,7 +197,8 @@ class DurableBackend:
             return
         value = session.derive(action, self._memo)
         if value is not UNKNOWN and action.derived.id in self.network.fact_names:
-            fact = {"sid": sid, "t": FACT, "n": action.derived.id, "v": to_network(value)}
+            fact = {"sid": SESSION, "t": FACT, "n": action.derived.id, "v": to_network(value)}
+            asserted.append(fact)
             durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
 
 
