@@ -158,6 +158,7 @@ class DurableBackend:
             # count.
             text = json.dumps(batch, ensure_ascii=False)
             state = durable_rules_engine.assert_facts(handle, text)[1]
+            asserted: list[str] = []  # derived facts, as asserted (JSON)
             error: BaseException | None = None
             try:
                 # Every queued action is taken and completed, also after a failing one:
@@ -167,7 +168,7 @@ class DurableBackend:
                 while message is not None:
                     if error is None:
                         try:
-                            self._act(session, handle, message, batch)
+                            self._act(session, handle, message, asserted)
                         except Exception as exc:  # noqa: BLE001 - raised below, state cleaned
                             error = exc
                     message = durable_rules_engine.complete_and_start_action(handle, state)
@@ -179,27 +180,28 @@ class DurableBackend:
                 # building a state costs more than half of asserting them (durable allocates
                 # memory for every node of the network). After a failure it is deleted.
                 if error is None:
-                    durable_rules_engine.retract_facts(
-                        handle, json.dumps(batch, ensure_ascii=False)
-                    )
+                    derived = ",".join(asserted)
+                    every = f"{text[:-1]},{derived}]" if derived else text
+                    durable_rules_engine.retract_facts(handle, every)
                 else:
                     durable_rules_engine.delete_state(handle, sid)
             if error is not None:
                 raise error
         return session
 
-    def _act(self, session: Session, handle: int, msg: str, asserted: list[dict]) -> None:
+    def _act(self, session: Session, handle: int, msg: str, asserted: list[str]) -> None:
         # the message is {"<rule name>": {...matched facts}}: only the name is needed
-        start = msg.index('"') + 1
-        action = self.network.actions[msg[start : msg.index('"', start)]]
+        action = self.network.actions[msg[2 : msg.index('"', 2)]]
         if action.derived is None:
             session.conclude(action)
             return
         value = session.derive(action, self._memo)
-        if value is not UNKNOWN and action.derived.id in self.network.fact_names:
-            fact = {"sid": SESSION, "t": FACT, "n": action.derived.id, "v": to_network(value)}
-            asserted.append(fact)
-            durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+        name = action.derived.id
+        if value is not UNKNOWN and name in self.network.fact_names:
+            fact = {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
+            text = json.dumps(fact, ensure_ascii=False)
+            asserted.append(text)
+            durable_rules_engine.assert_fact(handle, text)
 
 
 class PythonBackend:
