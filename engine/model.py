@@ -298,6 +298,12 @@ class Job(_Input):
     brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
         None, description="brutoloon per maand"
     )
+    # Wet minimumloon art. 12 (texts before 2024): the monthly minimum wage holds for the
+    # normale arbeidsduur, pro rata for more or fewer agreed hours. More hours than the normale
+    # arbeidsduur (overtime) is a valid placement; the bound is that of uren_per_week.
+    normale_arbeidsduur: Number(0, 60, low_open=True) | None = Field(
+        None, description="normale arbeidsduur per week bij de werkgever (uren)"
+    )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the
     # candidate to be in the doelgroep loonkostensubsidie and agreed with the employer to skip
     # the loonwaarde before the job starts (forfaitaire loonkostensubsidie, lid 5). An agreement
