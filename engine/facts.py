@@ -43,6 +43,7 @@ class FactSpec:
 # Units of the numeric input fields: the type checker keeps money apart from other numbers.
 _UNITS = {
     "uren_per_week": "uren per week",
+    "normale_arbeidsduur": "uren per week",
     "contract_maanden": "maanden",
     "loonwaarde_pct": "procent",
     "brutoloon_per_maand": "EUR per maand",

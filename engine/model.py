@@ -298,6 +298,13 @@ class Job(_Input):
     brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
         None, description="brutoloon per maand"
     )
+    # Participatiewet art. 10d lid 4 with Wet minimumloon art. 12 (texts before 2024): the
+    # monthly minimum wage holds for the employer's normale arbeidsduur; fewer agreed hours reduce
+    # the loonkostensubsidie pro rata. More hours than the normale arbeidsduur (overtime) is a
+    # valid placement, so nothing compares the two here; the bound is that of uren_per_week.
+    normale_arbeidsduur: Number(0, 60, low_open=True) | None = Field(
+        None, description="normale arbeidsduur per week bij de werkgever (uren)"
+    )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the
     # candidate to be in the doelgroep loonkostensubsidie and agreed with the employer to skip
     # the loonwaarde before the job starts (forfaitaire loonkostensubsidie, lid 5). An agreement

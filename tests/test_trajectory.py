@@ -448,6 +448,7 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
             "job": {
                 "startdatum": "2023-07-01",
                 "uren_per_week": 32,
+                "normale_arbeidsduur": 38,
                 "contract_maanden": 12,
                 "brutoloon_per_maand": 2500,
             },
@@ -456,9 +457,10 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
         "proefplaatsing": False,
     }
     t = build_trajectory(data, engine)
-    # 2023 (changed on purpose): the monthly minimum wage of 1 July 2023 at an assumed normale
-    # arbeidsduur of 36 uur: 1.995,00 × 32 / 36 × 1,08 × 40 % × 1,235 = 946,11
-    assert eur_of(t, "2023-07", "loonkostensubsidie") == 946.11
+    # 2023 (changed on purpose): the monthly minimum wage of 1 July 2023 pro rata for 32 of the
+    # employer's 38 hours (WML art. 12 lid 1): 1.995,00 × 32 / 38 = 1.680,00 × 1,08 = 1.814,40
+    # × 40 % = 725,76 × 1,235 = 896,31
+    assert eur_of(t, "2023-07", "loonkostensubsidie") == 896.31
     # 2024-01: 13,27 × 32 × 52 / 12 = 1.840,107 × 1,08 × 40 % × 1,235 = 981,73
     assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.73
     # 2022: no minimum wage encoded, so no amount, and the trajectory says so (not a silent € 0)
@@ -475,8 +477,25 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
     )
     assert eur_of(early, "2022-10", "loonkostensubsidie") == 0
     assert any("param.minimumloon_per_maand" in n for n in early.notices)
-    # 1.934,40 × 32 / 36 × 1,08 × 40 % × 1,235 = 917,37
-    assert eur_of(early, "2023-01", "loonkostensubsidie") == 917.37
+    # 1.934,40 × 32 / 38 = 1.628,968 × 1,08 = 1.759,286 × 40 % = 703,714 × 1,235 = 869,09
+    assert eur_of(early, "2023-01", "loonkostensubsidie") == 869.09
+    # Without the employer's normale arbeidsduur the 2023 amount cannot be worked out: € 0 is
+    # counted, but the month says why and the notice names the missing fact in Dutch.
+    job = {k: v for k, v in data["placement"]["job"].items() if k != "normale_arbeidsduur"}
+    unknown = build_trajectory({**data, "placement": {**data["placement"], "job": job}}, engine)
+    july = next(
+        x
+        for m in unknown.months
+        if m.month == "2023-07"
+        for x in m.instruments
+        if x.instrument == "loonkostensubsidie"
+    )
+    assert july.eur == 0 and "normale arbeidsduur per week bij de werkgever" in july.basis
+    assert any(
+        "normale arbeidsduur per week bij de werkgever" in n and "te laag" in n
+        for n in unknown.notices
+    )
+    assert eur_of(unknown, "2024-01", "loonkostensubsidie") == 981.73
 
 
 def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):

@@ -31,6 +31,9 @@ _HINTS = {
     "employer.vestigingsgemeente": "naam, oude naam of CBS-code",
     "candidate.loonwaarde_pct": "0 tot 100; leeg als nog niet vastgesteld",
     "peildatum": "de datum waarop de regels gelden",
+    "job.normale_arbeidsduur": (
+        "voltijd bij deze werkgever, bv. 38; nodig voor loonkostensubsidie vóór 2024"
+    ),
 }
 
 

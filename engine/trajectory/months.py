@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from engine.catalogue import Catalogue
 from engine.dates import month_start
+from engine.facts import INPUT_FACTS
 from engine.model import Arrangement, Entry, Placement
 from engine.trajectory.model import InstrumentMonth, Month
 from engine.trajectory.money import HourlyAccrual, einddatum, eur, is_hourly, wage
@@ -106,10 +107,13 @@ def contract_month(
             if monthly:
                 kind, amount, basis = "subsidie", Decimal(str(monthly[0].eur)), monthly[0].basis
             elif e.amounts or e.instrument == "loonkostensubsidie":
-                kind, basis = "subsidie", "bedrag voor deze maand niet te berekenen"
+                missing = _missing(e)
+                kind = "subsidie"
+                basis = f"bedrag voor deze maand niet te berekenen (ontbreekt: {missing})"
                 notices.append(
                     f"{e.name}: voor één of meer maanden is geen bedrag te berekenen uit de regels "
-                    f"(ontbrekend: {', '.join(e.missing_facts) or 'onbekend'}); gerekend met € 0."
+                    f"(ontbreekt: {missing}); gerekend met € 0, dus de subsidies in dit traject "
+                    "zijn te laag en de netto kosten te hoog. Vul het ontbrekende gegeven in."
                 )
         lines.append(
             InstrumentMonth(
@@ -133,3 +137,9 @@ def contract_month(
         wage_basis=w.basis,
         wage_assumed=w.assumed,
     )
+
+
+def _missing(e: Entry) -> str:
+    """The facts an amount waits for, as the form names them (a parameter by its id)."""
+    names = [f"{INPUT_FACTS[m].label} ({m})" if m in INPUT_FACTS else m for m in e.missing_facts]
+    return ", ".join(names) or "onbekend"
