@@ -69,7 +69,7 @@ def _defrule(name: str, body: dict[str, Any]) -> str:
 
 
 class ClipsBackend:
-    def __init__(self, network: Network, memo: Memo | None = None):
+    def __init__(self, network: Network, memo: Memo | None = None, warm: object = None):
         self.network = network
         self._memo = memo
         self._lock = threading.Lock()

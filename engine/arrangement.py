@@ -38,7 +38,7 @@ from engine.network_cache import NetworkCache
 from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import Backend, DurableBackend, Memo
+from engine.runtime import Backend, DurableBackend, Memo, WarmStates
 
 authority_label = wording.authority_label
 
@@ -67,6 +67,7 @@ class Engine:
         self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
         self._labels: dict[str | None, str] = {}
         self._memo: Memo = {}  # derived values by what they read, shared by the networks
+        self._warm = WarmStates()  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
         self._lock = threading.Lock()
@@ -84,7 +85,9 @@ class Engine:
                 if compiled is None:
                     compiled = _Compiled(
                         self._backend_class(
-                            compile_network(list(rulesets), params, self._parts), self._memo
+                            compile_network(list(rulesets), params, self._parts),
+                            self._memo,
+                            self._warm,
                         ),
                         rule_index(rulesets, self.rulebase.parameters, self._indexed),
                     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -83,7 +85,9 @@ class Session:
 class Backend(Protocol):
     """Runs one check on a compiled network: facts in, derived facts and fired rules out."""
 
-    def __init__(self, network: Network, memo: Memo | None = None) -> None: ...
+    def __init__(
+        self, network: Network, memo: Memo | None = None, warm: WarmStates | None = None
+    ) -> None: ...
 
     def run(self, facts: dict[str, Any], params: dict[str, Any]) -> Session: ...
 
@@ -91,6 +95,40 @@ class Backend(Protocol):
 
 
 SESSION = "s"  # one session per network, used by one check at a time (the lock)
+
+
+class WarmStates:
+    """The networks that keep their durable session state between checks.
+
+    durable_rules builds a session state with memory for every node of the network (2 to 4 MiB
+    here); building it costs more than asserting a check's facts. So the most recently used
+    networks keep theirs, emptied after each check, and the least recently used beyond the cap
+    delete it. The cap: the argument, else ARRANGEUR_WARM_STATES, else 128; 0 keeps none.
+    """
+
+    def __init__(self, cap: int | None = None):
+        self.cap = cap if cap is not None else int(os.environ.get("ARRANGEUR_WARM_STATES", "128"))
+        self._lru: OrderedDict[int, DurableBackend] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, backend: DurableBackend) -> bool:
+        """Whether `backend` keeps its state; the least recently used beyond the cap cool."""
+        if self.cap <= 0:
+            return False
+        with self._lock:
+            self._lru[id(backend)] = backend
+            self._lru.move_to_end(id(backend))
+            cooled = [self._lru.popitem(last=False)[1] for _ in range(len(self._lru) - self.cap)]
+        for other in cooled:
+            other.cool()
+        return True
+
+    def forget(self, backend: DurableBackend) -> None:
+        with self._lock:
+            self._lru.pop(id(backend), None)
+
+    def __len__(self) -> int:
+        return len(self._lru)
 
 
 class DurableBackend:
@@ -103,10 +141,13 @@ class DurableBackend:
     reading only the action's name from its message.
     """
 
-    def __init__(self, network: Network, memo: Memo | None = None):
+    def __init__(self, network: Network, memo: Memo | None = None, warm: WarmStates | None = None):
         self.network = network
         self._memo = memo
+        self._warm = warm
         self._lock = threading.Lock()
+        self._has_state = False
+        self._cool_later = False  # cooled while a check ran: delete the state after it
         self._handle: int | None = self._create()
 
     def _create(self) -> int:
@@ -122,12 +163,32 @@ class DurableBackend:
     def close(self) -> None:
         """Free the C ruleset (memory and one of durable's 131,072 handles). A check that still
         holds this backend creates a new one."""
+        if self._warm is not None:
+            self._warm.forget(self)
         with self._lock:
             self._free()
+
+    def cool(self) -> None:
+        """Delete the kept session state (WarmStates). Called by another network's check, so
+        never waits for this one's lock: if a check runs here, that check deletes it."""
+        if not self._lock.acquire(blocking=False):
+            self._cool_later = True
+            return
+        try:
+            self._drop_state()
+        finally:
+            self._lock.release()
+
+    def _drop_state(self) -> None:
+        if self._has_state and self._handle is not None:
+            durable_rules_engine.delete_state(self._handle, SESSION)
+        self._has_state = False
 
     def _free(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
+            if self._has_state:  # delete_ruleset leaves the session state's memory behind
+                durable_rules_engine.delete_state(handle, SESSION)
             durable_rules_engine.delete_ruleset(handle)
 
     def __del__(self) -> None:
@@ -141,6 +202,7 @@ class DurableBackend:
             handle = self._handle
             if handle is None:  # closed (evicted from the cache) while a check held it
                 handle = self._handle = self._create()
+                self._has_state = False
             sid = SESSION
             batch = [
                 {"sid": sid, "t": ABSENT, "n": name}
@@ -158,6 +220,7 @@ class DurableBackend:
             # count.
             text = json.dumps(batch, ensure_ascii=False)
             state = durable_rules_engine.assert_facts(handle, text)[1]
+            self._has_state = True
             asserted: list[str] = []  # derived facts, as asserted (JSON)
             error: BaseException | None = None
             try:
@@ -176,15 +239,15 @@ class DurableBackend:
                 error = error or RuntimeError("durable_rules")
                 raise
             finally:
-                # The session state is kept for the next check, emptied of this check's facts:
-                # building a state costs more than half of asserting them (durable allocates
-                # memory for every node of the network). After a failure it is deleted.
-                if error is None:
+                self._cool_later = False
+                warm = self._warm
+                if error is None and warm is not None and warm.keep(self) and not self._cool_later:
+                    # kept warm for the next check, emptied of this check's facts
                     derived = ",".join(asserted)
                     every = f"{text[:-1]},{derived}]" if derived else text
                     durable_rules_engine.retract_facts(handle, every)
                 else:
-                    durable_rules_engine.delete_state(handle, sid)
+                    self._drop_state()
             if error is not None:
                 raise error
         return session
@@ -211,9 +274,9 @@ class PythonBackend:
     baseline for benchmarks.
     """
 
-    def __init__(self, network: Network, memo: Memo | None = None):
+    def __init__(self, network: Network, memo: Memo | None = None, warm: WarmStates | None = None):
         self.network = network
-        self._memo = memo
+        self._memo = memo  # `warm`: durable's session states, nothing to keep here
         seen: set[int] = set()
         self._derived: list[Action] = []
         self._rules: list[Action] = []

@@ -17,7 +17,7 @@ from engine.compiler import compile_network
 from engine.expressions import evaluate, parse
 from engine.model import Source
 from engine.rulesets.loader import Rule, RuleSet
-from engine.runtime import SESSION, DurableBackend
+from engine.runtime import SESSION, DurableBackend, WarmStates
 
 FACTS = [
     "candidate.loonwaarde_pct",
@@ -76,7 +76,7 @@ def _ruleset(conditions: list[str]) -> RuleSet:
 
 RNG = random.Random(20251123)
 CONDITIONS = [_condition(RNG, 3) for _ in range(150)]
-BACKEND = DurableBackend(compile_network([_ruleset(CONDITIONS)], {}))
+BACKEND = DurableBackend(compile_network([_ruleset(CONDITIONS)], {}), None, WarmStates(cap=1))
 
 facts_strategy = st.fixed_dictionaries(
     {},
@@ -174,3 +174,24 @@ def test_a_network_beyond_durable_rules_limit_is_refused_with_a_clear_error():
     too_many = ["job.uren_per_week > 1"] * (MAX_ACTIONS + 1)
     with pytest.raises(ExpressionError, match="at most 4096"):
         compile_network([_ruleset(too_many)], {})
+
+
+def test_only_the_most_recently_used_networks_keep_their_session_state():
+    # durable_rules builds a state with memory for every node: the warm ones are bounded
+    warm = WarmStates(cap=1)
+    a, b = (DurableBackend(compile_network([_ruleset(CONDITIONS)], {}), None, warm) for _ in "ab")
+    facts = {"peildatum": date(2025, 1, 1), "candidate.uitkering": "ww"}
+    a.run(facts, {})
+    assert len(warm) == 1 and durable_rules_engine.get_state(a._handle, SESSION)
+    b.run(facts, {})  # b is now the one kept warm: a's state is deleted
+    with pytest.raises(durable_rules_engine.error, match="309"):
+        durable_rules_engine.get_state(a._handle, SESSION)
+    assert durable_rules_engine.get_state(b._handle, SESSION)
+    assert sorted(a.run(facts, {}).fired) == sorted(b.run(facts, {}).fired)
+    cold = DurableBackend(compile_network([_ruleset(CONDITIONS)], {}), None, WarmStates(cap=0))
+    cold.run(facts, {})
+    with pytest.raises(durable_rules_engine.error, match="309"):
+        durable_rules_engine.get_state(cold._handle, SESSION)
+    for backend in (a, b, cold):
+        backend.close()
+    assert len(warm) == 0
