@@ -61,10 +61,12 @@ def _sentences(reasons: Iterable[Reason]) -> str:
 
 def entry_text(naam: str, offer: Offer, provider: str) -> str:
     why = _sentences(offer.reasons)
+    missing = ", ".join(fact_label(m) for m in offer.missing_facts)
     if offer.status == "eligible":
-        return f"{naam}: komt in aanmerking via {provider}. {why}"
+        # eligible, but an amount or term needs a fact that was not given
+        extra = f" Nog nodig voor bedrag of termijn: {missing}." if missing else ""
+        return f"{naam}: komt in aanmerking via {provider}.{extra} {why}"
     if offer.status == "needs_assessment":
-        missing = ", ".join(fact_label(m) for m in offer.missing_facts)
         extra = f" Ontbrekende gegevens: {missing}." if missing else ""
         return f"{naam}: nog te beoordelen door {provider}.{extra} {why}".strip()
     if offer.unmet:  # the conditions not met say why; the rules' texts are in the reasons
