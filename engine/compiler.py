@@ -71,6 +71,7 @@ class Network:
     rulesets: tuple[RuleSet, ...]
     fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
     absent_names: frozenset[str] = frozenset()  # inputs whose absence some pattern reads
+    patterns_json: str = ""  # the definition as durable_rules' C engine reads it (no "run")
 
 
 def network_key(rulesets: list[RuleSet], params: Mapping[str, Any]) -> str:
@@ -194,7 +195,24 @@ def _with_known(condition: Node | None, value: Node) -> Node:
 # One rule set's share of a network, in order: (name prefix, durable rule body, action).
 _Part = tuple[str, dict[str, Any], Action]
 _Parts = tuple[_Part, ...]
-PartsCache = dict[tuple[str, str, str, str], _Parts]
+_Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Share:
+    """One rule set's share of a network, with what durable's limits and the driver need to
+    know of it: networks are built by adding shares up, not by walking every rule again."""
+
+    parts: _Parts
+    bodies_json: tuple[str, ...]  # each part's durable rule body as JSON
+    read: frozenset[str]  # facts its patterns read
+    absent: frozenset[str]  # inputs whose absence they test
+    ending: dict[_Path, int]  # patterns ending on each path of tests
+    after: dict[_Path, set[str]]  # distinct tests after each path
+    tests_of: dict[_Path, list[dict[str, Any]]]
+
+
+PartsCache = dict[tuple[str, str, str, str], _Share]
 _PARTS_CACHED = 4096  # rule-set versions × parameter values kept; refilled when full
 
 
@@ -215,29 +233,43 @@ def _ruleset_parts(rs: RuleSet, params: Mapping[str, Any]) -> _Parts:
     return tuple(parts)
 
 
-def _parts(rs: RuleSet, params: Mapping[str, Any], cache: PartsCache | None) -> _Parts:
-    """A rule set's parts, compiled once per version and values of the parameters its
-    conditions read: every network of a scope with this rule set shares them."""
+def _share(rs: RuleSet, params: Mapping[str, Any]) -> _Share:
+    parts = _ruleset_parts(rs, params)
+    bodies = {str(i): body for i, (_, body, _) in enumerate(parts)}
+    read, absent = _facts_read(bodies)
+    ending, after, tests_of = _pattern_tree(bodies)
+    texts = tuple(json.dumps(body, ensure_ascii=False) for _, body, _ in parts)
+    return _Share(parts, texts, read, absent, ending, after, tests_of)
+
+
+def _parts(rs: RuleSet, params: Mapping[str, Any], cache: PartsCache | None) -> _Share:
+    """A rule set's share, compiled once per version and values of the parameters its
+    conditions read: every network of a scope with this rule set shares it."""
     if cache is None:
-        return _ruleset_parts(rs, params)
+        return _share(rs, params)
     used = json.dumps(sorted((n, str(params.get(n))) for n in _condition_params(rs)))
     key = (rs.id, rs.version, rs.content_hash, used)
     found = cache.get(key)
     if found is None:
         if len(cache) >= _PARTS_CACHED:
             cache.clear()
-        found = cache[key] = _ruleset_parts(rs, params)
+        found = cache[key] = _share(rs, params)
     return found
 
 
 def _definitions(
     ordered: list[RuleSet], params: Mapping[str, Any], cache: PartsCache | None = None
 ) -> tuple[dict[str, Any], dict[str, Action]]:
+    return _assemble([_parts(rs, params, cache) for rs in ordered])
+
+
+def _assemble(shares: list[_Share]) -> tuple[dict[str, Any], dict[str, Action]]:
+    """The rule sets' shares as one durable ruleset definition, each rule named once."""
     definition: dict[str, Any] = {}
     actions: dict[str, Action] = {}
     counter = itertools.count()
-    for rs in ordered:
-        for prefix, body, action in _parts(rs, params, cache):
+    for share in shares:
+        for prefix, body, action in share.parts:
             rule_name = f"{prefix}{next(counter)}"
             definition[rule_name] = {**body, "run": rule_name}
             actions[rule_name] = action
@@ -283,21 +315,35 @@ def compile_network(
     """One durable ruleset for a scope: every derived fact and rule of `rulesets`. `cache`
     keeps each rule set's compiled part for the next network (an engine's own)."""
     ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
-    definition, actions = _definitions(ordered, params, cache)
+    shares = [_parts(rs, params, cache) for rs in ordered]
+    definition, actions = _assemble(shares)
     if len(actions) > MAX_ACTIONS:
         raise ExpressionError(
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
         )
-    problem = network_limit_problem(definition)
+    ending: dict[_Path, int] = {}
+    after: dict[_Path, set[str]] = {}
+    tests_of: dict[_Path, list[dict[str, Any]]] = {}
+    for share in shares:
+        for path, n in share.ending.items():
+            ending[path] = ending.get(path, 0) + n
+        for path, following in share.after.items():
+            after.setdefault(path, set()).update(following)
+        for path, tests in share.tests_of.items():
+            tests_of.setdefault(path, tests)
+    problem = _limit_problem(len(definition), ending, after, tests_of)
     if problem:
         raise ExpressionError(
             f"het netwerk voor {', '.join(rs.key for rs in ordered)} past niet in durable_rules: "
             f"{problem}; splits de regels of de scope"
         )
     name = f"arrangeur_{network_key(ordered, params)}"
-    read, absent = _facts_read(definition)
-    return Network(name, definition, actions, tuple(ordered), read, absent)
+    read = frozenset().union(*(share.read for share in shares))
+    absent = frozenset().union(*(share.absent for share in shares))
+    bodies = (body for share in shares for body in share.bodies_json)
+    patterns = "{" + ",".join(f'"{n}":{b}' for n, b in zip(definition, bodies, strict=True)) + "}"
+    return Network(name, definition, actions, tuple(ordered), read, absent, patterns)
 
 
 def _facts_read(definition: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
@@ -326,9 +372,6 @@ def _condition_text(tests: list[dict[str, Any]]) -> str:
     return " and ".join(shown) or f"known({fact})"
 
 
-_Path = tuple[str, ...]
-
-
 def _pattern_tree(
     definition: Mapping[str, Any],
 ) -> tuple[dict[_Path, int], dict[_Path, set[str]], dict[_Path, list[dict[str, Any]]]]:
@@ -355,9 +398,17 @@ def _pattern_tree(
 
 def network_limit_problem(definition: Mapping[str, Any]) -> str | None:
     """Why durable_rules could not build this ruleset definition, or None."""
-    if len(definition) > MAX_ACTIONS:
-        return f"{len(definition)} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
-    ending, after, tests_of = _pattern_tree(definition)
+    return _limit_problem(len(definition), *_pattern_tree(definition))
+
+
+def _limit_problem(
+    rules: int,
+    ending: Mapping[_Path, int],
+    after: Mapping[_Path, set[str]],
+    tests_of: Mapping[_Path, list[dict[str, Any]]],
+) -> str | None:
+    if rules > MAX_ACTIONS:
+        return f"{rules} regels, durable_rules staat er hoogstens {MAX_ACTIONS} toe"
     path, most = max(ending.items(), key=lambda kv: kv[1], default=((), 0))
     if most > MAX_RULES_PER_CONDITION:
         return (

@@ -151,14 +151,7 @@ class DurableBackend:
         self._handle: int | None = self._create()
 
     def _create(self) -> int:
-        # the C engine only needs the patterns: an action is named by its rule
-        rules = {
-            name: {k: v for k, v in rule.items() if k != "run"}
-            for name, rule in self.network.definition.items()
-        }
-        return durable_rules_engine.create_ruleset(
-            self.network.name, json.dumps(rules, ensure_ascii=False)
-        )
+        return durable_rules_engine.create_ruleset(self.network.name, self.network.patterns_json)
 
     def close(self) -> None:
         """Free the C ruleset (memory and one of durable's 131,072 handles). A check that still
