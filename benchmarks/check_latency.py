@@ -16,6 +16,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -197,9 +198,13 @@ def _worker(args: tuple[int, int]) -> tuple[int, float]:
 def all_cores(rules: Path, per_process: int) -> dict[str, Any]:
     """Checks per second with one process per core, all checking at the same time."""
     processes = os.cpu_count() or 1
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (out of memory, a crash
+    # in C) raises BrokenProcessPool here instead of leaving the bench waiting forever
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes, initializer=_init_worker, initargs=(str(rules),)) as pool:
-        results = pool.map(_worker, [(per_process, 200 + i) for i in range(processes)])
+    with ProcessPoolExecutor(
+        processes, mp_context=ctx, initializer=_init_worker, initargs=(str(rules),)
+    ) as pool:
+        results = list(pool.map(_worker, [(per_process, 200 + i) for i in range(processes)]))
     done = sum(n for n, _ in results)
     elapsed = max(t for _, t in results)
     return {"processes": processes, "checks_per_second_all_cores": round(done / elapsed, 1)}
@@ -311,9 +316,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         # 10,000-profile time is extrapolated from it)
         (
             "national",
-            lambda: measure_national(
-                rules, *((10, 5, "serial") if quick else (500, 50, "local"))
-            ),
+            lambda: measure_national(rules, *((10, 5, "serial") if quick else (500, 50, "local"))),
         ),
         (
             "scale",

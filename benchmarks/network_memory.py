@@ -12,6 +12,7 @@ import multiprocessing
 import random
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,5 +68,6 @@ def _random_pairs(args: tuple[int, int | None, int]) -> dict[str, Any]:
 
 def random_pairs(checks: int, cap: int | None = None, gemeenten: int = 342) -> dict[str, Any]:
     """`checks` checks over random pairs of existing gemeenten, in a fresh process."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.map(_random_pairs, [(checks, cap, gemeenten)])[0]
+    # a dying child raises BrokenProcessPool instead of hanging the bench (multiprocessing.Pool)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_random_pairs, (checks, cap, gemeenten)).result()

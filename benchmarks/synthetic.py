@@ -16,6 +16,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,8 @@ def _memory_in_fresh_process(args: tuple[str, str, date]) -> float:
 
 def region_network_memory_fresh(rules: Path, regio: str, when: date) -> float:
     """region_network_memory in a new process: a used heap would hide the growth."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.map(_memory_in_fresh_process, [(str(rules), regio, when)])[0]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_memory_in_fresh_process, (str(rules), regio, when)).result()
 
 
 def region_network(rb: RuleBase, regio: str, when: date) -> DurableBackend:
