@@ -1,9 +1,11 @@
-"""Sessions on a durable_rules host: assert the facts, let the rules chain, collect, clean up.
+"""Checks on durable_rules' C engine: assert the facts, let the rules chain, collect, clean up.
 
-The backend is kept behind `Backend` so another Rete engine could replace durable_rules
-(2.0.28 does not import on Python 3.13). One host per compiled network; its C engine is not
-thread-safe, so each host serialises its sessions with a lock, and every session's state is
-deleted after the check, also when a rule fails.
+The backend is kept behind `Backend` so another Rete engine could replace durable_rules.
+`DurableBackend` drives the C engine directly (`durable_rules_engine`), without durable's Python
+host. One ruleset per compiled network; its C engine is not thread-safe, so each network
+serialises its checks with a lock. Each network has one session state: kept for the next check
+(emptied of the facts this check asserted) while it is among the most recently used
+(`WarmStates`), deleted otherwise and after a failure.
 """
 
 from __future__ import annotations
@@ -196,14 +198,13 @@ class DurableBackend:
             if handle is None:  # closed (evicted from the cache) while a check held it
                 handle = self._handle = self._create()
                 self._has_state = False
-            sid = SESSION
             batch = [
-                {"sid": sid, "t": ABSENT, "n": name}
+                {"sid": SESSION, "t": ABSENT, "n": name}
                 for name in network.absent_names
                 if name not in facts
             ]
             batch += [
-                {"sid": sid, "t": FACT, "n": name, "v": to_network(value)}
+                {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
                 for name, value in facts.items()
                 if name in network.fact_names
             ]
@@ -215,7 +216,8 @@ class DurableBackend:
             state = durable_rules_engine.assert_facts(handle, text)[1]
             self._has_state = True
             asserted: list[str] = []  # derived facts, as asserted (JSON)
-            error: BaseException | None = None
+            error: Exception | None = None
+            clean = False  # every action taken, none failed: the state may be kept
             try:
                 # Every queued action is taken and completed, also after a failing one:
                 # durable_rules may corrupt its heap when a state is left with actions queued.
@@ -228,14 +230,12 @@ class DurableBackend:
                         except Exception as exc:  # noqa: BLE001 - raised below, state cleaned
                             error = exc
                     message = durable_rules_engine.complete_and_start_action(handle, state)
-            except BaseException:
-                error = error or RuntimeError("durable_rules")
-                raise
+                clean = error is None
             finally:
                 self._cool_later = False
                 warm = self._warm
-                if error is None and warm is not None and warm.keep(self) and not self._cool_later:
-                    # kept warm for the next check, emptied of this check's facts
+                if clean and warm is not None and warm.keep(self) and not self._cool_later:
+                    # kept warm for the next check, emptied of exactly this check's facts
                     derived = ",".join(asserted)
                     every = f"{text[:-1]},{derived}]" if derived else text
                     durable_rules_engine.retract_facts(handle, every)
