@@ -108,8 +108,7 @@ class ClipsBackend:
                     break
                 fired = list(self._fired)
                 self._fired.clear()
-                for rule_name in fired:
-                    action = self.network.actions[rule_name]
+                for action in (a for name in fired for a in self.network.actions[name]):
                     if action.rule is not None:
                         session.conclude(action)
                         continue

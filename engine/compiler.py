@@ -67,7 +67,8 @@ class Action:
 class Network:
     name: str
     definition: dict[str, Any]
-    actions: dict[str, Action]
+    actions: dict[str, tuple[Action, ...]]  # network rule -> what it concludes (identical
+    # conditions and refutations of several rules are one network rule)
     rulesets: tuple[RuleSet, ...]
     fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
     absent_names: frozenset[str] = frozenset()  # inputs whose absence some pattern reads
@@ -207,7 +208,7 @@ class _Share:
     bodies_json: tuple[str, ...]  # each part's durable rule body as JSON
     read: frozenset[str]  # facts its patterns read
     absent: frozenset[str]  # inputs whose absence they test
-    ending: dict[_Path, int]  # patterns ending on each path of tests
+    paths: tuple[tuple[_Path, ...], ...]  # each part's patterns as paths of tests
     after: dict[_Path, set[str]]  # distinct tests after each path
     tests_of: dict[_Path, list[dict[str, Any]]]
 
@@ -237,9 +238,13 @@ def _share(rs: RuleSet, params: Mapping[str, Any]) -> _Share:
     parts = _ruleset_parts(rs, params)
     bodies = {str(i): body for i, (_, body, _) in enumerate(parts)}
     read, absent = _facts_read(bodies)
-    ending, after, tests_of = _pattern_tree(bodies)
+    _, after, tests_of = _pattern_tree(bodies)
     texts = tuple(json.dumps(body, ensure_ascii=False) for _, body, _ in parts)
-    return _Share(parts, texts, read, absent, ending, after, tests_of)
+    paths = tuple(
+        tuple(tuple(map(repr, b["$and"])) for pattern in body["all"] for b in pattern.values())
+        for _, body, _ in parts
+    )
+    return _Share(parts, texts, read, absent, paths, after, tests_of)
 
 
 def _parts(rs: RuleSet, params: Mapping[str, Any], cache: PartsCache | None) -> _Share:
@@ -259,21 +264,45 @@ def _parts(rs: RuleSet, params: Mapping[str, Any], cache: PartsCache | None) -> 
 
 def _definitions(
     ordered: list[RuleSet], params: Mapping[str, Any], cache: PartsCache | None = None
-) -> tuple[dict[str, Any], dict[str, Action]]:
-    return _assemble([_parts(rs, params, cache) for rs in ordered])
+) -> tuple[dict[str, Any], dict[str, tuple[Action, ...]]]:
+    return _assemble([_parts(rs, params, cache) for rs in ordered]).definition
 
 
-def _assemble(shares: list[_Share]) -> tuple[dict[str, Any], dict[str, Action]]:
-    """The rule sets' shares as one durable ruleset definition, each rule named once."""
+@dataclass(frozen=True)
+class _Assembled:
+    definition: tuple[dict[str, Any], dict[str, tuple[Action, ...]]]
+    ending: dict[_Path, int]  # network rules' patterns ending on each path of tests
+    patterns_json: str
+
+
+def _assemble(shares: list[_Share]) -> _Assembled:
+    """The rule sets' shares as one durable ruleset definition. Rules and refutations with the
+    same pattern (`regie == 'gemeente'` in many rules, or refuted by `regie != 'gemeente'`) are
+    one network rule that concludes for all of them: a smaller network, fewer actions. Derived
+    facts keep a rule each (each asserts its own fact)."""
     definition: dict[str, Any] = {}
-    actions: dict[str, Action] = {}
+    actions: dict[str, list[Action]] = {}
+    by_body: dict[tuple[str, str], str] = {}
+    ending: dict[_Path, int] = {}
+    texts: list[str] = []
     counter = itertools.count()
     for share in shares:
-        for prefix, body, action in share.parts:
+        for (prefix, body, action), text, paths in zip(
+            share.parts, share.bodies_json, share.paths, strict=True
+        ):
+            same = by_body.get((prefix, text)) if prefix != "d" else None
+            if same is not None:
+                actions[same].append(action)
+                continue
             rule_name = f"{prefix}{next(counter)}"
             definition[rule_name] = {**body, "run": rule_name}
-            actions[rule_name] = action
-    return definition, actions
+            actions[rule_name] = [action]
+            by_body[(prefix, text)] = rule_name
+            texts.append(f'"{rule_name}":{text}')
+            for path in paths:
+                ending[path] = ending.get(path, 0) + 1
+    concluded = {name: tuple(found) for name, found in actions.items()}
+    return _Assembled((definition, concluded), ending, "{" + ",".join(texts) + "}")
 
 
 def _refutations(rule: Rule, params: Mapping[str, Any]) -> list[tuple[tuple[Node, ...], dict]]:
@@ -316,23 +345,21 @@ def compile_network(
     keeps each rule set's compiled part for the next network (an engine's own)."""
     ordered = sorted(rulesets, key=lambda rs: (rs.authority, rs.id, rs.version))
     shares = [_parts(rs, params, cache) for rs in ordered]
-    definition, actions = _assemble(shares)
+    assembled = _assemble(shares)
+    definition, actions = assembled.definition
     if len(actions) > MAX_ACTIONS:
         raise ExpressionError(
             f"the network for {', '.join(rs.key for rs in ordered)} has {len(actions)} rules; "
             f"durable_rules allows at most {MAX_ACTIONS} per ruleset: split the scope"
         )
-    ending: dict[_Path, int] = {}
     after: dict[_Path, set[str]] = {}
     tests_of: dict[_Path, list[dict[str, Any]]] = {}
     for share in shares:
-        for path, n in share.ending.items():
-            ending[path] = ending.get(path, 0) + n
         for path, following in share.after.items():
             after.setdefault(path, set()).update(following)
         for path, tests in share.tests_of.items():
             tests_of.setdefault(path, tests)
-    problem = _limit_problem(len(definition), ending, after, tests_of)
+    problem = _limit_problem(len(definition), assembled.ending, after, tests_of)
     if problem:
         raise ExpressionError(
             f"het netwerk voor {', '.join(rs.key for rs in ordered)} past niet in durable_rules: "
@@ -341,8 +368,7 @@ def compile_network(
     name = f"arrangeur_{network_key(ordered, params)}"
     read = frozenset().union(*(share.read for share in shares))
     absent = frozenset().union(*(share.absent for share in shares))
-    bodies = (body for share in shares for body in share.bodies_json)
-    patterns = "{" + ",".join(f'"{n}":{b}' for n, b in zip(definition, bodies, strict=True)) + "}"
+    patterns = assembled.patterns_json
     return Network(name, definition, actions, tuple(ordered), read, absent, patterns)
 
 

@@ -247,17 +247,17 @@ class DurableBackend:
 
     def _act(self, session: Session, handle: int, msg: str, asserted: list[str]) -> None:
         # the message is {"<rule name>": {...matched facts}}: only the name is needed
-        action = self.network.actions[msg[2 : msg.index('"', 2)]]
-        if action.derived is None:
-            session.conclude(action)
-            return
-        value = session.derive(action, self._memo)
-        name = action.derived.id
-        if value is not UNKNOWN and name in self.network.fact_names:
-            fact = {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
-            text = json.dumps(fact, ensure_ascii=False)
-            asserted.append(text)
-            durable_rules_engine.assert_fact(handle, text)
+        for action in self.network.actions[msg[2 : msg.index('"', 2)]]:
+            if action.derived is None:
+                session.conclude(action)
+                continue
+            value = session.derive(action, self._memo)
+            name = action.derived.id
+            if value is not UNKNOWN and name in self.network.fact_names:
+                fact = {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
+                text = json.dumps(fact, ensure_ascii=False)
+                asserted.append(text)
+                durable_rules_engine.assert_fact(handle, text)
 
 
 class PythonBackend:
@@ -274,7 +274,8 @@ class PythonBackend:
         self._derived: list[Action] = []
         self._rules: list[Action] = []
         self._refutations: list[Action] = []
-        for action in network.actions.values():  # one action per disjunct: keep each rule once
+        for action in (a for found in network.actions.values() for a in found):
+            # one network rule per disjunct: keep each rule once
             if action.refuted_by is not None:
                 self._refutations.append(action)
                 continue

@@ -80,7 +80,9 @@ def test_validate_refuses_a_rule_base_whose_scope_would_not_fit(tmp_path, capsys
                 "source": {"ref": "t", "article": "art. 1"},
             }
             for i, condition in enumerate(
-                f"regie == 'gemeente' and job.uren_per_week >= {i % 40}"  # hours: 0 to 60
+                # distinct conditions (identical ones would be one network rule); hours: 0 to 60
+                f"regie == 'gemeente' and job.uren_per_week >= {i % 40} "
+                f"and job.contract_maanden >= {i // 40}"
                 for i in range(MAX_RULES_PER_CONDITION + 1)
             )
         ],

@@ -171,9 +171,29 @@ def test_a_network_beyond_durable_rules_limit_is_refused_with_a_clear_error():
     from engine.compiler import MAX_ACTIONS
     from engine.errors import ExpressionError
 
-    too_many = ["job.uren_per_week > 1"] * (MAX_ACTIONS + 1)
+    # distinct conditions: identical ones are one network rule (4,096 rules and 128 refutations)
+    too_many = [
+        f"job.uren_per_week > {a} and candidate.loonwaarde_pct > {b}"
+        for a in range(64)
+        for b in range(MAX_ACTIONS // 64)
+    ]
     with pytest.raises(ExpressionError, match="at most 4096"):
         compile_network([_ruleset(too_many)], {})
+
+
+def test_rules_with_the_same_condition_share_one_network_rule():
+    # 121 copies of one rule: one condition and one refutation in the network, and each copy
+    # still concluded (issue 10's example; durable refused that network before)
+    copies = ["job.uren_per_week > 30"] * 121
+    network = compile_network([_ruleset(copies)], {})
+    assert len(network.definition) == 2
+    backend = DurableBackend(network)
+    facts = {"peildatum": date(2025, 1, 1)}
+    held = backend.run({**facts, "job.uren_per_week": Decimal(32)}, {})
+    assert sorted(held.fired) == sorted(f"gen/r{i}" for i in range(121))
+    refused = backend.run({**facts, "job.uren_per_week": Decimal(20)}, {})
+    assert held.refuted == {} and len(refused.refuted) == 121 and refused.fired == []
+    backend.close()
 
 
 def test_only_the_most_recently_used_networks_keep_their_session_state():
