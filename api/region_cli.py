@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from engine.arrangement import Engine
+from engine.dates import iso_date
 from engine.errors import PlacementError
 
 Loader = Callable[[argparse.Namespace], object]  # api.cli._load: the validated rule base
@@ -80,14 +81,6 @@ def cmd_national_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def cmd_diff(args: argparse.Namespace) -> int:
     from engine.analysis.diff import (
         diff_dates,
@@ -101,12 +94,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rb = engine.rulebase
     a, b = args.left, args.right
     try:
-        if _is_date(a) and _is_date(b):
+        first, second = iso_date(a), iso_date(b)
+        if first is not None and second is not None:
             if not args.region:
                 print("twee peildata vergelijken vraagt --region REGIO", file=sys.stderr)
                 return 2
-            result = diff_dates(engine, args.region, date.fromisoformat(a),
-                                date.fromisoformat(b), args.profiles, args.executor)  # fmt: skip
+            result = diff_dates(engine, args.region, first, second, args.profiles,
+                                args.executor)  # fmt: skip
         elif "@" in a or "@" in b or rb.versions(a):
             result = diff_versions(engine, find_version(rb, a), find_version(rb, b), args.date,
                                    args.profiles, args.executor)  # fmt: skip

@@ -46,3 +46,11 @@ def month_start(d: date, n: int = 0) -> date:
     """The first day of the month n months after d's month (trajectories run in whole months)."""
     index = d.year * 12 + d.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
+
+
+def iso_date(text: str) -> date | None:
+    """A JJJJ-MM-DD text as a date, or None when it is not one."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

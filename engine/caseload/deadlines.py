@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.caseload.answer import Answer, source_text
-from engine.dates import add_months
+from engine.dates import add_months, iso_date
 from engine.proefplaatsing import INSTRUMENT as PROEFPLAATSING
 from engine.proefplaatsing import proefplaatsing_period
 
@@ -63,11 +63,10 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
         }
         params, name = e["params"], e["name"]
         for key, value in params.items():
-            if key.endswith("_uiterlijk") and isinstance(value, str) and _is_date(value):
+            day = iso_date(value) if isinstance(value, str) else None
+            if key.endswith("_uiterlijk") and day is not None:
                 label = DATE_LABELS.get(key, key.replace("_", " ").capitalize())
-                out.append(
-                    Deadline(key, instrument, date.fromisoformat(value), f"{label}: {name}", **cite)
-                )
+                out.append(Deadline(key, instrument, day, f"{label}: {name}", **cite))
         years = _number(params.get("max_duur_jaren"))
         if years is not None:
             # the last day of a term of N years from the start (the rules count it the same way:
@@ -76,8 +75,9 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
             more = ", verlenging mogelijk" if params.get("verlenging_mogelijk") is True else ""
             text = f"Laatste dag {name} (ten hoogste {_n(years)} jaar vanaf de startdatum{more})"
             end = params.get("einddatum")  # the rule's own end: the law's end date, AOW age
-            if isinstance(end, str) and _is_date(end) and date.fromisoformat(end) < due:
-                due = date.fromisoformat(end)
+            end_day = iso_date(end) if isinstance(end, str) else None
+            if end_day is not None and end_day < due:
+                due = end_day
                 text = (
                     f"Laatste dag {name} (volgens de regel; de termijn van {_n(years)} jaar "
                     "zou later aflopen)"
@@ -130,11 +130,3 @@ def _number(value: Any) -> float | None:
 
 def _n(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value).replace(".", ",")
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
