@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -110,7 +111,9 @@ class WarmStates:
 
     def __init__(self, cap: int | None = None):
         self.cap = cap if cap is not None else int(os.environ.get("ARRANGEUR_WARM_STATES", "128"))
-        self._lru: OrderedDict[int, DurableBackend] = OrderedDict()
+        # weak: a backend refers to this pool, so a strong reference back would be a cycle
+        # that keeps dropped engines, and durable's C memory behind them, until a gc run
+        self._lru: OrderedDict[int, weakref.ref[DurableBackend]] = OrderedDict()
         self._lock = threading.Lock()
 
     def keep(self, backend: DurableBackend) -> bool:
@@ -118,11 +121,12 @@ class WarmStates:
         if self.cap <= 0:
             return False
         with self._lock:
-            self._lru[id(backend)] = backend
+            self._lru[id(backend)] = weakref.ref(backend)
             self._lru.move_to_end(id(backend))
-            cooled = [self._lru.popitem(last=False)[1] for _ in range(len(self._lru) - self.cap)]
+            cooled = [self._lru.popitem(last=False)[1]() for _ in range(len(self._lru) - self.cap)]
         for other in cooled:
-            other.cool()
+            if other is not None:
+                other.cool()
         return True
 
     def forget(self, backend: DurableBackend) -> None:

@@ -104,3 +104,22 @@ def test_a_check_holding_an_evicted_backend_still_runs(engine):
     session = held.backend.run(facts, params)
     assert session.fired == reference.fired and session.facts == reference.facts
     held.backend.close()
+
+
+def test_a_dropped_engine_frees_its_networks_at_once(engine):
+    # durable's C memory is invisible to Python's gc: nothing may keep a dropped engine's
+    # networks (and their warm session states) alive until a gc run happens to come
+    import gc
+    import weakref
+
+    own = Engine(engine.rulebase)
+    own.check(_placement("Delft", "Rijswijk"))
+    (compiled,) = list(own._compiled._items.values())
+    backend = weakref.ref(compiled.backend)
+    del compiled
+    gc.disable()
+    try:
+        del own
+        assert backend() is None
+    finally:
+        gc.enable()
