@@ -51,6 +51,19 @@ class _Compiled:
     index: RuleIndex
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a check needs that depends only on its two gemeenten and peildatum."""
+
+    scope: Scope
+    params: dict[str, Any]  # parameters on the peildatum, as `param.<name>` facts
+    network: str  # network_key of the scope's rule sets and parameters
+    notices: tuple[str, ...]  # the scope's own notices (local layer, illustrative rule sets)
+
+
+PLANS = 65_536  # plans kept per engine (gemeente pairs × peildata); refilled when full
+
+
 class Engine:
     """One validated rule base and the networks compiled from it: compile once, check many."""
 
@@ -66,6 +79,8 @@ class Engine:
         self._used: dict[str, RulesetUsed] = {}  # per rule-set version, by content
         self._stale: dict[tuple[date, frozenset[str]], list[str]] = {}
         self._labels: dict[str | None, str] = {}
+        self._plans: dict[tuple[str, str, date], _Plan] = {}
+        self._derivations: _Derivations = {}
         self._memo: Memo = {}  # derived values by what they read, shared by the networks
         self._warm = WarmStates()  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
@@ -77,7 +92,11 @@ class Engine:
 
     def compiled(self, rulesets: tuple[RuleSet, ...], params: Mapping[str, Any]) -> _Compiled:
         """The network for a scope and its static index: built once, reused per check."""
-        key = network_key(list(rulesets), params)
+        return self._network(network_key(list(rulesets), params), rulesets, params)
+
+    def _network(
+        self, key: str, rulesets: tuple[RuleSet, ...], params: Mapping[str, Any]
+    ) -> _Compiled:
         compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
@@ -94,14 +113,32 @@ class Engine:
                     self._compiled[key] = compiled
         return compiled
 
+    def _plan(self, placement: Placement) -> _Plan:
+        """The scope, parameters and network of a placement, worked out once per gemeente pair
+        and peildatum (a sweep or caseload repeats them thousands of times)."""
+        key = (
+            placement.candidate.woongemeente,
+            placement.employer.vestigingsgemeente,
+            placement.reference_date,
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            scope = self.scope(placement)  # an unknown or former gemeente raises: not kept
+            params = self.rulebase.parameters.at(scope.peildatum)
+            network = network_key(list(scope.rulesets), params)
+            plan = _Plan(scope, params, network, tuple(self._notices(scope)))
+            if len(self._plans) >= PLANS:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
     def check(self, placement: Placement | Mapping[str, Any]) -> Arrangement:
         if not isinstance(placement, Placement):
             placement = parse_placement(placement)
-        rb = self.rulebase
-        scope = self.scope(placement)
-        params = rb.parameters.at(scope.peildatum)
+        plan = self._plan(placement)
+        scope, params = plan.scope, plan.params
         facts = placement_facts(placement, scope.woon.code, scope.vest.code)
-        compiled = self.compiled(scope.rulesets, params)
+        compiled = self._network(plan.network, scope.rulesets, params)
         session = compiled.backend.run(facts, params)
         env = session.env
         fired = set(session.fired)
@@ -116,8 +153,8 @@ class Engine:
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
-        arrangement = self._arrange(scope, offers, env, regie_source)
-        arrangement.derivation = _derivation(session.derived_by, env)
+        arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices))
+        arrangement.derivation = _derivation(session.derived_by, env, self._derivations)
         index = compiled.index
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
         used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
@@ -147,6 +184,7 @@ class Engine:
         offers: list[Offer],
         env: Mapping[str, Any],
         regie_source: Source | None,
+        notices: list[str],
     ) -> Arrangement:
         rb = self.rulebase
         regie_value = env.get("regie")
@@ -177,7 +215,7 @@ class Engine:
             conflicts=sorted(conflicts, key=lambda c: (c.instrument or "", c.type, c.authorities)),
             rulesets=[self._ruleset_used(rs) for rs in scope.rulesets],
             missing_facts=sorted({m for e in entries for m in e.missing_facts}),
-            notices=self._notices(scope),
+            notices=notices,
             authorities={a: label(a) for a in sorted(scope.roles)},
             illustrative=any(rs.provenance == "illustrative" for rs in scope.rulesets),
         )
@@ -215,7 +253,14 @@ def _party(g: Any) -> Party:
     return Party(code=g.code, naam=g.naam, regio=g.regio)
 
 
-def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[Derivation]:
+# (id(derived fact), value) -> the fact and its Derivation: the same line in every check that
+# derives that value (the fact is kept with it, so its id is not reused)
+_Derivations = dict[tuple[int, type, Any], tuple[Any, Derivation]]
+
+
+def _derivation(
+    derived_by: Mapping[str, Any], env: Mapping[str, Any], memo: _Derivations
+) -> list[Derivation]:
     out = []
     for fact, action in sorted(derived_by.items()):
         d = action.derived
@@ -223,15 +268,22 @@ def _derivation(derived_by: Mapping[str, Any], env: Mapping[str, Any]) -> list[D
         shown = value.isoformat() if isinstance(value, date) else value
         if isinstance(shown, Decimal):
             shown = float(round(shown, 2))
-        out.append(
-            Derivation(
-                fact=fact,
-                value=shown,
-                explanation=d.explanation,
-                rule=f"{action.ruleset.key}/{d.id}",
-                source=d.source,
+        key = (id(d), type(shown), shown)
+        found = memo.get(key)
+        if found is None or found[0] is not d:
+            if len(memo) >= PLANS:
+                memo.clear()
+            found = memo[key] = (
+                d,
+                Derivation(
+                    fact=fact,
+                    value=shown,
+                    explanation=d.explanation,
+                    rule=f"{action.ruleset.key}/{d.id}",
+                    source=d.source,
+                ),
             )
-        )
+        out.append(found[1])
     return out
 
 

@@ -103,14 +103,16 @@ SESSION = "s"  # one session per network, used by one check at a time (the lock)
 class WarmStates:
     """The networks that keep their durable session state between checks.
 
-    durable_rules builds a session state with memory for every node of the network (2 to 4 MiB
-    here); building it costs more than asserting a check's facts. So the most recently used
-    networks keep theirs, emptied after each check, and the least recently used beyond the cap
-    delete it. The cap: the argument, else ARRANGEUR_WARM_STATES, else 128; 0 keeps none.
+    durable_rules builds a session state with memory for every join and action of the network
+    (about 0.6 MiB with scripts/setup.sh's build, 2 to 4 MiB with the stock one); building it
+    costs about as much as asserting a check's facts. So the most recently used networks keep
+    theirs, emptied after each check, and the least recently used beyond the cap delete it. The
+    cap: the argument, else ARRANGEUR_WARM_STATES, else 512 (the network cache's default); 0
+    keeps none.
     """
 
     def __init__(self, cap: int | None = None):
-        self.cap = cap if cap is not None else int(os.environ.get("ARRANGEUR_WARM_STATES", "128"))
+        self.cap = cap if cap is not None else int(os.environ.get("ARRANGEUR_WARM_STATES", "512"))
         # weak: a backend refers to this pool, so a strong reference back would be a cycle
         # that keeps dropped engines, and durable's C memory behind them, until a gc run
         self._lru: OrderedDict[int, weakref.ref[DurableBackend]] = OrderedDict()
@@ -207,16 +209,14 @@ class DurableBackend:
                 for name in network.absent_names
                 if name not in facts
             ]
-            batch += [
-                {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
-                for name, value in facts.items()
-                if name in network.fact_names
-            ]
-            if not batch:  # no pattern reads any of these facts: nothing can fire
+            known = [_fact_json(n, v) for n, v in facts.items() if n in network.fact_names]
+            if not batch and not known:  # no pattern reads any of these facts: nothing fires
                 return session
             # A fact no pattern takes is "not handled" (result 1): normal, the others still
             # count.
             text = json.dumps(batch, ensure_ascii=False)
+            if known:
+                text = f"{text[:-1]},{','.join(known)}]" if batch else f"[{','.join(known)}]"
             state = durable_rules_engine.assert_facts(handle, text)[1]
             self._has_state = True
             asserted: list[str] = []  # derived facts, as asserted (JSON)
@@ -258,10 +258,21 @@ class DurableBackend:
             value = session.derive(action, self._memo)
             name = action.derived.id
             if value is not UNKNOWN and name in self.network.fact_names:
-                fact = {"sid": SESSION, "t": FACT, "n": name, "v": to_network(value)}
-                text = json.dumps(fact, ensure_ascii=False)
+                text = _fact_json(name, value)
                 asserted.append(text)
                 durable_rules_engine.assert_fact(handle, text)
+
+
+_FACT_PREFIX: dict[str, str] = {}  # fact name -> its durable fact's JSON up to the value
+
+
+def _fact_json(name: str, value: Any) -> str:
+    """A known fact as durable JSON: `{"sid":…,"t":"f","n":name,"v":value}`, the prefix
+    serialised once per name (a check asserts dozens)."""
+    prefix = _FACT_PREFIX.get(name)
+    if prefix is None:
+        prefix = _FACT_PREFIX[name] = json.dumps({"sid": SESSION, "t": FACT, "n": name})[:-1]
+    return f'{prefix}, "v": {json.dumps(to_network(value), ensure_ascii=False)}}}'
 
 
 class PythonBackend:

@@ -5,15 +5,21 @@
 #   PYTHON=python3.13 bash scripts/setup.sh            # .venv on that interpreter
 #   PYTHON=python3.13 VENV=.venv313 bash scripts/setup.sh   # a second venv beside .venv
 #
-# durable-rules 2.0.28, the last release, calls PyEval_CallObject, which CPython 3.13 removed.
-# On 3.13+ its source distribution is fetched from PyPI, the five calls are renamed to
-# PyObject_CallObject (the documented replacement, same arguments) at build time, and the
-# wheel is built once and cached in .cache/wheels/ (ignored by git). Needs a C compiler.
+# durable-rules 2.0.28 (the last release, source distribution only) is built here on every
+# version, from its PyPI source with two build-time patches, and the wheel is cached in
+# .cache/wheels/<patch level>/ (ignored by git). Needs a C compiler.
+#  1. PyEval_CallObject, removed in CPython 3.13, becomes PyObject_CallObject (the documented
+#     replacement, same arguments; also in 3.11 and 3.12).
+#  2. Session memory sized for Arrangeur's checks (one session of a few dozen facts): each
+#     join node's frame hash index 512 -> 16 buckets and its first frame pools 8 -> 4 nodes.
+#     The indexes chain on collision and the pools grow on demand, so only size changes: a
+#     session state goes from 2-4 MiB to well under 1 MiB and is built ~3x faster
+#     (docs/performance.md, "durable's session memory").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 DURABLE=2.0.28
-WHEELS=.cache/wheels
+WHEELS=.cache/wheels/patched-2  # raise the level when the patches change
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
 
@@ -65,28 +71,31 @@ fi
 PIP=("$VENV/bin/python" -m pip)
 "${PIP[@]}" install --quiet --upgrade pip >/dev/null
 
-if [ "$("$VENV/bin/python" -c 'import sys; print(int(sys.version_info >= (3, 13)))')" = 1 ]; then
-  tag=$("$VENV/bin/python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
-  wheel=$(ls "$WHEELS"/durable_rules-"$DURABLE"-"$tag"-*.whl 2>/dev/null | head -n 1 || true)
-  if [ -z "$wheel" ]; then
-    command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || {
-      echo "setup: building durable-rules on Python $WANT needs a C compiler (apt-get install -y gcc)" >&2
-      exit 1
-    }
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-    "${PIP[@]}" download --quiet --no-binary :all: --no-deps "durable-rules==$DURABLE" -d "$work"
-    tar -xzf "$work"/durable_rules-"$DURABLE".tar.gz -C "$work"
-    src="$work/durable_rules-$DURABLE/src/rulespy/rules.c"
-    sed -i 's/\bPyEval_CallObject(/PyObject_CallObject(/g' "$src"
-    if grep -q PyEval_CallObject "$src" || [ "$(grep -c 'PyObject_CallObject(' "$src")" -lt 5 ]; then
-      echo "setup: durable-rules $DURABLE source is not the one this patch expects ($src)" >&2
-      exit 1
-    fi
-    mkdir -p "$WHEELS"
-    "${PIP[@]}" wheel --quiet --no-deps -w "$WHEELS" "$work/durable_rules-$DURABLE"
-    wheel=$(ls "$WHEELS"/durable_rules-"$DURABLE"-"$tag"-*.whl | head -n 1)
+tag=$("$VENV/bin/python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
+wheel=$(ls "$WHEELS"/durable_rules-"$DURABLE"-"$tag"-*.whl 2>/dev/null | head -n 1 || true)
+if [ -z "$wheel" ]; then
+  command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || {
+    echo "setup: building durable-rules needs a C compiler (apt-get install -y gcc)" >&2
+    exit 1
+  }
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  "${PIP[@]}" download --quiet --no-binary :all: --no-deps "durable-rules==$DURABLE" -d "$work"
+  tar -xzf "$work"/durable_rules-"$DURABLE".tar.gz -C "$work"
+  src="$work/durable_rules-$DURABLE/src"
+  sed -i 's/\bPyEval_CallObject(/PyObject_CallObject(/g' "$src/rulespy/rules.c"
+  sed -i -E 's/^#define (MAX_(LEFT|RIGHT)_FRAME_INDEX_LENGTH) 512$/#define \1 16/' "$src/rules/state.h"
+  sed -i -E 's/^#define (MAX_(LEFT|RIGHT)_FRAME_NODES) 8$/#define \1 4/' "$src/rules/state.c"
+  if grep -q PyEval_CallObject "$src/rulespy/rules.c" ||
+    [ "$(grep -c 'PyObject_CallObject(' "$src/rulespy/rules.c")" -lt 5 ] ||
+    [ "$(grep -cE '^#define MAX_(LEFT|RIGHT)_FRAME_INDEX_LENGTH 16$' "$src/rules/state.h")" != 2 ] ||
+    [ "$(grep -cE '^#define MAX_(LEFT|RIGHT)_FRAME_NODES 4$' "$src/rules/state.c")" != 2 ]; then
+    echo "setup: durable-rules $DURABLE source is not the one these patches expect ($src)" >&2
+    exit 1
   fi
-  "${PIP[@]}" install --quiet "$wheel"
+  mkdir -p "$WHEELS"
+  "${PIP[@]}" wheel --quiet --no-deps -w "$WHEELS" "$work/durable_rules-$DURABLE"
+  wheel=$(ls "$WHEELS"/durable_rules-"$DURABLE"-"$tag"-*.whl | head -n 1)
 fi
+"${PIP[@]}" install --quiet --force-reinstall --no-deps "$wheel"
 "${PIP[@]}" install --quiet -e ".[test]"

@@ -35,7 +35,7 @@ class RuleIndex:
 
     inputs: dict[str, set[str]]  # derived fact -> the names it reads
     formulas: dict[str, Node]  # derived facts with one definition, shown as formulas in bases
-    by_instrument: dict[str, list[tuple[str, list[Rule]]]]  # ruleset key -> instrument -> rules
+    by_instrument: dict[str, list[_Instrument]]  # ruleset key -> its instruments' rules
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
     reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
@@ -84,6 +84,22 @@ class RuleIndex:
 
 
 @dataclass(frozen=True)
+class _Instrument:
+    """One instrument's rules in a rule set (file order), sorted once for every check."""
+
+    instrument: str
+    rules: tuple[Rule, ...]
+    possible: tuple[Rule, ...]  # those that can make it eligible or needing assessment
+    refused: tuple[Rule, ...]  # whose refutations explain a refusal: the eligible ones, if any
+
+    @classmethod
+    def of(cls, instrument: str, rules: list[Rule]) -> _Instrument:
+        possible = tuple(r for r in rules if r.then != "excluded")
+        eligible = tuple(r for r in rules if r.then == "eligible")
+        return cls(instrument, tuple(rules), possible, eligible or possible)
+
+
+@dataclass(frozen=True)
 class _RulesetNames:
     """What one rule set's expressions read, worked out once per rule set version."""
 
@@ -92,7 +108,7 @@ class _RulesetNames:
     reads: dict[str, frozenset[str]]  # rule -> names its condition reads
     figure_names: dict[str, frozenset[str]]  # rule -> names its amounts and params read
     reasons: dict[str, Reason]
-    by_instrument: list[tuple[str, list[Rule]]]
+    by_instrument: list[_Instrument]
 
 
 IndexCache = dict[int, tuple[RuleSet, _RulesetNames]]
@@ -124,7 +140,7 @@ def _ruleset_names(rs: RuleSet) -> _RulesetNames:
         reads={rule.qualified_id: frozenset(names(rule.when)) for rule in rs.rules},
         figure_names=figure_names,
         reasons={r.qualified_id: _reason(rs, r, r.explanation) for r in rs.rules},
-        by_instrument=list(grouped.items()),
+        by_instrument=[_Instrument.of(i, rules) for i, rules in grouped.items()],
     )
 
 
@@ -135,7 +151,7 @@ def rule_index(
     expressions read for the next network with that rule set."""
     inputs: dict[str, set[str]] = {}
     definitions: dict[str, list] = {}
-    by_instrument: dict[str, list[tuple[str, list[Rule]]]] = {}
+    by_instrument: dict[str, list[_Instrument]] = {}
     reasons: dict[str, Reason] = {}
     reads: dict[str, set[str]] = {}
     derived_params: dict[int, frozenset[str]] = {}
@@ -227,11 +243,12 @@ def offers_of(
     provider = woon_authority if rs.carried_out_by == "woongemeente" else rs.authority
     base = {"authority": provider, "ruleset": rs.key, "provenance": rs.provenance}
     offers: list[Offer] = []
-    for instrument, rules in index.by_instrument[rs.key]:
-        hit = [r for r in rules if r.qualified_id in fired]
-        excluded = [r for r in hit if r.then == "excluded"]
-        eligible = [r for r in hit if r.then == "eligible"]
-        assess = [r for r in hit if r.then == "needs_assessment"]
+    for group in index.by_instrument[rs.key]:
+        instrument = group.instrument
+        hit = [r for r in group.rules if r.qualified_id in fired]
+        excluded = [r for r in hit if r.then == "excluded"] if hit else hit
+        eligible = [r for r in hit if r.then == "eligible"] if hit else hit
+        assess = [r for r in hit if r.then == "needs_assessment"] if hit else hit
         if excluded:
             reasons = [index.reasons[r.qualified_id] for r in excluded]
             offers.append(
@@ -268,7 +285,7 @@ def offers_of(
             )
             continue
         # Neither held nor refuted in the network: a fact it needs is not known.
-        unknown = [r for r in rules if r.then != "excluded" and r.qualified_id not in refuted]
+        unknown = [r for r in group.possible if r.qualified_id not in refuted]
         if unknown:
             missing = set().union(
                 *(missing_inputs(index.reads[r.qualified_id], env, derived) for r in unknown)
@@ -283,12 +300,9 @@ def offers_of(
                 )
             )
             continue
-        refused = [r for r in rules if r.then == "eligible"] or [
-            r for r in rules if r.then != "excluded"
-        ]
         reasons: list[Reason] = []
         unmet: list[str] = []
-        for r in refused:
+        for r in group.refused:
             reason, failed = index.refusal(rs, r, refuted[r.qualified_id], env)
             reasons.append(reason)
             unmet += [f for f in failed if f not in unmet]

@@ -39,10 +39,13 @@ def entry_for(
     label: Label,
 ) -> tuple[Entry, list[Conflict]]:
     """The one entry for an instrument, the offers set aside and the conflicts where they meet."""
-    local = [o for o in group if scope.role(o.authority) == "woon"]
-    adopted = [o for o in group if scope.role(o.authority) == "regio_woon"]
-    national = [o for o in group if scope.role(o.authority) == "national"]
-    elsewhere = [o for o in group if scope.role(o.authority) in ("vest", "regio_vest")]
+    local: list[Offer] = []
+    adopted: list[Offer] = []
+    national: list[Offer] = []
+    elsewhere: list[Offer] = []  # the employer's gemeente and its region
+    sides = {"woon": local, "regio_woon": adopted, "national": national}
+    for o in group:
+        sides.get(scope.role(o.authority), elsewhere).append(o)
     set_aside: list[SetAside] = []
     conflicts: list[Conflict] = []
 

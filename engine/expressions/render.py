@@ -31,31 +31,32 @@ def render(
     env: Mapping[str, Any],
     parent: int = 0,
     expand: Mapping[str, Node] | None = None,
+    _open: frozenset[str] = frozenset(),
 ) -> str:
     """The arithmetic of an amount with the values filled in, for the explanation.
 
     Names in `expand` (derived facts with one formula) are shown as their formula, so the
-    explanation reaches the parameters and input facts.
+    explanation reaches the parameters and input facts; a formula is not expanded inside
+    itself (`_open`: the formulas being expanded).
     """
     match node:
         case Lit(value):
             return format_number(value)
-        case Name(path) if expand and path in expand:
-            inner = {k: v for k, v in expand.items() if k != path}
-            return render(expand[path], env, parent, inner)
+        case Name(path) if expand and path in expand and path not in _open:
+            return render(expand[path], env, parent, expand, _open | {path})
         case Name(path):
             v = env.get(path, UNKNOWN)
             return "onbekend" if v is UNKNOWN else format_number(v)
         case Neg(operand):
-            return "−" + render(operand, env, 3, expand)
+            return "−" + render(operand, env, 3, expand, _open)
         case Arith(op, left, right):
             prec = _PRECEDENCE[op]
-            left_text = render(left, env, prec, expand)
-            right_text = render(right, env, prec + 1, expand)
+            left_text = render(left, env, prec, expand, _open)
+            right_text = render(right, env, prec + 1, expand, _open)
             text = f"{left_text} {_SYMBOL[op]} {right_text}"
             return f"({text})" if prec < parent else text
         case Call(func, args):
-            return f"{func}({', '.join(render(a, env, 0, expand) for a in args)})"
+            return f"{func}({', '.join(render(a, env, 0, expand, _open) for a in args)})"
     return "…"
 
 
