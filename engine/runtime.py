@@ -272,7 +272,22 @@ def _fact_json(name: str, value: Any) -> str:
     prefix = _FACT_PREFIX.get(name)
     if prefix is None:
         prefix = _FACT_PREFIX[name] = json.dumps({"sid": SESSION, "t": FACT, "n": name})[:-1]
-    return f'{prefix}, "v": {json.dumps(to_network(value), ensure_ascii=False)}}}'
+    return f'{prefix}, "v": {_value_json(to_network(value))}}}'
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _value_json(v: Any) -> str:
+    """A network value (JSON scalar) as JSON; the common types without the encoder's setup."""
+    kind = type(v)
+    if kind is bool:
+        return "true" if v else "false"
+    if kind is int:
+        return int.__repr__(v)
+    if kind is float and v == v and v not in (float("inf"), float("-inf")):
+        return float.__repr__(v)
+    return _encode(v)
 
 
 class PythonBackend:
