@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.arrangement import Engine, parse_placement
+from engine.errors import PlacementError
 from engine.facts import placement_facts
 from engine.network_cache import DEFAULT_CAP, ENV_VAR, NetworkCache, configured_cap
 from engine.runtime import DurableBackend
@@ -123,3 +124,21 @@ def test_a_dropped_engine_frees_its_networks_at_once(engine):
         assert backend() is None
     finally:
         gc.enable()
+
+
+def test_a_plan_is_kept_per_gemeente_pair_and_date_but_a_refused_gemeente_is_not(engine):
+    """The scope, parameters and network of a gemeente pair and peildatum are worked out once;
+    a gemeente that does not exist on the date is refused on every check, never cached."""
+    fresh = Engine(engine.rulebase)
+    first = parse_placement(_placement("Delft", "Rijswijk"))
+    older = dict(_placement("Delft", "Rijswijk"))
+    older["candidate"] = {**older["candidate"], "geboortedatum": "1960-01-01"}
+    a, b = fresh.check(first), fresh.check(older)
+    assert len(fresh._plans) == 1  # noqa: SLF001 - the cache is what is tested
+    assert a.model_dump() == engine.check(first).model_dump()  # same as an engine without it
+    assert b.model_dump() == Engine(engine.rulebase).check(older).model_dump()
+    gone = _placement("Strijen", "Rijswijk")  # merged into Hoeksche Waard on 1-1-2019
+    for _ in range(2):
+        with pytest.raises(PlacementError, match="Strijen"):
+            fresh.check(gone)
+    assert len(fresh._plans) == 1  # noqa: SLF001
