@@ -159,9 +159,8 @@ def typed_rules(rules: Path, dest: Path) -> Path:
             t = env[d.id]
             at = (d.line or 1) - 1  # the `- id:` line of the derived fact
             indent = " " * (len(lines[at]) - len(lines[at].lstrip(" -")))
-            kind = "number" if t.kind == "number" else t.kind
             extra = f"{indent}values: [{', '.join(t.values)}]\n" if t.kind == "enum" else ""
-            lines.insert(at + 1, f"{indent}type: {kind}\n{extra}")
+            lines.insert(at + 1, f"{indent}type: {t.kind}\n{extra}")
         file.write_text("".join(lines), encoding="utf-8")
     load_rulebase(dest)
     return dest

@@ -38,7 +38,7 @@ from engine.network_cache import NetworkCache
 from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import Backend, DurableBackend, Memo, WarmStates
+from engine.runtime import MEMO_SIZE, Backend, DurableBackend, Memo, WarmStates
 
 authority_label = wording.authority_label
 
@@ -271,7 +271,7 @@ def _derivation(
         key = (id(d), type(shown), shown)
         found = memo.get(key)
         if found is None or found[0] is not d:
-            if len(memo) >= PLANS:
+            if len(memo) >= MEMO_SIZE:
                 memo.clear()
             found = memo[key] = (
                 d,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import threading
 import weakref
@@ -285,7 +286,7 @@ def _value_json(v: Any) -> str:
         return "true" if v else "false"
     if kind is int:
         return int.__repr__(v)
-    if kind is float and v == v and v not in (float("inf"), float("-inf")):
+    if kind is float and math.isfinite(v):
         return float.__repr__(v)
     return _encode(v)
 
