@@ -94,7 +94,9 @@ if [ -z "$wheel" ]; then
     exit 1
   fi
   mkdir -p "$WHEELS"
-  "${PIP[@]}" wheel --quiet --no-deps -w "$WHEELS" "$work/durable_rules-$DURABLE"
+  # setuptools' deprecation notes about durable's own packaging only on failure
+  "${PIP[@]}" wheel --quiet --no-deps -w "$WHEELS" "$work/durable_rules-$DURABLE" \
+    >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
   wheel=$(ls "$WHEELS"/durable_rules-"$DURABLE"-"$tag"-*.whl | head -n 1)
 fi
 "${PIP[@]}" install --quiet --force-reinstall --no-deps "$wheel"
