@@ -171,6 +171,14 @@ def _table() -> dict[tuple[type, str], View]:
 
 
 _VIEWS: dict[tuple[type, str], View] = {}
+_EXTRA: dict[tuple[type, str], View] = {}
+
+
+def register(kind: type, fmt: str, view: View) -> None:
+    """A face's own view (a CLI listing's text table, say) for `render`."""
+    if fmt not in MEDIA:
+        raise ValueError(f"unknown format {fmt!r}")
+    _EXTRA[(kind, fmt)] = view
 
 
 def view(kind: type, fmt: str) -> View | None:
@@ -178,7 +186,7 @@ def view(kind: type, fmt: str) -> View | None:
     if not _VIEWS:
         _VIEWS.update(_table())
     for base in kind.__mro__:
-        found = _VIEWS.get((base, fmt))
+        found = _EXTRA.get((base, fmt)) or _VIEWS.get((base, fmt))
         if found is not None:
             return found
     return {"json": to_json, "yaml": to_yaml}.get(fmt)
