@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from api.pages import placement_form as pf
 from api.pages.templating import render
 from engine.arrangement import Engine
+from engine.errors import PlacementError
 from engine.geography import Geography
 
 
@@ -31,6 +32,15 @@ def query_values(request: Request) -> dict[str, str]:
 def parse_day(text: str) -> date:
     """A date as the forms take it (dd-mm-jjjj or JJJJ-MM-DD); ValueError otherwise."""
     return pf._parse_date(text.strip())
+
+
+def field_error(exc: PlacementError) -> dict[str, str]:
+    """What the engine refused, as the form shows it: under its field when the form has one
+    (a trajectory names them `placement.job...`), with the field's Dutch label."""
+    field = exc.field.removeprefix("placement.")
+    if field in pf.FIELDS:
+        return {field: f"{pf.FIELDS[field].label}: {exc.message}"}
+    return {"": f"{field}: {exc.message}"}
 
 
 class _Suggestions:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep, HasCaseloadDep
-from api.pages.responses import form_page, page, query_values
+from api.pages.responses import field_error, form_page, page, query_values
 from api.render import render
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
@@ -39,9 +39,7 @@ def checked(
     except EvaluationError as exc:  # the rules contradict themselves: not the user's error
         return data, None, {"": f"De regels spreken elkaar tegen voor deze plaatsing: {exc}"}
     except PlacementError as exc:
-        field = exc.field if exc.field in pf.FIELDS else None
-        label = pf.FIELDS[field].label if field else exc.field
-        return data, None, {field or "": f"{label}: {exc.message}"}
+        return data, None, field_error(exc)
 
 
 def arrangement_page(

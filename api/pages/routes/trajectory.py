@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep
-from api.pages.responses import form_page, page, query_values
+from api.pages.responses import field_error, form_page, page, query_values
 from api.pages.trajectory import figures
 from api.render import render
 from engine.arrangement import Engine
@@ -57,9 +57,7 @@ def trajectory_of(
     try:
         return build_trajectory(TrajectoryRequest.model_validate(request), engine), {}
     except PlacementError as exc:
-        field = exc.field.removeprefix("placement.")
-        label = pf.FIELDS[field].label if field in pf.FIELDS else field
-        return None, {field: f"{label}: {exc.message}"}
+        return None, field_error(exc)
     except ValueError:  # pydantic: the horizon is the only field left to refuse
         return None, {"traject.maanden": "maanden: een geheel getal van 1 tot en met 120"}
 
