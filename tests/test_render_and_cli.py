@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.cli import build_parser, main
 from api.cli.trajectory import trajectory_request
+from api.limits import Limits
 from api.render import UnknownFormat, formats, render
 from engine import Engine
 from engine.trajectory import TrajectoryRequest, build_trajectory
@@ -67,11 +68,8 @@ def test_one_renderer_serves_every_format_of_a_trajectory(engine: Engine) -> Non
         render(t, "csv")
 
 
-def test_the_regio_page_refuses_more_profiles_than_the_job_limit(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ARRANGEUR_MAX_JOB_PROFILES", "50")
-    client = TestClient(create_app(engine.rulebase))
+def test_the_regio_page_refuses_more_profiles_than_the_job_limit(engine: Engine) -> None:
+    client = TestClient(create_app(engine.rulebase, Limits(max_job_profiles=50)))
     data = {"region": "haaglanden", "date": "01-06-2025", "profiles": "51"}
     r = client.post("/regio", data=data, follow_redirects=False)
     assert r.status_code == 422 and "profielen: ten hoogste 50 profielen" in r.text
