@@ -32,11 +32,13 @@ def add_web(
     """The pages, their static files and offline /docs and /redoc.
 
     The pages read the rules serving now from `app.state.rules` (a CurrentRules, set by
-    create_app); `current` is the same engine, kept for the call shape. `caseload` (the store
-    /v1/caseload uses) becomes `app.state.caseload`; without it there are no caseload pages."""
+    create_app), one snapshot per request; `current` gives the same engine and is kept only for
+    the call shape. `caseload` (the store /v1/caseload uses) becomes `app.state.caseload`;
+    without it there are no caseload pages."""
     from fastapi_offline.core import _STATIC_PATH
 
-    del current  # the pages take app.state.rules.now().engine: one snapshot per request
+    if not hasattr(app.state, "rules"):
+        raise RuntimeError("add_web: app.state.rules (a CurrentRules) is set by create_app first")
     if caseload is not None:
         app.state.caseload = caseload
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
