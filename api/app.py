@@ -193,6 +193,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.state.rules = rules
     app.state.jobs = jobs
+    app.state.limits = limits  # the pages check a job against the same limits
 
     def placement_error(exc: PlacementError, prefix: str = "body") -> JSONResponse:
         loc: list[str | int] = [prefix, *exc.field.split(".")]

@@ -59,8 +59,24 @@ def example_files(report: HarmonisationReport, folder: Path) -> dict[ExampleKey,
 def to_text(
     report: HarmonisationReport, examples: dict[tuple[int, str], Path] | None = None
 ) -> str:
+    out = [*_summary_text(report), "", "Verschillen in de regels"]
+    for d in report.rule_differences:
+        out.append(f"  [{d.type}: {TYPE_NL[d.type]}] {d.explanation}")
+    if not report.rule_differences:
+        out.append("  geen")
+    out += ["", "Verschillen in uitkomsten (zelfde profiel, andere woongemeente)"]
+    for d in report.outcome_differences:
+        out += _difference_text(report, d, examples)
+    if not report.outcome_differences:
+        out.append("  geen: voor elk profiel geven alle gemeenten dezelfde uitkomst")
+    out += _comparisons_text(report)
+    out += ["", *report.notices]
+    return "\n".join(out) + "\n"
+
+
+def _summary_text(report: HarmonisationReport) -> list[str]:
     s = report.summary
-    out = [
+    return [
         f"Harmonisatie in de arbeidsmarktregio {report.region_naam} op "
         f"{report.peildatum.strftime('%d-%m-%Y')}",
         f"Gemeenten: {_names(report, (g.code for g in report.gemeenten))}",
@@ -84,18 +100,12 @@ def to_text(
         f"  Werkgever kan 'shoppen' bij {s.shopping.profiles_exposed} profielen "
         f"({_pct(s.shopping.share)}); grootste verschil indicatief € {s.shopping.max_gap_eur:.2f} "
         "per jaar".replace(".", ","),
-        "",
-        "Verschillen in de regels",
     ]
-    for d in report.rule_differences:
-        out.append(f"  [{d.type}: {TYPE_NL[d.type]}] {d.explanation}")
-    if not report.rule_differences:
-        out.append("  geen")
-    out += ["", "Verschillen in uitkomsten (zelfde profiel, andere woongemeente)"]
-    for d in report.outcome_differences:
-        out += _difference_text(report, d, examples)
-    if not report.outcome_differences:
-        out.append("  geen: voor elk profiel geven alle gemeenten dezelfde uitkomst")
+
+
+def _comparisons_text(report: HarmonisationReport) -> list[str]:
+    """The comparison with another peildatum and with other regions, when asked for."""
+    out: list[str] = []
     if report.compare_date:
         c = report.compare_date
         out += [
@@ -120,8 +130,7 @@ def to_text(
                 f"  {r}: index {_pct(c.index[r])}, {c.differences[r]} uitkomstverschillen, "
                 f"vraag 40: {c.q40[r]}"
             )
-    out += ["", *report.notices]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _difference_text(
@@ -195,14 +204,27 @@ def _heat(share: float | None, offered: bool) -> str:
 def to_html(report: HarmonisationReport, form_url: str | None = None) -> str:
     """The report as one self-contained page (templates/harmonisation.html). With `form_url`
     (the web pages), each example placement links to the placement form, prefilled."""
-    from api.pages.placement_form import flatten, query
     from api.pages.templating import render
 
+    return render(
+        "harmonisation.html",
+        r=report,
+        summary=_summary_rows(report),
+        rows=_heat_rows(report),
+        rule_differences=[(TYPE_NL[d.type], d.explanation) for d in report.rule_differences],
+        differences=[_difference_html(report, d, form_url) for d in report.outcome_differences],
+        compare=_compare(report),
+        web=form_url is not None,
+    )
+
+
+def _heat_rows(report: HarmonisationReport) -> list[dict]:
+    """The heatmap: one row per instrument a gemeente or region provides, one cell per
+    gemeente. National-only ones (LKV, no-riskpolis) are the same for every resident and are
+    listed below the table."""
     s = report.summary
     codes = [g.code for g in report.gemeenten]
     cells = {(c.instrument, c.authority): c for c in report.matrix}
-    # instruments a gemeente or region provides; national-only ones (LKV, no-riskpolis) are
-    # the same for every resident and are listed below the table
     instruments = [i for i in report.heatmap if any(cells[(i, a)].offered for a in codes)]
     rows = []
     for i in instruments:
@@ -222,31 +244,39 @@ def to_html(report: HarmonisationReport, form_url: str | None = None) -> str:
             {"instrument": i, "cells": row, "uwv": uwv,
              "index": _pct(s.index_per_instrument.get(i))}
         )  # fmt: skip
-    differences = []
-    for d in report.outcome_differences:
-        examples = []
-        for ex in d.examples[:2]:
-            for code, placement in ex.placements.items():
-                examples.append(
-                    {
-                        "profile": ex.profile,
-                        "gemeente": _names(report, [code]),
-                        "outcome": ex.outcomes.get(code, ""),
-                        "yaml": yaml.safe_dump(placement, sort_keys=False, allow_unicode=True),
-                        "href": f"{form_url}?{query(flatten(placement))}" if form_url else "",
-                    }
-                )
-        differences.append(
-            {
-                "d": d,
-                "type_nl": TYPE_NL[d.type],
-                "gemeenten": _names(report, d.gemeenten),
-                "share": _pct(d.share),
-                "groups": [(_names(report, g["gemeenten"]), g["uitkomst"]) for g in d.groups],
-                "examples": examples,
-            }
-        )
-    summary = (
+    return rows
+
+
+def _difference_html(
+    report: HarmonisationReport, d: OutcomeDifference, form_url: str | None
+) -> dict:
+    from api.pages.placement_form import flatten, query
+
+    examples = []
+    for ex in d.examples[:2]:
+        for code, placement in ex.placements.items():
+            examples.append(
+                {
+                    "profile": ex.profile,
+                    "gemeente": _names(report, [code]),
+                    "outcome": ex.outcomes.get(code, ""),
+                    "yaml": yaml.safe_dump(placement, sort_keys=False, allow_unicode=True),
+                    "href": f"{form_url}?{query(flatten(placement))}" if form_url else "",
+                }
+            )
+    return {
+        "d": d,
+        "type_nl": TYPE_NL[d.type],
+        "gemeenten": _names(report, d.gemeenten),
+        "share": _pct(d.share),
+        "groups": [(_names(report, g["gemeenten"]), g["uitkomst"]) for g in d.groups],
+        "examples": examples,
+    }
+
+
+def _summary_rows(report: HarmonisationReport) -> tuple[tuple[str, str], ...]:
+    s = report.summary
+    return (
         ("Vraag 40: hebben de gemeenten hun instrumenten onderling geharmoniseerd?",
          f"{s.q40.answer} ({_q40_scope(report)})"),
         ("Vraag 42: hebben gemeenten en UWV hun instrumenten op enigerlei wijze "
@@ -256,16 +286,6 @@ def to_html(report: HarmonisationReport, form_url: str | None = None) -> str:
          f"{s.shopping.profiles_exposed} profielen ({_pct(s.shopping.share)}), grootste "
          f"verschil indicatief € {s.shopping.max_gap_eur:.2f} per jaar".replace(".", ",")),
     )  # fmt: skip
-    return render(
-        "harmonisation.html",
-        r=report,
-        summary=summary,
-        rows=rows,
-        rule_differences=[(TYPE_NL[d.type], d.explanation) for d in report.rule_differences],
-        differences=differences,
-        compare=_compare(report),
-        web=form_url is not None,
-    )
 
 
 def _q40_scope(report: HarmonisationReport) -> str:

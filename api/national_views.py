@@ -5,8 +5,8 @@ so the map is a grid: one row per arbeidsmarktregio, one cell per gemeente)."""
 from __future__ import annotations
 
 import csv
-import html
 import io
+from typing import Any
 
 from engine.analysis.national import NationalOverview, NationalSweep
 from engine.format import format_number
@@ -79,35 +79,36 @@ def _colour(value: float, top: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def heatmap_svg(labels: dict[str, str], rows: list[tuple[str, list[tuple[str, str, float]]]],
-                top: float, unit: str) -> str:  # fmt: skip
-    """One row per region, one cell per gemeente (code, tooltip, value)."""
+def heatmap(labels: dict[str, str], rows: list[tuple[str, list[tuple[str, str, float]]]],
+            top: float, unit: str) -> dict[str, Any]:  # fmt: skip
+    """The heatmap's geometry for templates/_heatmap.svg: one row per region, one cell per
+    gemeente (code, tooltip, value)."""
     cell, left = 14, 190
-    width = left + cell * max((len(cells) for _, cells in rows), default=1) + 10
-    height = cell * len(rows) + 30
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="11" role="img" aria-label="heatmap per gemeente">'
-    ]
-    for y, (region, cells) in enumerate(rows):
-        top_y = y * cell
-        out.append(f'<text x="0" y="{top_y + 11}">{html.escape(labels.get(region, region))}</text>')
-        for x, (_code, tip, value) in enumerate(cells):
-            out.append(
-                f'<rect x="{left + x * cell}" y="{top_y}" width="{cell - 1}" height="{cell - 1}" '
-                f'fill="{_colour(value, top)}" stroke="#ccc"><title>{html.escape(tip)}</title>'
-                "</rect>"
-            )
-    legend_y = len(rows) * cell + 18
-    out.append(
-        f'<text x="0" y="{legend_y}">wit: 0 {html.escape(unit)}; donkergroen: '
-        f"{html.escape(format_number(round(top, 2)))} {html.escape(unit)}</text></svg>"
-    )
-    return "".join(out)
+    return {
+        "cell": cell,
+        "width": left + cell * max((len(cells) for _, cells in rows), default=1) + 10,
+        "height": cell * len(rows) + 30,
+        "rows": [
+            {
+                "y": y * cell,
+                "label": labels.get(region, region),
+                "cells": [
+                    {"x": left + x * cell, "fill": _colour(value, top), "tip": tip}
+                    for x, (_code, tip, value) in enumerate(cells)
+                ],
+            }
+            for y, (region, cells) in enumerate(rows)
+        ],
+        "legend_y": len(rows) * cell + 18,
+        "top": format_number(round(top, 2)),
+        "unit": unit,
+    }
 
 
 def overview_html(o: NationalOverview) -> str:
-    e = html.escape
+    """The overview as one self-contained page (templates/national.html)."""
+    from api.pages.templating import render
+
     regions = {r.id: r.naam for r in o.regions}
     rows = [
         (
@@ -117,35 +118,15 @@ def overview_html(o: NationalOverview) -> str:
                     g.code,
                     f"{g.naam}: {g.eligible} instrumenten, {_eur(g.yearly_eur)} per jaar",
                     g.yearly_eur,
-                )  # fmt: skip
+                )
                 for g in o.gemeenten
                 if g.regio == r.id
             ],
-        )
+        )  # fmt: skip
         for r in o.regions
     ]
     top = max((g.yearly_eur for g in o.gemeenten), default=0.0)
-    table = "".join(
-        f"<tr><td>{e(r.naam)}</td><td>{r.gemeenten}</td><td>{r.eligible_min}–{r.eligible_max}"
-        f"</td><td>{e(_eur(r.yearly_eur_min))} – {e(_eur(r.yearly_eur_max))}</td>"
-        f"<td>{r.distinct_outcomes}</td></tr>"
-        for r in o.regions
-    )
-    notices = "".join(f"<li>{e(n)}</li>" for n in o.notices)
-    return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Landelijk overzicht</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}</style></head><body>
-<h1>Landelijk overzicht op {o.peildatum.strftime("%d-%m-%Y")}</h1>
-<p>Dezelfde plaatsing met kandidaat en werkgever in elk van de {len(o.gemeenten)} gemeenten.
-Kleur: indicatief bedrag per jaar dat de werkgever ontvangt (beweeg over een vakje).</p>
-{heatmap_svg(regions, rows, top, "€ per jaar")}
-<h2>Per regio</h2>
-<table><tr><th>regio</th><th>gemeenten</th><th>instrumenten in aanmerking</th>
-<th>indicatief per jaar</th><th>verschillende uitkomsten</th></tr>{table}</table>
-<h2>Mededelingen</h2><ul>{notices}</ul>
-</body></html>
-"""
+    return render("national.html", o=o, heatmap=heatmap(regions, rows, top, "€ per jaar"))
 
 
 def pct(x: float | None) -> str:

@@ -31,6 +31,11 @@ def _value(v: Any) -> str:
     return format_number(v)
 
 
+def _money(x: float) -> str:
+    """An amount as the overviews write it: € 1.234,56."""
+    return f"€ {format_number(round(x, 2))}"
+
+
 def _dutch_date(text: str) -> str:
     """An ISO date as the form shows it (dd-mm-jjjj); anything else as typed."""
     try:
@@ -54,6 +59,7 @@ def environment() -> Environment:
         pct=_pct,
         value=_value,
         number=format_number,
+        money=_money,
     )
     env.globals.update(status_nl=STATUS_NL, conflict_nl=CONFLICT_NL, nav="", context="")
     return env

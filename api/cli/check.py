@@ -1,0 +1,34 @@
+"""`arrangeur check`: the arrangement of one placement."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from api.cli.common import emit, fail, read_placement
+from engine.arrangement import Engine, parse_placement
+from engine.errors import EvaluationError, PlacementError
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    data = read_placement(args.placement)
+    if args.date:
+        data["peildatum"] = args.date
+    engine = Engine(args.load(args))
+    try:
+        arrangement = engine.check(parse_placement(data))
+    except PlacementError as exc:
+        return fail(f"{args.placement}: ongeldige plaatsing: {exc.field}: {exc.message}")
+    except EvaluationError as exc:
+        return fail(f"Fout in de regels bij deze plaatsing: {exc}", 1)
+    emit(arrangement, args.format)
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("check", help="arrangement voor een plaatsing (YAML)")
+    p.add_argument("placement", help="plaatsing als YAML-bestand, of - voor stdin")
+    p.add_argument("--date", type=date.fromisoformat, help="peildatum JJJJ-MM-DD")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_check)
