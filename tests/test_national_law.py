@@ -28,14 +28,16 @@ def test_liv_refusal_names_the_threshold_not_a_question_mark(engine):
 
 
 def test_check_past_the_last_known_minimum_wage_says_so(engine):
-    # Minimum wage per hour known to 2026-06-30 (rules/rijk/parameters/minimumloon.yaml).
-    p = _placement(startdatum=date(2026, 9, 1))
+    # Changed on purpose (issue 24): the minimum wage of 1 July 2026 is encoded (illustrative,
+    # Stcrt. 2026, 16505), and LKS reads the monthly amount (Participatiewet art. 2), known to
+    # 2026-12-31 (rules/rijk/parameters/minimumloon.yaml).
+    p = _placement(startdatum=date(2027, 2, 1))
     p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
     a = engine.check(p)
     assert any(
-        "minimumloon per uur" in n and "vanaf 1-7-2026 nog niet bekend" in n for n in a.notices
+        "minimumloon per maand" in n and "vanaf 1-1-2027 nog niet bekend" in n for n in a.notices
     )
-    before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 3, 1)}})
+    before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 9, 1)}})
     assert not any("nog niet bekend" in n and "minimumloon" in n for n in before.notices)
 
 
@@ -61,4 +63,5 @@ def test_illustrative_minimum_wage_is_said_in_the_output(engine):
     p = _placement(startdatum=date(2025, 4, 1))
     p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
     notices = engine.check(p).notices
-    assert any("illustratief" in n and "minimumloon per uur" in n for n in notices)
+    # LKS reads the monthly minimum wage (Participatiewet art. 2), not the hourly one
+    assert any("illustratief" in n and "minimumloon per maand" in n for n in notices)
