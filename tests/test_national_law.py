@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from tests.conftest import ROOT
 
 
 def _placement(**job):
@@ -65,3 +68,22 @@ def test_illustrative_minimum_wage_is_said_in_the_output(engine):
     notices = engine.check(p).notices
     # LKS reads the monthly minimum wage (Participatiewet art. 2), not the hourly one
     assert any("illustratief" in n and "minimumloon per maand" in n for n in notices)
+
+
+def test_minimum_wage_of_1_july_2026_is_encoded_as_illustrative_with_its_citation(engine):
+    # Issue 24 punt 4: € 14,99 an hour and € 2.337,00 a month from 1 July 2026, per the note in
+    # the WML text 2026-07-01 of regelrecht-corpus citing Stcrt. 2026, 16505 (not read itself).
+    params = engine.rulebase.parameters.params
+    per_uur, per_maand = params["minimumloon_per_uur"], params["minimumloon_per_maand"]
+    assert per_uur.at(date(2026, 6, 30)) == Decimal("14.71")
+    assert per_uur.at(date(2026, 7, 1)) == Decimal("14.99")
+    assert per_maand.at(date(2026, 7, 1)) == Decimal("2337.00")
+    assert per_uur.provenance == per_maand.provenance == "illustrative"
+    text = (ROOT / "rules" / "rijk" / "parameters" / "minimumloon.yaml").read_text("utf-8")
+    assert "Stcrt. 2026, 16505" in text
+    # 1 January 2023, read in the Besluit of 3 October 2022 (Stb. 2022, 381), art. I onder 1
+    assert per_maand.at(date(2023, 1, 1)) == Decimal("1934.40") and "Stb. 2022, 381" in text
+    # the LKS re-set on 1 January 2027 takes the July amount (Participatiewet art. 10d lid 7)
+    jan = params["minimumloon_per_maand_1_januari"]
+    assert jan.at(date(2026, 12, 31)) == Decimal("2294.40")
+    assert jan.at(date(2027, 1, 1)) == Decimal("2337.00")
