@@ -210,6 +210,30 @@ def test_the_end_of_the_lkv_oudere_werknemer_is_reported_for_exactly_the_placeme
     caseload.close()
 
 
+def test_a_recheck_reports_no_moving_aow_date_for_a_young_employee(
+    db_url: str, engine: Engine
+) -> None:
+    # Issue 24 punt 6: the AOW age of someone born in 2002 is not fixed by law (AOW art. 7a), so
+    # the answer holds no date that moves with the peildatum, and a later re-check within the
+    # same rule sets reports nothing for it.
+    caseload = Caseload(engine, db_url)
+    data = sample(
+        "oudere-ww",
+        candidate__geboortedatum="2002-03-01",
+        candidate__uitkering="wia_wga",
+        candidate__eerder_in_dienst_bij_werkgever=True,
+        job__startdatum="2026-02-02",
+    )
+    data["peildatum"] = "2026-02-02"
+    caseload.add(data, "jong-herplaatst")
+    params = caseload.get("jong-herplaatst").answer["instruments"]["lkv_herplaatsing"]["params"]
+    assert params["aow_leeftijd"] == "nog niet bij wet vastgesteld"
+    assert "aow_leeftijd_op" not in params
+    report = caseload.recheck(date(2026, 2, 20))
+    assert not [line for c in report.changes for line in c.lines if "aow" in line.lower()]
+    caseload.close()
+
+
 def test_a_rule_base_with_other_hashes_names_the_rule_set_and_rule(
     tmp_path: Path, engine: Engine
 ) -> None:

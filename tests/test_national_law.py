@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from tests.conftest import ROOT
 
 
 def _placement(**job):
@@ -28,14 +31,16 @@ def test_liv_refusal_names_the_threshold_not_a_question_mark(engine):
 
 
 def test_check_past_the_last_known_minimum_wage_says_so(engine):
-    # Minimum wage per hour known to 2026-06-30 (rules/rijk/parameters/minimumloon.yaml).
-    p = _placement(startdatum=date(2026, 9, 1))
+    # Changed on purpose (issue 24): the minimum wage of 1 July 2026 is encoded (illustrative,
+    # Stcrt. 2026, 16505), and LKS reads the monthly amount (Participatiewet art. 2), known to
+    # 2026-12-31 (rules/rijk/parameters/minimumloon.yaml).
+    p = _placement(startdatum=date(2027, 2, 1))
     p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
     a = engine.check(p)
     assert any(
-        "minimumloon per uur" in n and "vanaf 1-7-2026 nog niet bekend" in n for n in a.notices
+        "minimumloon per maand" in n and "vanaf 1-1-2027 nog niet bekend" in n for n in a.notices
     )
-    before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 3, 1)}})
+    before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 9, 1)}})
     assert not any("nog niet bekend" in n and "minimumloon" in n for n in before.notices)
 
 
@@ -61,4 +66,24 @@ def test_illustrative_minimum_wage_is_said_in_the_output(engine):
     p = _placement(startdatum=date(2025, 4, 1))
     p["candidate"].update(uitkering="bijstand", loonwaarde_pct=60)
     notices = engine.check(p).notices
-    assert any("illustratief" in n and "minimumloon per uur" in n for n in notices)
+    # LKS reads the monthly minimum wage (Participatiewet art. 2), not the hourly one
+    assert any("illustratief" in n and "minimumloon per maand" in n for n in notices)
+
+
+def test_minimum_wage_of_1_july_2026_is_encoded_as_illustrative_with_its_citation(engine):
+    # Issue 24 punt 4: € 14,99 an hour and € 2.337,00 a month from 1 July 2026, per the note in
+    # the WML text 2026-07-01 of regelrecht-corpus citing Stcrt. 2026, 16505 (not read itself).
+    params = engine.rulebase.parameters.params
+    per_uur, per_maand = params["minimumloon_per_uur"], params["minimumloon_per_maand"]
+    assert per_uur.at(date(2026, 6, 30)) == Decimal("14.71")
+    assert per_uur.at(date(2026, 7, 1)) == Decimal("14.99")
+    assert per_maand.at(date(2026, 7, 1)) == Decimal("2337.00")
+    assert per_uur.provenance == per_maand.provenance == "illustrative"
+    text = (ROOT / "rules" / "rijk" / "parameters" / "minimumloon.yaml").read_text("utf-8")
+    assert "Stcrt. 2026, 16505" in text
+    # 1 January 2023, read in the Besluit of 3 October 2022 (Stb. 2022, 381), art. I onder 1
+    assert per_maand.at(date(2023, 1, 1)) == Decimal("1934.40") and "Stb. 2022, 381" in text
+    # the LKS re-set on 1 January 2027 takes the July amount (Participatiewet art. 10d lid 7)
+    jan = params["minimumloon_per_maand_1_januari"]
+    assert jan.at(date(2026, 12, 31)) == Decimal("2294.40")
+    assert jan.at(date(2027, 1, 1)) == Decimal("2337.00")

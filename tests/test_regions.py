@@ -44,9 +44,8 @@ def test_loonkostensubsidie_comes_from_where_the_candidate_lives(engine, woon):
     lks = next(e for e in a.instruments if e.instrument == "loonkostensubsidie")
     assert lks.status == "eligible"
     assert lks.authority == f"gemeente:{a.woongemeente.code}"
-    assert lks.amounts[0].eur == pytest.approx(
-        1300.22
-    )  # see tests/scenarios/rijk-participatiewet.yaml
+    # 2.191,80 × 32 / 36 × 1,08 × 0,50 × 1,235 (tests/scenarios/rijk-participatiewet.yaml)
+    assert lks.amounts[0].eur == pytest.approx(1299.30)
     # An instrument only the employer's gemeente knows has no provider here, so no source.
     assert all(e.sources for e in a.instruments if e.authority)
     assert ("cross_region", None) in {(c.type, c.instrument) for c in a.conflicts}

@@ -73,16 +73,20 @@ def test_bijstand_wage_cost_and_loonkostensubsidie_across_minimum_wage_changes(b
     assert t.months[-1].month == "2028-03"
     # wage: 2400 × 1,08 × 1,235 = 3.201,12 every month
     assert {m.employer_wage_cost_eur for m in t.months} == {3201.12}
-    # LKS = min(100 − 50, 70) % × (wml × 32 × 52 / 12 × 1,08) × 1,235
-    # 2025-04: 14,06 × 32 × 52 / 12 = 1.949,653 × 1,08 = 2.105,626 × 0,5 × 1,235 = 1.300,22
-    assert eur_of(t, "2025-04", "loonkostensubsidie") == 1300.22
-    assert eur_of(t, "2025-06", "loonkostensubsidie") == 1300.22
+    # LKS = min(100 − 50, 70) % × (minimumloon per maand × 32 / 36 × 1,08) × 1,235 (changed on
+    # purpose, issue 24: Participatiewet art. 2 and 10d lid 4 read the monthly amount)
+    # 2025-04: 2.191,80 × 32 / 36 = 1.948,267 × 1,08 = 2.104,128 × 0,5 × 1,235 = 1.299,30
+    assert eur_of(t, "2025-04", "loonkostensubsidie") == 1299.30
+    assert eur_of(t, "2025-06", "loonkostensubsidie") == 1299.30
     # 2025-07: the July minimum wage does not change a running subsidy; it is re-set with effect
     # from 1 January only (Participatiewet art. 10d lid 7, tekst 2025-01-01; changed on purpose)
-    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1300.22
-    # 2026-01: 14,71 × 32 × 52 / 12 = 2.039,787 × 1,08 × 0,5 × 1,235 = 1.360,33
-    assert eur_of(t, "2026-01", "loonkostensubsidie") == 1360.33
-    assert eur_of(t, "2028-03", "loonkostensubsidie") == 1360.33
+    assert eur_of(t, "2025-07", "loonkostensubsidie") == 1299.30
+    # 2026-01: 2.294,40 × 32 / 36 = 2.039,467 × 1,08 × 0,5 × 1,235 = 1.360,12
+    assert eur_of(t, "2026-01", "loonkostensubsidie") == 1360.12
+    # 2027-01: the amount of 1 July 2026 counts from 1 January 2027 (lid 7), the last known one:
+    # 2.337,00 × 32 / 36 = 2.077,333 × 1,08 × 0,5 × 1,235 = 1.385,37
+    assert eur_of(t, "2027-01", "loonkostensubsidie") == 1385.37
+    assert eur_of(t, "2028-03", "loonkostensubsidie") == 1385.37
 
 
 def test_bijstand_lkv_banenafspraak_accrues_by_verloonde_uren(bijstand):
@@ -102,19 +106,21 @@ def test_bijstand_lkv_banenafspraak_accrues_by_verloonde_uren(bijstand):
 
 def test_bijstand_years_and_total(bijstand):
     t = bijstand
-    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 9 × 1.300,22 = 11.701,98 (lid 7: no July change);
-    # LKV 1.269,71 → net 28.810,08 − 11.701,98 − 1.269,71 = 15.838,39
+    # 2025: wage 9 × 3.201,12 = 28.810,08; LKS 9 × 1.299,30 = 11.693,70 (lid 7: no July change);
+    # LKV 1.269,71 → net 28.810,08 − 11.693,70 − 1.269,71 = 15.846,67
     y = year(t, "2025")
-    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15838.39)
-    assert instrument_total(y, "loonkostensubsidie") == 11701.98
-    # 2026: 38.413,44 − 12 × 1.360,33 (16.323,96) − 1.685,26 = 20.404,22
-    assert year(t, "2026").employer_net_cost_eur == 20404.22
-    # 2028: 9.603,36 − 3 × 1.360,33 (4.080,99) − 420,16 = 5.102,21
-    assert year(t, "2028").employer_net_cost_eur == 5102.21
-    # total: 15.838,39 + 2 × 20.404,22 + 5.102,21
-    assert t.total.employer_net_cost_eur == 61749.04
+    assert (y.employer_wage_cost_eur, y.employer_net_cost_eur) == (28810.08, 15846.67)
+    assert instrument_total(y, "loonkostensubsidie") == 11693.70
+    # 2026: 38.413,44 − 12 × 1.360,12 (16.321,44) − 1.685,26 = 20.406,74
+    assert year(t, "2026").employer_net_cost_eur == 20406.74
+    # 2027: 38.413,44 − 12 × 1.385,37 (16.624,44) − 1.685,26 = 20.103,74
+    assert year(t, "2027").employer_net_cost_eur == 20103.74
+    # 2028: 9.603,36 − 3 × 1.385,37 (4.156,11) − 420,16 = 5.027,09
+    assert year(t, "2028").employer_net_cost_eur == 5027.09
+    # total: 15.846,67 + 20.406,74 + 20.103,74 + 5.027,09
+    assert t.total.employer_net_cost_eur == 61384.24
     # per funder: the gemeente pays the LKS, the Belastingdienst the LKV
-    assert year(t, "2026").funders == {"belastingdienst": 1685.26, "gemeente:GM0503": 16323.96}
+    assert year(t, "2026").funders == {"belastingdienst": 1685.26, "gemeente:GM0503": 16321.44}
 
 
 def test_bijstand_no_riskpolis_is_insurance_without_euros(bijstand):
@@ -132,10 +138,10 @@ def test_bijstand_obligations_with_dates(bijstand):
 
 
 def test_bijstand_cost_gap_above_loonwaarde(bijstand):
-    # bears 50 % × 3.201,12 = 1.600,56; 2025-04 net 3.201,12 − 1.300,22 − 138,51 = 1.762,39
+    # bears 50 % × 3.201,12 = 1.600,56; 2025-04 net 3.201,12 − 1.299,30 − 138,51 = 1.763,31
     gap = next(g for g in bijstand.gaps if g.kind == "kosten")
     assert gap.months[0] == "2025-04" and len(gap.months) == 36
-    assert "1.762,39" in gap.what and "1.600,56" in gap.what
+    assert "1.763,31" in gap.what and "1.600,56" in gap.what
     expected = sum(
         Decimal(str(m.employer_net_cost_eur)) - Decimal("1600.56") for m in bijstand.months
     )
@@ -161,7 +167,7 @@ def test_proefplaatsing_first_then_contract(engine):
     options = {a.option: a for a in t.alternatives if a.choice == "proefplaatsing"}
     # two months without wages: with the trial placement the employer pays less
     assert options["proefplaatsing via regio Haaglanden"].best
-    assert options["direct een contract"].employer_net_cost_eur == 61749.04
+    assert options["direct een contract"].employer_net_cost_eur == 61384.24
     assert "Dat scheelt" in options["proefplaatsing via regio Haaglanden"].explanation
 
 
@@ -426,7 +432,7 @@ def test_a_temporary_regional_fund_stops_at_its_end_date_and_is_named_for_a_gap(
     assert eur_of(t, "2026-01", "plaatsingspremie") is None
     assert instrument_total(year(t, "2025"), "plaatsingspremie") == 9 * 150
     assert year(t, "2025").funders["regio:haaglanden"] == 1350
-    # 2025-04 net 1.762,39 − 150 = 1.612,39, still above 1.600,56: the cost gap names the
+    # 2025-04 net 1.763,31 − 150 = 1.613,31, still above 1.600,56: the cost gap names the
     # regional scholing budget that is still to be assessed
     gap = next(g for g in t.gaps if g.kind == "kosten")
     assert gap.months[0] == "2025-04"
@@ -461,8 +467,8 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
     # employer's 38 hours (WML art. 12 lid 1): 1.995,00 × 32 / 38 = 1.680,00 × 1,08 = 1.814,40
     # × 40 % = 725,76 × 1,235 = 896,31
     assert eur_of(t, "2023-07", "loonkostensubsidie") == 896.31
-    # 2024-01: 13,27 × 32 × 52 / 12 = 1.840,107 × 1,08 × 40 % × 1,235 = 981,73
-    assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.73
+    # 2024-01: 2.069,40 × 32 / 36 = 1.839,467 × 1,08 = 1.986,624 × 40 % × 1,235 = 981,39
+    assert eur_of(t, "2024-01", "loonkostensubsidie") == 981.39
     # 2022: no minimum wage encoded, so no amount, and the trajectory says so (not a silent € 0)
     early = build_trajectory(
         {
@@ -495,7 +501,8 @@ def test_loonkostensubsidie_without_an_amount_before_2024_is_said_not_guessed(en
         "normale arbeidsduur per week bij de werkgever" in n and "te laag" in n
         for n in unknown.notices
     )
-    assert eur_of(unknown, "2024-01", "loonkostensubsidie") == 981.73
+    # from 2024 the cap is the employer's full-time week, and 32 hours are within 36 (issue 24)
+    assert eur_of(unknown, "2024-01", "loonkostensubsidie") == 981.39
 
 
 def test_lkv_oudere_werknemer_ends_at_the_aow_age(engine):
