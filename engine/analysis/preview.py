@@ -128,7 +128,7 @@ def preview_version(
     today and the version's first day. Invalid (from the store) when the version does not
     validate: a preview of rules that cannot be loaded shows nothing true."""
     version = store.get(version_id)
-    after = Engine(load_bundle(store.bundle_with(version_id), origin=Path(store.shipped_root.name)))
+    after = Engine(store.rulebase_with(version_id))
     if before is None:
         published = bundle_with_published(store.shipped_root, store)
         before = Engine(load_bundle(published, origin=Path(store.shipped_root.name)))

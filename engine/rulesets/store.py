@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,13 +30,14 @@ from typing import Any
 import yaml
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy import Engine as Database
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from engine.caseload.database import connect, describe
 from engine.caseload.migrate import upgrade
 from engine.errors import Problem, RulesError
 from engine.rulesets.bundle import RulesBundle, bundle_digest, load_bundle, read_bundle
-from engine.rulesets.registry import DEFAULT_RULES
+from engine.rulesets.registry import DEFAULT_RULES, RuleBase
 from engine.yamlio import RuleFileError, load_data
 
 # ---------------------------------------------------------------------------------- errors
@@ -460,11 +462,12 @@ class RuleStore:
 
     def validate_text(
         self, yaml_text: str, version_id: int | None = None
-    ) -> tuple[list[Problem], RulesBundle | None]:
+    ) -> tuple[list[Problem], RuleBase | None]:
         """Problems of a rule set's YAML in context: the shipped rules, the published versions
         (this rule set's own published version left out: the draft takes its place) and the
         text. The same Problems, lines and rule ids as `arrangeur validate`; with no problems,
-        also the bundle it was validated in (to build a preview engine from)."""
+        also the rule base it makes (to build a preview engine from; `bundle_of` gives its
+        bundle)."""
         where_rel = "regio/db-nieuw.yaml"
         try:
             head = _header(yaml_text, where_rel)
@@ -487,24 +490,25 @@ class RuleStore:
         bundle = compose(
             shipped, [*self.published_stored_files((head.ruleset_id, head.authority)), draft]
         )
+        rulebase = None
         try:
-            load_bundle(bundle, origin=Path(shipped.name))
+            rulebase = load_bundle(bundle, origin=Path(shipped.name))
         except RulesError as exc:
             problems.extend(exc.problems)
-        return problems, (None if problems else bundle)
+        return problems, (None if problems else rulebase)
 
     def validate(self, version_id: int) -> list[Problem]:
         v = self.get(version_id)
         return self.validate_text(v.yaml_text, v.id)[0]
 
-    def bundle_with(self, version_id: int) -> RulesBundle:
-        """The rule bundle as it would be with this version in force (for a preview); Invalid
+    def rulebase_with(self, version_id: int) -> RuleBase:
+        """The rule base as it would be with this version in force (for a preview); Invalid
         when the version does not validate."""
         v = self.get(version_id)
-        problems, bundle = self.validate_text(v.yaml_text, v.id)
-        if bundle is None:
+        problems, rulebase = self.validate_text(v.yaml_text, v.id)
+        if rulebase is None:
             raise Invalid(_invalid_message(problems), problems)
-        return bundle
+        return rulebase
 
     # ------------------------------------------------------------------ writes
     def draft(
@@ -699,10 +703,10 @@ class RuleStore:
         publication = {k: val for k, val in publication.items() if val is not None}
         provenance = "verified" if v.verified_by else "illustrative"
         text = published_text(v.yaml_text, provenance, publication)
-        problems, _ = self._validate_published(text, v)
+        problems = self._validate_published(text, v)
         if problems:
             raise Invalid(_invalid_message(problems), problems)
-        with self._sessions() as s, s.begin():
+        with _busy_is_conflict(), self._sessions() as s, s.begin():
             new = self._advance(s, expected_generation)
             done = s.execute(
                 update(VersionRow)
@@ -761,7 +765,7 @@ class RuleStore:
             load_bundle(compose(self.shipped_bundle(), remaining))
         except RulesError as exc:
             raise Invalid(_invalid_message(exc.problems), exc.problems) from None
-        with self._sessions() as s, s.begin():
+        with _busy_is_conflict(), self._sessions() as s, s.begin():
             new = self._advance(s, expected)
             s.execute(
                 update(VersionRow)
@@ -818,9 +822,7 @@ class RuleStore:
             if done.rowcount != 1:
                 raise Conflict(f"versie {version_id} is intussen gewijzigd; probeer het opnieuw")
 
-    def _validate_published(
-        self, text: str, v: RuleSetVersion
-    ) -> tuple[list[Problem], RulesBundle | None]:
+    def _validate_published(self, text: str, v: RuleSetVersion) -> list[Problem]:
         rel = v.file
         shipped = self.shipped_bundle()
         bundle = compose(
@@ -830,8 +832,19 @@ class RuleStore:
         try:
             load_bundle(bundle, origin=Path(shipped.name))
         except RulesError as exc:
-            return exc.problems, None
-        return [], bundle
+            return exc.problems
+        return []
+
+
+@contextmanager
+def _busy_is_conflict() -> Iterator[None]:
+    """A database too busy to take the write (SQLite's lock timeout) is another writer first."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise Conflict(
+            "de regels worden op dit moment door iemand anders gewijzigd; probeer het opnieuw"
+        ) from exc
 
 
 def _stored_file(rel: str, text: str) -> StoredFile:
