@@ -247,6 +247,7 @@ def test_withdraw_falls_back_and_unverified_sources_publish_as_illustrative(
     second = _approved(store, DRAFT.replace('"2026.2"', '"2026.3"'))
     store.publish(second, store.generation())
     assert [v.id for v in store.published()] == [second]
+    assert "vervangen" in store.get(first).status_label  # succeeded, not edited
     with pytest.raises(Forbidden):
         store.withdraw(second, "henk", HENGELO, "fout")
     withdrawn = store.withdraw(second, "bert", TWENTE, "bron verkeerd gelezen")

@@ -173,6 +173,8 @@ class RuleSetVersion:
 
     @property
     def status_label(self) -> str:
+        if self.status == PUBLISHED and not self.in_force:
+            return "gepubliceerd, vervangen door een nieuwere versie"
         return STATUS_LABELS.get(self.status, self.status)
 
     @property
@@ -264,7 +266,7 @@ def _owns(authority: str, org_authorities: Iterable[str], organisation: str, wha
     if authority not in owned:
         shown = ", ".join(sorted(owned)) or "geen"
         raise Forbidden(
-            f"organisatie {organisation!r} mag {what} voor {authority} niet: zij beheert alleen "
+            f"organisatie {organisation!r} mag voor {authority} {what}: zij beheert alleen "
             f"de regels van {shown}"
         )
 
@@ -468,7 +470,7 @@ class RuleStore:
         text. The same Problems, lines and rule ids as `arrangeur validate`; with no problems,
         also the rule base it makes (to build a preview engine from; `bundle_of` gives its
         bundle)."""
-        where_rel = "regio/db-nieuw.yaml"
+        where_rel = "regelset" if version_id is None else f"regelset {version_id}"
         try:
             head = _header(yaml_text, where_rel)
         except Invalid as exc:
