@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from api.current_rules import CurrentRules
 from engine import Engine
 from engine.analysis.preview import preview_version
 from engine.rulesets.bundle import load_bundle, read_bundle
@@ -134,8 +135,12 @@ def test_twente_drafts_previews_is_reviewed_publishes_and_the_answer_shows_it(st
     assert store.generation() == generation + 1
     assert [p for p, _ in store.published_files()] == [f"regio/db-{v.id}-regio-twente.yaml"]
 
-    engine = Engine(load_bundle(bundle_with_published(DEFAULT_RULES, store)))
-    answer, premie = _premie(engine)
+    # a worker's reload (api/current_rules.py) swaps in the published version, no restart
+    current = CurrentRules(shipped.rulebase)
+    snapshot, changed = current.reload(bundle_with_published(DEFAULT_RULES, store))
+    assert changed and current.now() is snapshot
+    assert current.reload(bundle_with_published(DEFAULT_RULES, store))[1] is False
+    answer, premie = _premie(snapshot.engine)
     assert premie is not None and premie.status == "eligible"
     assert premie.authority == "regio:twente" and premie.provenance == "verified"
     assert [s.title for s in premie.sources] == [
