@@ -31,7 +31,7 @@ import yaml
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from engine.caseload.database import connect, describe
 from engine.caseload.migrate import upgrade
@@ -444,7 +444,7 @@ class RuleStore:
         return v.published_text if v.published_text is not None else v.yaml_text
 
     @staticmethod
-    def _in_force_rows(s: Any) -> list[VersionRow]:
+    def _in_force_rows(s: Session) -> list[VersionRow]:
         rows = s.scalars(
             select(VersionRow)
             .where(VersionRow.status == PUBLISHED)
@@ -455,7 +455,7 @@ class RuleStore:
             newest.setdefault(row.ruleset_id, row)
         return list(newest.values())
 
-    def _in_force_ids(self, s: Any) -> set[int]:
+    def _in_force_ids(self, s: Session) -> set[int]:
         return {r.id for r in self._in_force_rows(s)}
 
     # ------------------------------------------------------------------ validation
@@ -525,6 +525,16 @@ class RuleStore:
         authority must be readable, and the authority one the organisation owns."""
         head = _header(yaml_text, "regelset")
         _owns(head.authority, org_authorities, organisation, "geen regels opstellen")
+        for field, value, limit in (
+            ("id", head.ruleset_id, 200),
+            ("organisation", organisation, 100),
+            ("author", author, 200),
+        ):
+            if len(value) > limit:  # the column's width: refused here, not by the database
+                raise Invalid(
+                    f"{field} is te lang",
+                    [Problem("regelset", None, None, f"{field} is langer dan {limit} tekens")],
+                )
         if based_on is not None:
             self.get(based_on)
         now = datetime.now(UTC)
@@ -784,14 +794,14 @@ class RuleStore:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _row(s: Any, version_id: int) -> VersionRow:
+    def _row(s: Session, version_id: int) -> VersionRow:
         row = s.get(VersionRow, version_id)
         if row is None:
             raise NotFound(f"regelsetversie {version_id} bestaat niet")
         return row
 
     @staticmethod
-    def _advance(s: Any, expected: int) -> int:
+    def _advance(s: Session, expected: int) -> int:
         """generation := generation + 1 only where it is still `expected`: one winner."""
         done = s.execute(
             update(GenerationRow)
