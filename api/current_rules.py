@@ -41,14 +41,16 @@ class CurrentRules:
     def now(self) -> Snapshot:
         return self._snapshot  # one attribute read: a request sees one rule base throughout
 
-    def reload(self) -> tuple[Snapshot, bool]:
-        """Load the rules folder again; (snapshot now serving, whether it changed).
+    def reload(self, bundle: RulesBundle | None = None) -> tuple[Snapshot, bool]:
+        """Load the rules folder again, or `bundle` (the folder plus the rule store's published
+        versions: engine.rulesets.store.bundle_with_published); (snapshot now serving, whether
+        it changed).
 
         Raises RulesError (nothing swapped) or BlockingIOError when a reload is under way."""
         if not self._reloading.acquire(blocking=False):
             raise BlockingIOError("er wordt al herladen")
         try:
-            bundle = read_bundle(self.source)
+            bundle = bundle or read_bundle(self.source)
             if bundle.digest == self._snapshot.rules_hash:
                 return self._snapshot, False
             engine = Engine(load_bundle(bundle, origin=self.source))

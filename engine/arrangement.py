@@ -237,6 +237,7 @@ class Engine:
                 content_hash=rs.content_hash,
                 provenance=rs.provenance,
                 file=file,
+                publication=rs.publication,
             )
         return used
 

@@ -459,6 +459,22 @@ class Conflict(BaseModel):
     )
 
 
+class Publication(BaseModel):
+    """A rule-set version published from the database by its owner (engine/rulesets/store.py):
+    which stored version, who wrote and reviewed it, and who verified its sources."""
+
+    store_version: int = Field(description="nummer van de versie in het regelbeheer (database)")
+    organisation: str
+    author: str
+    reviewed_by: str
+    reviewed_at: str | None = None
+    verified_by: str | None = Field(
+        None, description="wie bij de beoordeling elke regel met haar bron heeft vergeleken"
+    )
+    verified_at: str | None = None
+    published_at: str
+
+
 class RulesetUsed(BaseModel):
     id: str
     authority: str
@@ -468,6 +484,9 @@ class RulesetUsed(BaseModel):
     content_hash: str
     provenance: Provenance
     file: str
+    publication: Publication | None = Field(
+        None, description="alleen bij een versie uit het regelbeheer: welke, en wie ze controleerde"
+    )
 
 
 class Derivation(BaseModel):

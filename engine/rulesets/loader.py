@@ -16,7 +16,7 @@ import yaml
 from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
 from engine.expressions.types import Type
-from engine.model import Provenance, Source
+from engine.model import Provenance, Publication, Source
 from engine.yamlio import LocatedYaml, RuleFileError, load
 from engine.yamlio import problem as yaml_problem
 
@@ -84,6 +84,7 @@ class RuleSet:
     content_hash: str
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     applies_to: str | None = None  # "regio": in every gemeente of its region, adopted or not
+    publication: Publication | None = None  # a version published from the rule store
 
     @property
     def key(self) -> str:
@@ -214,6 +215,7 @@ def load_ruleset(file: Path, problems: list[Problem]) -> RuleSet | None:
         content_hash=hashlib.sha256(doc.raw).hexdigest()[:16],
         lines=doc.lines,
         applies_to=data.get("applies_to"),
+        publication=Publication(**data["publication"]) if "publication" in data else None,
     )
 
 
