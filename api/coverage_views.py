@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import html
 
-from engine.analysis.coverage import Coverage, RulesetInfo, totals_line
+from engine.analysis.coverage import (
+    STATUS_WORDS,
+    Coverage,
+    CoverageCounts,
+    RulesetInfo,
+    totals_line,
+)
 
 _HERKOMST = {"verified": "geverifieerd", "illustrative": "illustratief"}
 
@@ -19,23 +25,51 @@ def _ruleset_text(rs: RulesetInfo) -> str:
     )
 
 
+def _status_text(x: CoverageCounts) -> str:
+    if x.status == "regels":
+        return (
+            f"{x.rules_published} regel{'' if x.rules_published == 1 else 's'} in werking "
+            f"({x.verified} geverifieerd, "
+            f"{x.illustrative} illustratief)"
+        )
+    return STATUS_WORDS[x.status]
+
+
+def _searched_text(x: CoverageCounts) -> list[str]:
+    if x.searched is None:
+        return []
+    out = [
+        f"    gezocht op {s.date.strftime('%d-%m-%Y')} in {s.where}: {s.what}"
+        for s in x.searched.searched
+    ]
+    out.append(f"    gevonden: {x.searched.found}")
+    if x.searched.contact:
+        out.append(f"    contact: {x.searched.contact}")
+    return out
+
+
 def to_text(c: Coverage) -> str:
     out = [totals_line(c), ""]
     for r in c.regions:
         out.append(
-            f"{r.naam} ({r.code or r.id}): {r.gemeenten_with_ruleset} van {len(r.gemeenten)} "
-            "gemeenten met een eigen regelset"
+            f"{r.naam} ({r.code or r.id}): {_status_text(r)}; {r.gemeenten_with_rules} van "
+            f"{len(r.gemeenten)} gemeenten met eigen regels"
         )
-        if not r.regional_rulesets:
-            out.append("  geen regionale regelset")
+        out.extend(_searched_text(r))
         for rs in r.regional_rulesets:
             out.append(f"  regionaal: {_ruleset_text(rs)}")
             out.extend(f"    bron: {s.title} <{s.url}>" for s in rs.sources)
         for g in r.gemeenten:
-            if g.rulesets:
-                sets = "; ".join(_ruleset_text(rs) for rs in g.rulesets)
+            if g.rulesets or g.searched:
+                sets = "; ".join(_ruleset_text(rs) for rs in g.rulesets) or "geen regelset"
                 follows = f"; volgt {', '.join(g.adopts)}" if g.adopts else ""
-                out.append(f"  {g.naam} ({g.code}): {sets}{follows}")
+                out.append(f"  {g.naam} ({g.code}): {_status_text(g)}; {sets}{follows}")
+                out.extend(_searched_text(g))
+        if r.not_comparable:
+            out.append(
+                f"  niet te vergelijken (geen eigen of gevolgde regels): "
+                f"{len(r.not_comparable)} van {len(r.gemeenten)} gemeenten"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -43,22 +77,25 @@ def to_html(c: Coverage) -> str:
     e = html.escape
     rows = []
     for r in c.regions:
-        regional = (
-            "<br>".join(
-                f"{e(_ruleset_text(rs))}<br><small>"
-                + ", ".join(f'<a href="{e(s.url)}">{e(s.title)}</a>' for s in rs.sources)
+        regional = "<br>".join(
+            f"{e(_ruleset_text(rs))}<br><small>"
+            + ", ".join(f'<a href="{e(s.url)}">{e(s.title)}</a>' for s in rs.sources)
+            + "</small>"
+            for rs in r.regional_rulesets
+        ) or e(_status_text(r))
+        if r.searched:
+            regional += (
+                "<br><small>"
+                + "<br>".join(e(line.strip()) for line in _searched_text(r))
                 + "</small>"
-                for rs in r.regional_rulesets
             )
-            or "geen"
-        )
         gemeenten = ", ".join(
-            f"<b>{e(g.naam)}</b>" if g.has_ruleset else e(g.naam) for g in r.gemeenten
+            f"<b>{e(g.naam)}</b>" if g.status == "regels" else e(g.naam) for g in r.gemeenten
         )
-        colour = "#e8f5e9" if r.has_regional_ruleset else "#fdecea"
+        colour = {"regels": "#e8f5e9", "niets_gevonden": "#fff8e1"}.get(r.status, "#fdecea")
         rows.append(
             f'<tr style="background:{colour}"><td>{e(r.naam)}<br><small>{e(r.code or r.id)}'
-            f"</small></td><td>{regional}</td><td>{r.gemeenten_with_ruleset} van "
+            f"</small></td><td>{regional}</td><td>{r.gemeenten_with_rules} van "
             f"{len(r.gemeenten)}</td><td><small>{gemeenten}</small></td></tr>"
         )
     return f"""<!doctype html>
@@ -68,9 +105,10 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
 </head><body>
 <h1>Dekking van de regels per arbeidsmarktregio</h1>
 <p>{e(totals_line(c))}</p>
-<p><small>Vetgedrukt: gemeenten met een eigen regelset op de peildatum.</small></p>
+<p><small>Vetgedrukt: gemeenten met eigen regels op de peildatum. Groen: regio met eigen regels;
+geel: gezocht en niets gevonden (met waar en wanneer); rood: geen regelset.</small></p>
 <table><tr><th>regio</th><th>regionale regelsets en bronnen</th>
-<th>gemeenten met een eigen regelset</th><th>gemeenten</th></tr>
+<th>gemeenten met eigen regels</th><th>gemeenten</th></tr>
 {"".join(rows)}
 </table></body></html>
 """
