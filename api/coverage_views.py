@@ -45,6 +45,7 @@ def _searched_text(x: CoverageCounts) -> list[str]:
     out.append(f"    gevonden: {x.searched.found}")
     if x.searched.contact:
         out.append(f"    contact: {x.searched.contact}")
+    out.extend(f"    gelezen: {s.title} <{s.url}>" for s in x.searched.sources)
     return out
 
 

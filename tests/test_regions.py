@@ -153,7 +153,11 @@ def test_no_region_counts_as_covered_without_a_rule(capsys):
 
 def test_coverage_first_line_counts_only_rules_in_force(capsys):
     assert main(["coverage", "--date", "2026-12-06"]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
+    text = capsys.readouterr().out
+    first = text.splitlines()[0]
+    # a region without rules says where the rule authors looked
+    assert "Twente (AM05): gezocht, niets gevonden" in text
+    assert "    gezocht op 29-11-2026 in corpus pages en docs: " in text
     data = _coverage_json(capsys, "--date", "2026-12-06")
     t = data["totals"]
     assert f"{t['regions_with_rules']} van 35 arbeidsmarktregio's met eigen regels" in first
