@@ -111,7 +111,11 @@ def _body() -> dict:
 
 
 def test_api_trajectory_json(client):
+    # Haaglanden's proefplaatsing is to be assessed (regio-haaglanden 2023.2): unasked, the
+    # trajectory starts with the contract; asked, it starts with the proefplaatsing under reserve.
     r = client.post("/v1/trajectories", json=_body())
+    assert r.status_code == 200 and r.json()["months"][0]["phase"] == "contract"
+    r = client.post("/v1/trajectories", json={**_body(), "proefplaatsing": True})
     assert r.status_code == 200
     data = r.json()
     assert len(data["months"]) == 12 and data["months"][0]["phase"] == "proefplaatsing"

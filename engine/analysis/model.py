@@ -143,6 +143,11 @@ class HarmonisationReport(BaseModel):
     profiles: ProfilesUsed
     illustrative: bool
     notices: list[str]
+    not_comparable: list[Party] = Field(
+        default_factory=list,
+        description="gemeenten zonder eigen of gevolgde regels op de peildatum: hun uitkomsten "
+        "tonen alleen landelijke en regionale regels, dus niet te vergelijken",
+    )
     rulesets: list[RulesetUsed] = Field(
         default_factory=list,
         description="de regelsets die voor deze gemeenten op de peildatum gelden: versie en "

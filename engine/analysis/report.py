@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from engine.analysis.coverage import local_rules
 from engine.analysis.matrix import build_matrix, describe, signature
 from engine.analysis.model import (
     DateComparison,
@@ -25,6 +26,7 @@ from engine.dates import add_months
 from engine.errors import PlacementError
 from engine.geography import Gemeente, Regio
 from engine.model import Party
+from engine.rulesets.registry import RuleBase
 
 DEFAULT_PROFILES = 10_000
 DEFAULT_SEED = 2026
@@ -146,6 +148,11 @@ def _report(
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
+        not_comparable=[
+            Party(code=g.code, naam=g.naam, regio=g.regio)
+            for g in gemeenten
+            if not local_rules(rb, g.code, peildatum)
+        ],
         rulesets=list(
             {(r.id, r.version, r.content_hash): r for a in firsts for r in a.rulesets}.values()
         ),
@@ -169,13 +176,21 @@ def _index(
     return index, None
 
 
-def _scope_notice(gemeenten: Sequence[Gemeente], rb, when: date) -> str:
-    without = [g.naam for g in gemeenten if not rb.in_force(f"gemeente:{g.code}", when)]
+def _scope_notice(gemeenten: Sequence[Gemeente], rb: RuleBase, when: date) -> str:
+    """Which gemeenten cannot be compared: without rules of their own or adopted regional rules
+    their answers show national law (and region-wide rules) only, and looking the same then
+    says nothing about harmonisation."""
+    without = [g.naam for g in gemeenten if not local_rules(rb, g.code, when)]
     if not without:
-        return "Alle gemeenten van de regio hebben een eigen regelset."
+        return "Alle gemeenten van de regio hebben eigen of gevolgde regionale regels."
+    notes = {n.authority for n in rb.coverage_notes}
+    searched = [g.naam for g in gemeenten if g.naam in without and f"gemeente:{g.code}" in notes]
+    looked = f"; voor {', '.join(searched)} is gezocht en niets gevonden" if searched else ""
     return (
-        "Geen gemeentelijke regelset voor: " + ", ".join(without) + " (alleen landelijke en "
-        "eventuele regionale regels)."
+        f"Niet te vergelijken: {len(without)} van de {len(gemeenten)} gemeenten hebben geen eigen "
+        f"regels op {when.strftime('%d-%m-%Y')}: {', '.join(without)}{looked}. Hun uitkomsten "
+        "tonen alleen landelijke en eventuele regionale regels; of zij van elkaar afwijken, is "
+        "niet bekend (arrangeur coverage)."
     )
 
 

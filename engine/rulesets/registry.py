@@ -20,6 +20,8 @@ from engine.expressions.normal_form import condition_problem, is_param
 from engine.facts import INPUT_FACTS
 from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
+from engine.rulesets.dekking import FILE_NAME as DEKKING_FILE
+from engine.rulesets.dekking import CoverageNote, load_dekking
 from engine.rulesets.loader import RuleSet, load_ruleset
 from engine.rulesets.typecheck import check_rulebase_types
 from engine.yamlio import load
@@ -35,6 +37,8 @@ class RuleBase:
     catalogue: Catalogue
     parameters: Parameters
     geography: Geography
+    # rules/dekking.yaml: where local rules were looked for and not found (no rule set)
+    coverage_notes: tuple[CoverageNote, ...] = ()
 
     def versions(self, ruleset_id: str) -> list[RuleSet]:
         return sorted(
@@ -80,13 +84,29 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
             rulesets.append(rs)
     rulesets.sort(key=lambda rs: (rs.authority, rs.id, rs.valid_from))
     _check_semantics(rulesets, catalogue, parameters, geography, problems, broken, params_broken)
+    notes = load_dekking(root / DEKKING_FILE, problems)
+    _check_notes(root / DEKKING_FILE, notes, geography, problems)
     if problems:
         raise RulesError(problems)
-    return RuleBase(root, tuple(rulesets), catalogue, parameters, geography)
+    return RuleBase(root, tuple(rulesets), catalogue, parameters, geography, notes)
+
+
+def _check_notes(
+    file: Path, notes: tuple[CoverageNote, ...], geography: Geography, problems: list[Problem]
+) -> None:
+    """Every entry of dekking.yaml names a region or gemeente that exists."""
+    for note in notes:
+        kind, _, key = note.authority.partition(":")
+        known = geography.regio(key) if kind == "regio" else geography.by_code(key)
+        if known is None:
+            what = "arbeidsmarktregio" if kind == "regio" else "gemeente"
+            problems.append(
+                Problem(str(file), note.line, note.authority, f"onbekende {what} {key!r}")
+            )
 
 
 PARAMETER_FOLDER = "rijk/parameters"
-TOP_FILES = ("catalogus.yaml", "geografie.yaml")
+TOP_FILES = ("catalogus.yaml", "geografie.yaml", DEKKING_FILE)
 DOCUMENTATION = ".md"  # README.md and other notes: the only files under rules/ not loaded
 
 
