@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from engine.analysis import HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
-from engine.errors import PlacementError, RulesError
+from engine.errors import NotFound, PlacementError, RulesError
 from engine.rulesets.bundle import RulesBundle, load_bundle
 
 State = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -318,7 +318,7 @@ def _work(
         )
         conn.send(("done", report))
     except PlacementError as exc:
-        status = 404 if exc.field == "region" and "onbekende" in exc.message else 422
+        status = 404 if isinstance(exc, NotFound) else 422
         field = {"vestigingsgemeente": "employer"}.get(exc.field, exc.field)
         conn.send(("failed", status, ["query", field], exc.message))
     except RulesError as exc:

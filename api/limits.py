@@ -3,9 +3,8 @@ answers in Dutch that name the field without echoing what was sent."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
@@ -16,18 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.model import dutch_message
 
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one server accepts; each can be set by an environment variable (see
-    docs/cli-and-api.md)."""
+    """What one server accepts; each is a setting (api/settings.py, docs/cli-and-api.md)."""
 
     max_body_bytes: int = 1024 * 1024
     # a synchronous sweep answers within seconds; more profiles go through the job endpoint
@@ -39,17 +33,23 @@ class Limits:
     job_workers: int = 1  # processes per running sweep (1: the job's own process)
 
     @classmethod
-    def from_environment(cls) -> Limits:
-        d = cls()
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(
-            max_body_bytes=_env_int("ARRANGEUR_MAX_BODY_BYTES", d.max_body_bytes),
-            max_sync_profiles=_env_int("ARRANGEUR_MAX_SYNC_PROFILES", d.max_sync_profiles),
-            max_job_profiles=_env_int("ARRANGEUR_MAX_JOB_PROFILES", d.max_job_profiles),
-            max_running_jobs=max(1, _env_int("ARRANGEUR_MAX_RUNNING_JOBS", d.max_running_jobs)),
-            max_queued_jobs=max(0, _env_int("ARRANGEUR_MAX_QUEUED_JOBS", d.max_queued_jobs)),
-            abandon_after_s=float(_env_int("ARRANGEUR_JOB_ABANDON_S", int(d.abandon_after_s))),
-            job_workers=max(1, _env_int("ARRANGEUR_JOB_WORKERS", d.job_workers)),
+            max_body_bytes=settings.max_body_bytes,
+            max_sync_profiles=settings.max_sync_profiles,
+            max_job_profiles=settings.max_job_profiles,
+            max_running_jobs=settings.max_running_jobs,
+            max_queued_jobs=settings.max_queued_jobs,
+            abandon_after_s=settings.job_abandon_s,
+            job_workers=settings.job_workers,
         )
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The ARRANGEUR_* limits; SettingError (Dutch, naming the variable) for a bad one."""
+        from api.settings import load_settings
+
+        return cls.from_settings(load_settings())
 
 
 MAX_GEMEENTEN = 100  # a selection of gemeenten to compare; the largest region has ~20

@@ -21,14 +21,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from engine.errors import SettingError
+
 DEFAULT_CAP = 512
 ENV_VAR = "ARRANGEUR_NETWORK_CACHE"
 
 V = TypeVar("V")
 
 
-class CacheSettingError(ValueError):
-    """ARRANGEUR_NETWORK_CACHE or the cap is not a positive whole number."""
+CacheSettingError = SettingError  # the name callers caught before SettingError covered all
 
 
 def configured_cap(cap: int | None = None) -> int:
