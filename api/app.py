@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from api.current_rules import CurrentRules
 from api.errors import register_error_handlers
+from api.job_store import JobStore
 from api.jobs import JobManager
 from api.limits import BodyLimit, Limits
 from api.logging_setup import configure_logging
@@ -53,7 +54,11 @@ def create_app(
     engine = _engine_factory(settings)
     current = CurrentRules(rulebase or load_rulebase(rules_dir), rules_dir, engine)
     manager = JobManager(
-        limits.max_running_jobs, limits.max_queued_jobs, limits.abandon_after_s, limits.job_workers
+        limits.max_running_jobs,
+        limits.max_queued_jobs,
+        limits.abandon_after_s,
+        limits.job_workers,
+        JobStore(database_url),  # the caseload's database, opened on the first job
     )
     atexit.register(manager.shutdown)
     app = FastAPI(

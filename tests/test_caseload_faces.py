@@ -25,7 +25,7 @@ def test_cli_newcomer_path_on_sqlite(
     monkeypatch.setattr("api.cli._load", lambda args: engine.rulebase)
     db = ["caseload", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
     assert main([*db, "migrate"]) == 0
-    assert "bijgewerkt van revisie (leeg) naar 0001" in capsys.readouterr().out
+    assert "bijgewerkt van revisie (leeg) naar 0002" in capsys.readouterr().out
     assert main([*db, "add", str(SAMPLES / "oudere-ww.yaml")]) == 0
     out = capsys.readouterr().out
     assert "Toegevoegd: oudere-ww" in out and "LKV oudere werknemer: komt in aanmerking" in out

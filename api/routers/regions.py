@@ -146,7 +146,13 @@ def failed(job: Job) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": job.error or job.state})
 
 
-async def wait_for(request: Request, jobs: JobManager, job: Job) -> None:
+async def wait_for(request: Request, jobs: JobManager, job: Job) -> Job:
+    """The job once finished (or as it was when the caller went away)."""
+    if not job.local:  # computing on another worker: read its row until it is finished
+        while job.state not in FINISHED and not await request.is_disconnected():
+            await asyncio.sleep(0.25)
+            job = await run_in_threadpool(jobs.refresh, job)
+        return job
     job.waiters += 1
     try:
         while job.state not in FINISHED:
@@ -155,6 +161,7 @@ async def wait_for(request: Request, jobs: JobManager, job: Job) -> None:
             await asyncio.sleep(0.05)
     finally:  # no await here: a cancelled request must still let go of its job
         jobs.release(job)
+    return job
 
 
 # ----------------------------------------------------------------------------- the routes
@@ -187,7 +194,7 @@ async def get_harmonisation(
     in its own process; the same request later comes from the cache."""
     params = sweep_parameters("query", {**query, "profiles": profiles, "seed": seed})
     job = await run_in_threadpool(submit, jobs, snapshot, region, params, limits, False)
-    await wait_for(request, jobs, job)
+    job = await wait_for(request, jobs, job)
     if job.state != "done" or job.result is None:
         return failed(job)
     return await render(job.result, format)
