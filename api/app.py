@@ -28,7 +28,7 @@ from api.routers import caseload, checks, jobs, regions, rules, trajectories
 from api.routers.caseload import SharedCaseload
 from api.settings import Settings, load_settings
 from engine.arrangement import Engine
-from engine.errors import RulesError
+from engine.errors import RulesError, SettingError
 from engine.rulesets.registry import RuleBase, load_rulebase
 
 log = logging.getLogger("arrangeur.server")
@@ -144,8 +144,13 @@ class _Serving:
 
 
 def app_from_environment() -> FastAPI:
-    """For `uvicorn --factory` with several workers: the rules named by ARRANGEUR_RULES."""
-    return create_app()
+    """For `uvicorn --factory` with several workers: the rules named by ARRANGEUR_RULES. A bad
+    setting ends the worker with its Dutch message and exit code 2, not a traceback."""
+    try:
+        return create_app()
+    except SettingError as exc:
+        log.error("%s", exc)
+        raise SystemExit(2) from None
 
 
 def __getattr__(name: str) -> FastAPI:
