@@ -13,18 +13,16 @@ import json
 import threading
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.jobs import Job, SweepRequest
 from engine.analysis import HarmonisationReport, Options
 from engine.caseload.database import connect
 from engine.caseload.migrate import upgrade
 from engine.caseload.tables import JobRow
-
-if TYPE_CHECKING:
-    from api.jobs import Job, SweepRequest
 
 ACTIVE = ("queued", "running")
 STALE = timedelta(seconds=30)  # an owner silent this long (it beats every few seconds) is gone
@@ -52,8 +50,6 @@ def request_json(request: SweepRequest) -> dict[str, Any]:
 
 
 def request_from_json(data: dict[str, Any]) -> SweepRequest:
-    from api.jobs import SweepRequest
-
     options = dict(data["options"])
     options["gemeenten"] = tuple(options.get("gemeenten") or ())
     compare = data.get("compare_date")
@@ -139,8 +135,9 @@ class JobStore:
 
     # --------------------------------------------------------------------- any worker
 
-    def find(self, key: str) -> Job | None:
-        """The newest job for this key that is done or still live (the cache)."""
+    def find(self, rules_hash: str, request: SweepRequest) -> Job | None:
+        """The newest job for this request on these rules that is done or still live."""
+        key = job_key(rules_hash, request)
         with self._session() as s:
             rows = s.scalars(
                 select(JobRow)
@@ -171,8 +168,6 @@ class JobStore:
     def _job(self, row: JobRow) -> Job:
         """A row as a Job (no process of this worker's); a live job whose owner went silent
         is recorded as failed."""
-        from api.jobs import Job
-
         if row.state in ACTIVE and _now() - _aware(row.updated_at) > STALE:
             row.state, row.error = "failed", "de server die de taak uitvoerde is gestopt"
             row.error_status = 409

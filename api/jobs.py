@@ -26,15 +26,12 @@ from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from engine.analysis import HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
 from engine.errors import NotFound, PlacementError, RulesError
 from engine.rulesets.bundle import RulesBundle, load_bundle
-
-if TYPE_CHECKING:
-    from api.job_store import JobStore
 
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FINISHED = ("done", "failed", "cancelled")
@@ -88,6 +85,17 @@ class Job:
         return (self.rules_hash, self.request)
 
 
+class JobStore(Protocol):
+    """Where jobs are recorded for every worker (api/job_store.py: the database)."""
+
+    def insert(self, job: Job, owner: str) -> None: ...
+    def write(self, job: Job) -> bool: ...
+    def poll(self, ids: list[str]) -> dict[str, tuple[str, str | None, datetime]]: ...
+    def find(self, rules_hash: str, request: SweepRequest) -> Job | None: ...
+    def load(self, job_id: str, touch: bool = False) -> Job | None: ...
+    def cancel(self, job_id: str, reason: str) -> None: ...
+
+
 class JobsFull(Exception):
     """No room for another job now (Dutch message for a 503)."""
 
@@ -129,9 +137,7 @@ class JobManager:
                     job.seen = time.monotonic()
                     return job
             if self.store is not None:  # done before, or computing on another worker
-                from api.job_store import job_key
-
-                found = self.store.find(job_key(bundle.digest, request))
+                found = self.store.find(bundle.digest, request)
                 if found is not None:
                     return found
             busy = sum(j.state in ("queued", "running") for j in self._jobs.values())
