@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.model import dutch_message
+from engine.model import OWN_TEXT
+from engine.model import dutch as model_dutch
 
 if TYPE_CHECKING:
     from api.settings import Settings
@@ -123,32 +120,13 @@ class BodyLimit:
 
 
 def dutch(err: dict[str, Any]) -> dict[str, Any]:
-    """One pydantic error as a Dutch 422 item naming its field; the sent value is not echoed
-    (a 50 MB field stays on the server side), at most a short piece of it."""
+    """One pydantic error as a 422 item naming its field, in engine.model's Dutch; the sent
+    value is not echoed (a 50 MB field stays on the server side), at most a short piece of it."""
     loc = [p if isinstance(p, int) else shorten(str(p)) for p in err.get("loc", ())]
     field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "verzoek")
     kind = err.get("type", "value_error")
     ctx = {k: shorten(v) for k, v in (err.get("ctx") or {}).items()}
-    text = dutch_message(kind, ctx)
-    if text is None:
-        text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
-        if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40
-            text = shorten(text, 300)
-        elif kind in ("value_error", "assertion_error"):
-            text = shorten(text)
-        else:
-            text = "ongeldige waarde"
+    text = model_dutch({**err, "type": kind, "ctx": ctx})
+    if kind in OWN_TEXT:  # engine.model's own checks: Dutch, sent values cut to 40
+        text = shorten(text, 300 if kind == "placement" else MAX_ECHO)
     return error(loc, f"{field}: {text}", kind)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
-    assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return unprocessable(["body"], "body: ongeldige JSON (of geen UTF-8)", 422)
-    return await http_exception_handler(request, exc)
-
-
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    return JSONResponse(status_code=422, content={"detail": [dutch(e) for e in exc.errors()]})

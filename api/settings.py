@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from engine.errors import SettingError
-from engine.model import dutch_message
+from engine.model import dutch
 
 PREFIX = "ARRANGEUR_"
 
@@ -82,7 +82,7 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         name = env_name(str(first["loc"][0])) if first["loc"] else PREFIX + "*"
         shown = repr(first.get("input"))[:80]
-        text = dutch_message(first["type"], first.get("ctx") or {}) or "ongeldige waarde"
+        text = dutch(dict(first))
         raise SettingError(f"{name}={shown}: {text}") from None
 
 
