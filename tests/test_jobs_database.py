@@ -3,10 +3,15 @@ of `serve --workers 2` do, and a finished report outlives the app that computed 
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -106,3 +111,60 @@ def test_a_job_whose_worker_vanished_is_failed_not_running_forever(url):
     manager._stopping = False
     for client in (worker, other):
         client.app.state.jobs.shutdown()
+
+
+def _serve(port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "--rules", str(FIXTURE), "serve"]
+        + ["--port", str(port), "--workers", str(workers)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(600):  # a bound against hanging, not a speed test
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/instruments", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_serve_with_two_workers_answers_every_poll_and_a_restart_keeps_the_report():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = _serve(port, 2)
+    try:
+        job = httpx.post(f"{url}{JOBS}", params=QUERY, timeout=30).json()
+        states = []
+        for _ in range(600):  # each poll a new connection: either worker may take it
+            r = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=10)
+            assert r.status_code == 200, r.text
+            states.append(r.json()["state"])
+            if states[-1] in ("done", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+        assert states[-1] == "done"
+        results = [httpx.get(f"{url}/v1/jobs/{job['id']}/result", timeout=30) for _ in range(6)]
+        assert {r.status_code for r in results} == {200}
+        report = results[0].json()
+        assert all(r.json() == report for r in results)
+    finally:
+        _stop(server)
+    server = _serve(port, 1)  # restarted
+    try:
+        assert httpx.get(f"{url}/v1/jobs/{job['id']}/result", timeout=30).json() == report
+    finally:
+        _stop(server)
