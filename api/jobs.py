@@ -172,10 +172,11 @@ class JobManager:
         return self.store.load(job_id, touch)
 
     def refresh(self, job: Job) -> Job:
-        """The job as it is now (a job of another worker is read again)."""
+        """The job as it is now (a job of another worker is read again; the question keeps
+        it alive for its owner, as a poll would)."""
         if job.local or self.store is None:
             return job
-        return self.store.load(job.id) or job
+        return self.store.load(job.id, touch=True) or job
 
     def cancel(self, job_id: str, reason: str = "geannuleerd op verzoek") -> Job | None:
         with self._lock:
