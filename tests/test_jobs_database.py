@@ -168,3 +168,17 @@ def test_serve_with_two_workers_answers_every_poll_and_a_restart_keeps_the_repor
         assert httpx.get(f"{url}/v1/jobs/{job['id']}/result", timeout=30).json() == report
     finally:
         _stop(server)
+
+
+def test_the_synchronous_report_waits_for_the_same_sweep_on_another_worker(url):
+    a, b = _worker(url), _worker(url)
+    params = {**QUERY, "seed": 33}
+    job_id = a.post(JOBS, params=params).json()["id"]
+    waited = b.get("/v1/regions/oost/harmonisation", params=params)  # no second sweep in b
+    assert waited.status_code == 200
+    assert b.app.state.jobs.counts() == dict.fromkeys(
+        ("queued", "running", "done", "failed", "cancelled"), 0
+    )
+    assert waited.json() == a.get(f"/v1/jobs/{job_id}/result").json()
+    for client in (a, b):
+        client.app.state.jobs.shutdown()
