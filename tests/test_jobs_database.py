@@ -99,6 +99,9 @@ def test_a_job_whose_worker_vanished_is_failed_not_running_forever(url):
     manager = worker.app.state.jobs
     with manager._lock:  # the worker dies: its monitor stops, the row is left as it was
         manager._stopping = True
+    manager._wake.set()
+    manager._thread.join(timeout=10)
+    assert not manager._thread.is_alive()
     store = manager.store
     with store._session() as s, s.begin():
         old = datetime.now(UTC) - timedelta(minutes=5)
