@@ -198,10 +198,19 @@ def dutch_message(kind: str, ctx: Mapping[str, Any] | None) -> str | None:
         return template.split(" {")[0]
 
 
+OWN_TEXT = ("placement", "value_error", "assertion_error")  # our validators' Dutch messages
+
+
 def dutch(err: Mapping[str, Any]) -> str:
-    """The message of one pydantic error, in Dutch where we know the error type."""
+    """The one translation of a pydantic error (CLI, API, pages): pydantic's types from the
+    table above, our validators' text as written, "ongeldige waarde" for any other type (its
+    English text may quote what was sent)."""
     text = dutch_message(err["type"], err.get("ctx"))
-    return str(err["msg"]) if text is None else text
+    if text is not None:
+        return text
+    if err["type"] in OWN_TEXT:
+        return str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
+    return "ongeldige waarde"
 
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:

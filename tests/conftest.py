@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,17 @@ from engine.runtime import PythonBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
+
+# No test writes to the user's data folder (the default caseload and jobs database): servers
+# started for a whole session use this one, and each test gets one of its own (below).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="arrangeur-test-data-")
+os.environ.pop("ARRANGEUR_DATABASE_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """A data folder per test: jobs recorded by one test are not another's cache."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,8 @@ _HINTS = {
     "candidate.loonwaarde_pct": "0 tot 100; leeg als nog niet vastgesteld",
     "peildatum": "de datum waarop de regels gelden",
     "job.normale_arbeidsduur": (
-        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie (boven 36 uur nodig)"
+        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie"
+        " (nodig boven 36 uur)"
     ),
 }
 

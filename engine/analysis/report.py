@@ -23,7 +23,7 @@ from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
 from engine.arrangement import Engine
 from engine.dates import add_months
-from engine.errors import PlacementError
+from engine.errors import NotFound, PlacementError
 from engine.geography import Gemeente, Regio
 from engine.model import Party
 from engine.rulesets.registry import RuleBase
@@ -50,7 +50,7 @@ def resolve_region(engine: Engine, text: str) -> Regio:
             return r
     close = difflib.get_close_matches(key, [r.id for r in geo.regios], n=3)
     hint = f"; bedoelt u {' of '.join(close)}?" if close else ""
-    raise PlacementError("region", f"onbekende arbeidsmarktregio {text!r}{hint}")
+    raise NotFound("region", f"onbekende arbeidsmarktregio {text!r}{hint}")
 
 
 def _members(engine: Engine, regio: Regio, when: date, chosen: Sequence[str]) -> list[Gemeente]:
