@@ -30,7 +30,6 @@ ENV_VAR = "ARRANGEUR_NETWORK_CACHE"
 V = TypeVar("V")
 
 
-CacheSettingError = SettingError  # the name callers caught before SettingError covered all
 
 
 def configured_cap(cap: int | None = None) -> int:
@@ -42,12 +41,12 @@ def configured_cap(cap: int | None = None) -> int:
         try:
             cap = int(raw)
         except ValueError:
-            raise CacheSettingError(
+            raise SettingError(
                 f"{ENV_VAR}={raw!r}: verwacht een geheel getal (aantal netwerken), "
                 f"bijvoorbeeld {DEFAULT_CAP}"
             ) from None
     if cap < 1:
-        raise CacheSettingError(
+        raise SettingError(
             f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}"
         )
     return cap

@@ -60,13 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     args.load = _load  # looked up now: a test may have replaced it
     if getattr(args, "path", None):
         args.rules = args.path
-    from engine.network_cache import CacheSettingError
+    from engine.errors import SettingError
 
     try:
         return args.func(args)
     except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
         return int(exc.code or 0)
-    except CacheSettingError as exc:  # a setting from the environment, like bad input
+    except SettingError as exc:  # a setting from the environment, like bad input
         print(f"arrangeur: {exc}", file=sys.stderr)
         return 2
 
