@@ -25,6 +25,8 @@ class PlacementRow(Base):
     __tablename__ = "caseload_placements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(REF_MAX), unique=True, nullable=False)
+    # the organisation it belongs to: every query of engine.caseload.store is scoped by it
+    organisation: Mapped[str] = mapped_column(String(64), nullable=False, default="lokaal")
     facts: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
