@@ -34,6 +34,7 @@ from api.limits import (
     unprocessable,
     validation_error,
 )
+from api.security import install as install_security
 from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, resolve_region
 from engine.errors import EvaluationError, PlacementError, RulesError
 from engine.model import Arrangement, Placement
@@ -188,6 +189,7 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
+    install_security(app, database_url)  # before any route: every route passes its guard
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

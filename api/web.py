@@ -26,6 +26,7 @@ from api.caseload_pages import add_caseload_pages
 from api.pages import placement_form as pf
 from api.pages.rules import authority_groups, rule_rows, ruleset_diff
 from api.pages.templating import render
+from api.security import inprocess
 from engine.arrangement import Engine
 from engine.caseload import Caseload
 from engine.errors import EvaluationError, PlacementError
@@ -394,8 +395,9 @@ def trajectory_figures(t: Trajectory) -> dict[str, Any]:
 
 def _local(request: Request) -> httpx.AsyncClient:
     """The app's own HTTP API, called in-process: the pages rely on its contract only."""
+    base, headers = inprocess(request)  # the caller's credentials: the same policy applies
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=request.app), base_url="http://arrangeur"
+        transport=httpx.ASGITransport(app=request.app), base_url=base, headers=headers
     )
 
 
