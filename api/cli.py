@@ -351,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     from api.region_cli import register  # coverage, menukaart, diff, national, national-sweep
 
     register(sub, _load)
+    from api.cli_accounts import register as register_accounts  # users, organisations
+
+    register_accounts(sub)
     return parser
 
 
