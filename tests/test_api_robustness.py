@@ -28,6 +28,7 @@ from engine.arrangement import Engine
 from engine.errors import ExpressionError, PlacementError, Problem, RulesError
 from engine.rulesets.bundle import load_bundle, read_bundle
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 from tests.test_harmonisation import FIXTURE
 
 PLACEMENT = {
@@ -54,7 +55,7 @@ PEIL = date(2025, 3, 1)
 
 
 def _client(root: Path = FIXTURE, **limits) -> TestClient:
-    return TestClient(create_app(load_rulebase(root), Limits(**limits), rules_dir=root))
+    return signed_in(create_app(load_rulebase(root), Limits(**limits), rules_dir=root))
 
 
 def _wait(client: TestClient, job_id: str, bound_s: float = 120) -> dict:
