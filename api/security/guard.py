@@ -168,13 +168,13 @@ async def authorize(request: Request) -> None:
     principal, why = await resolve(request)
     request.state.principal = principal
     _principal.set(principal)
-    await check_csrf(request)
     need = rule.need
     if need == PUBLIC_CHECKS:
         need = PUBLIC if settings.public_checks else "raadpleger"
-    if need != PUBLIC:
-        if principal is None:
-            raise LoginRequired(why)
+    if need != PUBLIC and principal is None:
+        raise LoginRequired(why)
+    await check_csrf(request)  # before anything is done in the user's name
+    if need != PUBLIC and principal is not None:
         if not principal.has(need):
             if rule.audit:
                 request.state.audit = ("access.denied", rule.target_kind, None, {
