@@ -54,3 +54,18 @@ def logged_in(app: FastAPI, role: str = "beheerder", organisation: str = "test")
     )
     assert r.status_code == 303, r.text
     return client
+
+
+def local_token(role: str = "beheerder", organisation: str = "test") -> str:
+    """A token in the default database (ARRANGEUR_DATABASE_URL, else the data folder), for a
+    server started in a child process with this environment."""
+    accounts = Accounts()
+    try:
+        if organisation not in {o.slug for o in accounts.organisations()}:
+            accounts.add_organisation(organisation, organisation.title(), "wsp", ["uwv"])
+        name = f"{role}.{organisation}"
+        with contextlib.suppress(AccountError):
+            accounts.add_user(name, organisation, [role], PASSWORD)
+        return accounts.new_token(name, "tests")
+    finally:
+        accounts.close()
