@@ -184,7 +184,9 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_behind_tls(engine, t
         tls = create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}")
     finally:
         del os.environ["ARRANGEUR_SECURE_COOKIES"]
-    assert "Secure" in TestClient(tls).get("/login").headers["set-cookie"]
+    cookie = TestClient(tls).get("/login").headers["set-cookie"]
+    assert cookie.startswith("__Host-arrangeur_sessie=") and "Secure" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app):

@@ -50,7 +50,7 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = cookie_value(scope["headers"])
+        raw = cookie_value(scope["headers"], self.codec.name)
         session = self.codec.decode(raw)
         path: str = scope["path"]
         if session is None and not path.startswith(("/v1/", "/static")):

@@ -17,6 +17,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from api.security.settings import SecuritySettings
 
 COOKIE = "arrangeur_sessie"
+# behind TLS the browser itself keeps the cookie to this exact host, https and path / only
+SECURE_COOKIE = "__Host-arrangeur_sessie"
 REFRESH_S = 60  # the idle clock is moved at most once a minute (one Set-Cookie a minute)
 
 
@@ -38,6 +40,7 @@ class SessionCodec:
     def __init__(self, settings: SecuritySettings):
         self.settings = settings
         self._signer = URLSafeSerializer(settings.secret_key, salt="arrangeur-sessie")
+        self.name = SECURE_COOKIE if settings.secure_cookies else COOKIE
 
     def decode(self, raw: str | None) -> Session | None:
         """The cookie's session, or None when absent, forged or expired."""
@@ -67,8 +70,8 @@ class SessionCodec:
     def set_cookie_header(self, session: Session | None) -> bytes:
         """The Set-Cookie value; None clears the cookie."""
         cookie: SimpleCookie = SimpleCookie()
-        cookie[COOKIE] = self.encode(session) if session else ""
-        morsel = cookie[COOKIE]
+        cookie[self.name] = self.encode(session) if session else ""
+        morsel = cookie[self.name]
         morsel["path"] = "/"
         morsel["httponly"] = True
         morsel["samesite"] = "Lax"
@@ -81,14 +84,14 @@ class SessionCodec:
         return morsel.OutputString().encode("latin-1")
 
 
-def cookie_value(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        if name == b"cookie":
+def cookie_value(headers: list[tuple[bytes, bytes]], name: str = COOKIE) -> str | None:
+    for header, value in headers:
+        if header == b"cookie":
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
             except Exception:  # noqa: BLE001 - a malformed Cookie header is no session
                 return None
-            if COOKIE in jar:
-                return jar[COOKIE].value
+            if name in jar:
+                return jar[name].value
     return None
