@@ -174,12 +174,11 @@ async def authorize(request: Request) -> None:
     if need != PUBLIC and principal is None:
         raise LoginRequired(why)
     await check_csrf(request)  # before anything is done in the user's name
-    if need != PUBLIC and principal is not None:
-        if not principal.has(need):
-            if rule.audit:
-                request.state.audit = ("access.denied", rule.target_kind, None, {
-                    "route": f"{method} {template}", "needs": need})  # fmt: skip
-            raise Refused(403, f"hiervoor is de rol {need} nodig")
+    if need != PUBLIC and principal is not None and not principal.has(need):
+        if rule.audit:
+            request.state.audit = ("access.denied", rule.target_kind, None, {
+                "route": f"{method} {template}", "needs": need})  # fmt: skip
+        raise Refused(403, f"hiervoor is de rol {need} nodig")
     if rule.audit:
         detail: dict[str, Any] = {"route": f"{method} {template}"}
         if principal is not None and principal.via == "token":

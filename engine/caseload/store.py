@@ -156,9 +156,7 @@ class Caseload:
 
     def remove(self, ref: str) -> None:
         with self._sessions() as s, s.begin():
-            pid = s.scalar(
-                select(PlacementRow.id).where(PlacementRow.ref == ref, self._mine())
-            )
+            pid = s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref, self._mine()))
             if pid is None:
                 raise UnknownRef(ref)
             # explicit, not only ON DELETE CASCADE: nothing of the placement may stay behind
