@@ -27,6 +27,8 @@ class PlacementRow(Base):
     ref: Mapped[str] = mapped_column(String(REF_MAX), unique=True, nullable=False)
     # the organisation it belongs to: every query of engine.caseload.store is scoped by it
     organisation: Mapped[str] = mapped_column(String(64), nullable=False, default="lokaal")
+
+    __table_args__ = (Index("ix_caseload_placements_organisation_ref", "organisation", "ref"),)
     facts: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -68,3 +70,8 @@ class DeadlineRow(Base):
     rule: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, nullable=False)
     source_url: Mapped[str | None] = mapped_column(Text)
+
+
+# The accounts' tables live in the same database and migration history: the metadata (which
+# migrations are compared with) holds them whichever module is imported first.
+from engine.accounts import tables as _accounts_tables  # noqa: E402, F401
