@@ -310,3 +310,35 @@ def test_the_cli_works_without_login_and_makes_the_first_beheerder(tmp_path, cap
     assert main(["users", *db, "add", "x", "--organisation", "nergens", "--role", "raadpleger",
                  "--no-password"]) == 2  # fmt: skip
     assert "onbekende organisatie" in capsys.readouterr().err
+
+
+def test_sessions_end_after_the_idle_and_the_absolute_timeout(app):
+    import time
+
+    from api.security.sessions import Session, SessionCodec
+
+    codec = SessionCodec(app.state.security)
+    fresh = Session.new(1)
+    assert codec.decode(codec.encode(fresh)) is not None
+    idle = Session.new(1)
+    idle.seen -= app.state.security.idle_minutes * 60 + 1
+    assert codec.decode(codec.encode(idle)) is None
+    old = Session.new(1)
+    old.issued = time.time() - app.state.security.absolute_minutes * 60 - 1
+    assert codec.decode(codec.encode(old)) is None
+    other = SessionCodec(type(app.state.security)(secret_key="een-andere-sleutel"))
+    assert other.decode(codec.encode(fresh)) is None  # signed with another key: no session
+
+
+def test_without_a_key_one_is_made_once_readable_by_its_owner_only(
+    tmp_path, monkeypatch
+):
+    from api.security.settings import SecuritySettings, secret_key_file
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("ARRANGEUR_SECRET_KEY", raising=False)
+    first = SecuritySettings.from_environment().secret_key
+    assert len(first) >= 32 and SecuritySettings.from_environment().secret_key == first
+    assert secret_key_file().stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("ARRANGEUR_SECRET_KEY", "uit-de-omgeving")
+    assert SecuritySettings.from_environment().secret_key == "uit-de-omgeving"
