@@ -330,9 +330,7 @@ def test_sessions_end_after_the_idle_and_the_absolute_timeout(app):
     assert other.decode(codec.encode(fresh)) is None  # signed with another key: no session
 
 
-def test_without_a_key_one_is_made_once_readable_by_its_owner_only(
-    tmp_path, monkeypatch
-):
+def test_without_a_key_one_is_made_once_readable_by_its_owner_only(tmp_path, monkeypatch):
     from api.security.settings import SecuritySettings, secret_key_file
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
