@@ -94,9 +94,11 @@ def install(
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Refused, _refused)
 
+    from api.security.oidc import oidc_router
     from api.security.routes import security_router
 
     app.include_router(security_router())
+    app.include_router(oidc_router())
     return settings
 
 

@@ -57,6 +57,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/login"): OPEN,
     ("POST", "/login"): OPEN,
     ("POST", "/logout"): OPEN,
+    ("GET", "/login/oidc"): OPEN,
+    ("GET", "/login/oidc/callback"): OPEN,
     ("GET", "/openapi.json"): OPEN,
     ("GET", "/docs"): Rule(PUBLIC, csp="docs"),
     ("GET", "/redoc"): Rule(PUBLIC, csp="docs"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -34,15 +35,27 @@ def security_router() -> APIRouter:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    def login_page(next_: str, error: str = "", status: int = 200, username: str = "") -> Any:
+    def login_page(
+        request: Request, next_: str, error: str = "", status: int = 200, username: str = ""
+    ) -> Any:
+        oidc = request.app.state.security.oidc
+        oidc_label = oidc.label if oidc else ""
         return HTMLResponse(
-            render("login.html", nav="login", next=next_, error=error, username=username),
+            render(
+                "login.html",
+                nav="login",
+                next=next_,
+                error=error,
+                username=username,
+                oidc=oidc_label,
+                oidc_url="/login/oidc?" + urlencode({"next": next_}),
+            ),
             status_code=status,
         )
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_form(next: str | None = None) -> Any:  # noqa: A002
-        return login_page(_next(next))
+    def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002
+        return login_page(request, _next(next))
 
     @router.post("/login", response_class=HTMLResponse)
     async def login(
@@ -59,7 +72,9 @@ def security_router() -> APIRouter:
             or session is None
             or not secrets.compare_digest(csrf_token, session.csrf)
         ):
-            return login_page(_next(next), "Het formulier is verlopen: probeer het opnieuw.", 403)
+            return login_page(
+                request, _next(next), "Het formulier is verlopen: probeer het opnieuw.", 403
+            )
         accounts = accounts_of(request)
         result = await run_in_threadpool(accounts.login, username.strip(), password)
         if result.principal is None:
@@ -67,7 +82,7 @@ def security_router() -> APIRouter:
                 accounts.audit, None, "login.failed", "user", username.strip()[:128],
                 {"reason": result.reason},
             )  # fmt: skip
-            return login_page(_next(next), FAILED, 401, username.strip())
+            return login_page(request, _next(next), FAILED, 401, username.strip())
         request.state.principal = result.principal
         await run_in_threadpool(accounts.audit, result.principal, "login.ok", "user",
                                 result.principal.username, {})  # fmt: skip

@@ -29,6 +29,7 @@ class Session:
     seen: float
     user_id: int | None = None
     dirty: bool = False  # to be sent back (new, renewed or changed)
+    oidc: dict[str, str] | None = None  # state, nonce, PKCE verifier while an OIDC login runs
 
     @classmethod
     def new(cls, user_id: int | None = None) -> Session:
@@ -49,6 +50,7 @@ class SessionCodec:
         try:
             data: Any = self._signer.loads(raw)
             session = Session(str(data["c"]), float(data["i"]), float(data["s"]), data.get("u"))
+            session.oidc = data.get("o")
         except (BadSignature, KeyError, TypeError, ValueError):
             return None
         now = time.time()
@@ -63,9 +65,10 @@ class SessionCodec:
         return session
 
     def encode(self, session: Session) -> str:
-        return self._signer.dumps(
-            {"c": session.csrf, "i": session.issued, "s": session.seen, "u": session.user_id}
-        )
+        data = {"c": session.csrf, "i": session.issued, "s": session.seen, "u": session.user_id}
+        if session.oidc:
+            data["o"] = session.oidc
+        return self._signer.dumps(data)
 
     def set_cookie_header(self, session: Session | None) -> bytes:
         """The Set-Cookie value; None clears the cookie."""

@@ -41,6 +41,18 @@ def _secret_key() -> str:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """An organisation's identity provider (OpenID Connect, authorization code with PKCE)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(default="", repr=False)
+    organisation_claim: str = "organisation"  # must name the user's organisation (its slug)
+    username_claim: str = "preferred_username"  # must name an Arrangeur user
+    label: str = "Inloggen via uw organisatie"
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     public_checks: bool = False
@@ -48,10 +60,22 @@ class SecuritySettings:
     secure_cookies: bool = False
     idle_minutes: int = 30
     absolute_minutes: int = 600
+    oidc: OidcSettings | None = None
 
     @classmethod
     def from_environment(cls) -> SecuritySettings:
         hosts = os.environ.get("ARRANGEUR_ALLOWED_HOSTS", "127.0.0.1,localhost")
+        issuer = os.environ.get("ARRANGEUR_OIDC_ISSUER", "").strip().rstrip("/")
+        oidc = None
+        if issuer:
+            oidc = OidcSettings(
+                issuer,
+                os.environ.get("ARRANGEUR_OIDC_CLIENT_ID", ""),
+                os.environ.get("ARRANGEUR_OIDC_CLIENT_SECRET", ""),
+                os.environ.get("ARRANGEUR_OIDC_ORGANISATION_CLAIM", "organisation"),
+                os.environ.get("ARRANGEUR_OIDC_USERNAME_CLAIM", "preferred_username"),
+                os.environ.get("ARRANGEUR_OIDC_LABEL", "Inloggen via uw organisatie"),
+            )
         return cls(
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             public_checks=_flag("ARRANGEUR_PUBLIC_CHECKS"),
@@ -59,4 +83,5 @@ class SecuritySettings:
             secure_cookies=_flag("ARRANGEUR_SECURE_COOKIES"),
             idle_minutes=_minutes("ARRANGEUR_SESSION_IDLE_MINUTES", 30),
             absolute_minutes=_minutes("ARRANGEUR_SESSION_MAX_MINUTES", 600),
+            oidc=oidc,
         )

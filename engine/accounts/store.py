@@ -274,6 +274,23 @@ class Accounts:
                 row.password_hash = _HASHER.hash(password)
             return LoginResult(self._principal(s, row, "session"), "ok")
 
+    def external_login(self, username: str, organisation: str) -> LoginResult:
+        """A login an identity provider vouched for: the user must exist here, be active, not
+        locked and belong to the organisation the provider names. Roles stay Arrangeur's."""
+        with self._sessions() as s, s.begin():
+            row = s.scalar(select(UserRow).where(UserRow.username == username))
+            if row is None:
+                return LoginResult(None, "unknown")
+            locked = _aware(row.locked_until)
+            if locked and locked > _now():
+                return LoginResult(None, "locked")
+            if not row.active:
+                return LoginResult(None, "inactive")
+            principal = self._principal(s, row, "oidc")
+            if principal.organisation != organisation:
+                return LoginResult(None, "wrong_organisation")
+            return LoginResult(principal, "ok")
+
     def session_principal(self, user_id: int, issued_at: datetime) -> Principal | None:
         """The user of a session cookie, while active and the session not voided since."""
         with self._sessions() as s:
