@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -98,8 +99,6 @@ async def resolve(request: Request) -> tuple[Principal | None, str]:
         return principal, ""
     session: Session | None = request.state.session
     if session is not None and session.user_id is not None:
-        from datetime import UTC, datetime
-
         issued = datetime.fromtimestamp(session.issued, UTC)
         principal = await run_in_threadpool(
             accounts_of(request).session_principal, session.user_id, issued

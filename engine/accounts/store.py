@@ -307,8 +307,7 @@ class Accounts:
         with self._sessions() as s, s.begin():
             row = s.get(UserRow, user_id)
             if row is not None:
-                # a second resolution: a cookie issued in this same second stays void too
-                row.sessions_since = _now() + timedelta(seconds=1)
+                row.sessions_since = _now()
 
     # -------------------------------------------------------------------- tokens
     def new_token(self, username: str, name: str = "token") -> str:
