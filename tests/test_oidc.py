@@ -11,15 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from authlib.jose import JsonWebKey, jwt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.security.oidc import _authlib
 from engine.rulesets.registry import load_rulebase
 from tests.conftest import MINI
 from tests.security_helpers import user
 
+JsonWebKey, jwt = _authlib().JsonWebKey, _authlib().jwt  # without authlib's 2.0 notices
 ISSUER = "https://idp.gemeente.example"
 CLIENT = "arrangeur"
 

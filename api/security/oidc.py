@@ -13,10 +13,6 @@ import time
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.jose import JsonWebKey, jwt
-from authlib.jose.errors import BadSignatureError, JoseError
-from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,9 +25,34 @@ from api.security.settings import OidcSettings
 DISCOVERY_TTL_S = 3600
 
 
-def _client(request: Request, oidc: OidcSettings, **extra: Any) -> AsyncOAuth2Client:
+def _authlib() -> Any:
+    """authlib, imported when an OIDC login happens (not on every start). authlib 1.x warns
+    that its httpx integration and `authlib.jose` move (to httpx2 and joserfc) in 2.0; both
+    work until then (pyproject pins authlib < 2), so those notices are not shown to users."""
+    import types
+    import warnings
+
+    with warnings.catch_warnings():
+        import authlib.deprecate  # noqa: F401 - it sets "always" for its notices: ours come after
+
+        warnings.filterwarnings("ignore", message=".*(httpx2|joserfc).*")
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+        from authlib.jose import JsonWebKey, jwt
+        from authlib.jose.errors import BadSignatureError, JoseError
+        from authlib.oauth2 import OAuth2Error
+    return types.SimpleNamespace(
+        AsyncOAuth2Client=AsyncOAuth2Client,
+        JsonWebKey=JsonWebKey,
+        jwt=jwt,
+        BadSignatureError=BadSignatureError,
+        JoseError=JoseError,
+        OAuth2Error=OAuth2Error,
+    )
+
+
+def _client(request: Request, oidc: OidcSettings, **extra: Any) -> Any:
     transport = getattr(request.app.state, "oidc_transport", None)
-    return AsyncOAuth2Client(
+    return _authlib().AsyncOAuth2Client(
         oidc.client_id,
         oidc.client_secret,
         scope="openid profile email",
@@ -51,7 +72,7 @@ async def _provider(
     state = request.app.state
     cached = getattr(state, "oidc_discovered", None)
     if cached and not fresh and time.monotonic() - cached[0] < DISCOVERY_TTL_S:
-        return cached[1], JsonWebKey.import_key_set(cached[2])
+        return cached[1], _authlib().JsonWebKey.import_key_set(cached[2])
     transport = getattr(request.app.state, "oidc_transport", None)
     async with httpx.AsyncClient(timeout=10, transport=transport) as client:
         meta = (await client.get(f"{oidc.issuer}/.well-known/openid-configuration")).json()
@@ -59,7 +80,7 @@ async def _provider(
             raise ValueError("issuer in de metadata wijkt af")
         keys = (await client.get(meta["jwks_uri"])).json()
     state.oidc_discovered = (time.monotonic(), meta, keys)
-    return meta, JsonWebKey.import_key_set(keys)
+    return meta, _authlib().JsonWebKey.import_key_set(keys)
 
 
 def _refused(message: str, status: int = 403) -> HTMLResponse:
@@ -102,6 +123,7 @@ def oidc_router() -> APIRouter:
         if not pending or not code or not secrets.compare_digest(state, pending["state"]):
             return _refused("Het inloggen is verlopen of niet hier begonnen: probeer opnieuw.")
         accounts = accounts_of(request)
+        lib = _authlib()
         try:
             meta, keys = await _provider(request, oidc)
             async with _client(request, oidc) as client:
@@ -115,12 +137,12 @@ def oidc_router() -> APIRouter:
                 "exp": {"essential": True},
             }
             try:
-                claims = jwt.decode(token["id_token"], keys, claims_options=options)
-            except (BadSignatureError, ValueError):  # unknown key id: fetch the keys once more
+                claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
+            except (lib.BadSignatureError, ValueError):  # unknown key: fetch the keys once more
                 _, keys = await _provider(request, oidc, fresh=True)
-                claims = jwt.decode(token["id_token"], keys, claims_options=options)
+                claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
             claims.validate(leeway=60)
-        except (OAuth2Error, JoseError, OSError, ValueError, KeyError) as exc:
+        except (lib.OAuth2Error, lib.JoseError, OSError, ValueError, KeyError) as exc:
             await run_in_threadpool(accounts.audit, None, "login.failed", "user", None,
                                     {"via": "oidc", "reason": type(exc).__name__})  # fmt: skip
             return _refused("De identiteitsprovider gaf geen geldig antwoord.")

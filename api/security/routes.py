@@ -29,9 +29,9 @@ def _next(value: str | None) -> str:
 
 
 def security_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter()
 
-    @router.get("/healthz")
+    @router.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -53,11 +53,11 @@ def security_router() -> APIRouter:
             status_code=status,
         )
 
-    @router.get("/login", response_class=HTMLResponse)
+    @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002
         return login_page(request, _next(next))
 
-    @router.post("/login", response_class=HTMLResponse)
+    @router.post("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login(
         request: Request,
         username: Annotated[str, Form(max_length=128)] = "",
@@ -90,7 +90,7 @@ def security_router() -> APIRouter:
         request.state.session = Session.new(result.principal.user_id)
         return RedirectResponse(_next(next), status_code=303)
 
-    @router.post("/logout")
+    @router.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
         session: Session | None = request.state.session
         principal = request.state.principal
@@ -106,7 +106,7 @@ def security_router() -> APIRouter:
     def rows(request: Request, limit: int, before: int | None, organisation: str | None) -> Any:
         return accounts_of(request).audit_rows(limit, before, organisation)
 
-    @router.get("/v1/audit", include_in_schema=True, tags=["beheer"])
+    @router.get("/v1/audit", tags=["beheer"])
     async def get_audit(
         request: Request,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -116,7 +116,7 @@ def security_router() -> APIRouter:
         """The audit, newest first (beheerder). Append-only: there is no way to change it."""
         return await run_in_threadpool(rows, request, limit, before, organisation)
 
-    @router.get("/beheer/audit", response_class=HTMLResponse)
+    @router.get("/beheer/audit", response_class=HTMLResponse, include_in_schema=False)
     async def audit_page(
         request: Request,
         before: Annotated[int | None, Query(ge=1)] = None,
