@@ -26,6 +26,8 @@ from api.limits import BodyLimit, Limits
 from api.logging_setup import configure_logging
 from api.routers import caseload, checks, jobs, regions, rules, trajectories
 from api.routers.caseload import SharedCaseload
+from api.security import install as install_security
+from api.security.settings import SecuritySettings
 from api.settings import Settings, load_settings
 from engine.arrangement import Engine
 from engine.errors import RulesError, SettingError
@@ -69,6 +71,8 @@ def create_app(
         redoc_url=None,
         lifespan=_lifespan(current, manager),
     )
+    # before any route: every route passes its guard
+    install_security(app, database_url, SecuritySettings.from_settings(settings))
     app.state.settings, app.state.limits = settings, limits
     app.state.rules, app.state.jobs = current, manager
     app.state.caseload = SharedCaseload(_Serving(current), database_url)  # API and pages

@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     public_checks: bool = Field(False, description="checks zonder inloggen toestaan")
     secret_key: str | None = Field(None, description="sleutel voor sessies en CSRF")
     secure_cookies: bool = Field(False, description="cookies alleen over HTTPS")
+    session_idle_minutes: int = Field(
+        30, ge=1, description="minuten stilte voor de sessie verloopt"
+    )
+    session_max_minutes: int = Field(600, ge=1, description="sessie verloopt hoe dan ook na")
+    # an organisation's identity provider (OpenID Connect; docs/security.md)
+    oidc_issuer: str | None = Field(None, description="issuer-URL van de identity provider")
+    oidc_client_id: str = Field("", description="client-id bij de identity provider")
+    oidc_client_secret: str = Field("", description="client-secret bij de identity provider")
+    oidc_organisation_claim: str = Field("organisation", description="claim met de organisatie")
+    oidc_username_claim: str = Field("preferred_username", description="claim met de gebruiker")
+    oidc_label: str = Field("Inloggen via uw organisatie", description="tekst op de inlogknop")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

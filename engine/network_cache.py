@@ -30,8 +30,6 @@ ENV_VAR = "ARRANGEUR_NETWORK_CACHE"
 V = TypeVar("V")
 
 
-
-
 def configured_cap(cap: int | None = None) -> int:
     """The cap asked for, else the environment's, else DEFAULT_CAP; at least 1."""
     if cap is None:
@@ -46,9 +44,7 @@ def configured_cap(cap: int | None = None) -> int:
                 f"bijvoorbeeld {DEFAULT_CAP}"
             ) from None
     if cap < 1:
-        raise SettingError(
-            f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}"
-        )
+        raise SettingError(f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}")
     return cap
 
 

@@ -4,6 +4,11 @@ import os
 import tempfile
 from pathlib import Path
 
+# the guarded app answers the TestClient's host, and the tests' accounts, sessions' key and
+# default caseload live in a folder of their own, not in the user's data folder
+os.environ["ARRANGEUR_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="arrangeur-tests-")
+
 import pytest
 
 from engine.arrangement import Engine

@@ -7,11 +7,10 @@ import io
 import json
 import re
 
-from fastapi.testclient import TestClient
-
 from api.app import create_app
 from api.cli import main
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 from tests.test_harmonisation import FIXTURE
 
 ARGS = ["--rules", str(FIXTURE), "harmonisation", "oost", "--date", "2025-03-01",
@@ -68,7 +67,7 @@ def test_cli_unknown_region_exits_2(capsys):
 
 
 def test_api_harmonisation():
-    client = TestClient(create_app(load_rulebase(FIXTURE)))
+    client = signed_in(create_app(load_rulebase(FIXTURE)))
     query = "date=2025-03-01&profiles=600&compare_region=west"
     r = client.get(f"/v1/regions/oost/harmonisation?{query}")
     assert r.status_code == 200

@@ -20,6 +20,7 @@ from api.app import create_app
 from api.limits import Limits
 from engine.caseload.tables import JobRow
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import local_token, signed_in
 from tests.test_api_robustness import QUERY, _wait
 from tests.test_harmonisation import FIXTURE
 
@@ -33,7 +34,7 @@ def url(tmp_path: Path) -> str:
 
 def _worker(url: str, **limits) -> TestClient:
     app = create_app(load_rulebase(FIXTURE), Limits(**limits), rules_dir=FIXTURE, database_url=url)
-    return TestClient(app)
+    return signed_in(app)  # a beheerder; the accounts live in the shared database too
 
 
 def test_a_job_started_through_one_worker_is_read_through_the_other(url):
@@ -126,7 +127,7 @@ def _serve(port: int, workers: int) -> subprocess.Popen:
     )
     for _ in range(600):  # a bound against hanging, not a speed test
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/instruments", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.HTTPError:
             time.sleep(0.1)
@@ -148,19 +149,23 @@ def test_serve_with_two_workers_answers_every_poll_and_a_restart_keeps_the_repor
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {local_token()}"}  # the servers' default database
     server = _serve(port, 2)
     try:
-        job = httpx.post(f"{url}{JOBS}", params=QUERY, timeout=30).json()
+        job = httpx.post(f"{url}{JOBS}", params=QUERY, headers=auth, timeout=30).json()
         states = []
         for _ in range(600):  # each poll a new connection: either worker may take it
-            r = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=10)
+            r = httpx.get(f"{url}/v1/jobs/{job['id']}", headers=auth, timeout=10)
             assert r.status_code == 200, r.text
             states.append(r.json()["state"])
             if states[-1] in ("done", "failed", "cancelled"):
                 break
             time.sleep(0.1)
         assert states[-1] == "done"
-        results = [httpx.get(f"{url}/v1/jobs/{job['id']}/result", timeout=30) for _ in range(6)]
+        results = [
+            httpx.get(f"{url}/v1/jobs/{job['id']}/result", headers=auth, timeout=30)
+            for _ in range(6)
+        ]
         assert {r.status_code for r in results} == {200}
         report = results[0].json()
         assert all(r.json() == report for r in results)
@@ -168,7 +173,8 @@ def test_serve_with_two_workers_answers_every_poll_and_a_restart_keeps_the_repor
         _stop(server)
     server = _serve(port, 1)  # restarted
     try:
-        assert httpx.get(f"{url}/v1/jobs/{job['id']}/result", timeout=30).json() == report
+        again = httpx.get(f"{url}/v1/jobs/{job['id']}/result", headers=auth, timeout=30)
+        assert again.json() == report
     finally:
         _stop(server)
 

@@ -21,6 +21,7 @@ from engine.errors import PlacementError
 from engine.model import FIRST_DATE, LAST_DATE
 from engine.trajectory import build_trajectory
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 SAMPLE = ROOT / "samples" / "delft-bijstand.yaml"
 BASE = yaml.safe_load(SAMPLE.read_text())
@@ -81,7 +82,7 @@ def test_bad_placement_names_the_field_in_dutch(part, field, value, words):
 
 @pytest.fixture(scope="module")
 def client(engine) -> TestClient:
-    return TestClient(create_app(engine.rulebase))
+    return signed_in(create_app(engine.rulebase))
 
 
 @pytest.mark.parametrize(("part", "field", "value", "words"), REFUSED, ids=IDS)

@@ -22,6 +22,7 @@ from engine.analysis.profiles import sweep_profiles
 from engine.analysis.sweep import SweepSpec, run_profiles
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "regions"
@@ -310,11 +311,10 @@ def test_national_commands(tmp_path, capsys):
 
 
 def test_coverage_and_national_over_http(r_engine):
-    from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    client = TestClient(create_app(r_engine.rulebase))
+    client = signed_in(create_app(r_engine.rulebase))
     r = client.get("/v1/coverage", params={"date": "2025-06-01"})
     assert r.status_code == 200
     assert r.json()["totals"]["gemeenten_with_ruleset"] == 5

@@ -12,10 +12,12 @@ from api.settings import Settings, load_settings
 from engine.errors import SettingError
 from engine.rulesets.registry import load_rulebase
 from tests.test_api_robustness import PLACEMENT
+from tests.security_helpers import signed_in
 from tests.test_harmonisation import FIXTURE
 
 
-def test_defaults_and_the_security_fields():
+def test_defaults_and_the_security_fields(monkeypatch):
+    monkeypatch.delenv("ARRANGEUR_ALLOWED_HOSTS", raising=False)  # conftest adds testserver
     s = load_settings()
     assert s.max_body_bytes == 1024 * 1024 and s.max_running_jobs == 1
     assert s.allowed_hosts == ["127.0.0.1", "localhost"]
@@ -59,7 +61,8 @@ def test_serve_refuses_to_start_on_a_bad_setting(monkeypatch, capsys):
 def test_the_app_runs_with_its_settings(monkeypatch):
     monkeypatch.setenv("ARRANGEUR_MAX_BODY_BYTES", "200")  # read when the app is built
     monkeypatch.setenv("ARRANGEUR_ADMIN_TOKEN", "geheim")
-    client = TestClient(create_app(load_rulebase(FIXTURE), rules_dir=FIXTURE))
+    app = create_app(load_rulebase(FIXTURE), rules_dir=FIXTURE)
+    client = signed_in(app)  # a beheerder: the admin token is checked on top of the role
     assert client.post("/v1/checks", json=PLACEMENT).status_code == 413
     assert client.post("/v1/admin/reload").status_code == 403
     ok = client.post("/v1/admin/reload", headers={"x-arrangeur-token": "geheim"})
@@ -69,6 +72,6 @@ def test_the_app_runs_with_its_settings(monkeypatch):
 def test_explicit_settings_win_over_the_environment(monkeypatch):
     monkeypatch.setenv("ARRANGEUR_MAX_BODY_BYTES", "200")
     settings = Settings(max_body_bytes=10_000_000)
-    client = TestClient(create_app(load_rulebase(FIXTURE), settings=settings))
+    client = signed_in(create_app(load_rulebase(FIXTURE), settings=settings))
     assert client.post("/v1/checks", json=PLACEMENT).status_code == 200
     assert client.app.state.settings is settings

@@ -15,6 +15,7 @@ from api.app import create_app
 from api.cli import main
 from api.pages.summary import HEADINGS
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 SAMPLE = ROOT / "samples" / "delft-bijstand.yaml"
 
@@ -101,7 +102,7 @@ def test_pdf_summary_is_one_page_with_the_headings_and_figures(tmp_path):
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _body() -> dict:

@@ -20,6 +20,7 @@ from api.app import create_app
 from api.pages import placement_form as pf
 from engine.arrangement import parse_placement
 from engine.expressions import format_number
+from tests.security_helpers import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "samples").glob("*.yaml") if not p.name.startswith("traject"))
@@ -27,7 +28,7 @@ SAMPLES = sorted(p for p in (ROOT / "samples").glob("*.yaml") if not p.name.star
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _query(sample: Path, **drop: bool) -> str:
@@ -243,7 +244,7 @@ def test_module_level_app_for_uvicorn():
     import api.app
 
     assert api.app.app.title == "Arrangeur"
-    assert "Plaatsing invoeren" in TestClient(api.app.app).get("/").text
+    assert "Plaatsing invoeren" in signed_in(api.app.app).get("/").text
 
 
 def test_serve_prints_the_url(monkeypatch, capsys):
@@ -269,7 +270,8 @@ def test_page_weight_stays_within_the_budget(client):
 @pytest.fixture()
 def caseload_client(engine, tmp_path) -> TestClient:
     """An app on its own SQLite caseload (never the user's default file)."""
-    return TestClient(create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}"))
+    app = create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    return signed_in(app, "accountmanager")
 
 
 def _oudere_ww() -> dict[str, str]:

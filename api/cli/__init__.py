@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from api.cli import (
+    accounts,
     bench,
     caseload,
     check,
@@ -33,9 +34,9 @@ Hulp per opdracht: arrangeur OPDRACHT --help. Afsluitcodes: 0 goed, 1 fout in de
 2 ongeldige invoer."""
 
 # in the order `arrangeur --help` lists them: the accountmanager's, the rules', the server's,
-# the caseload, then the region tools
+# the caseload, then the region tools, then the accounts
 GROUPS = (check, trajectory, harmonisation, rules, serve, bench, caseload, regions, menukaart,
-          diff)  # fmt: skip
+          diff, accounts)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

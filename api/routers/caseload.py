@@ -14,7 +14,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CaseloadDep
+from api.security.guard import current_principal
 from engine.caseload import Caseload, CaseloadError, to_csv, to_ics
+from engine.caseload.store import LOCAL
 from engine.model import Placement
 
 
@@ -36,7 +38,10 @@ class SharedCaseload:
         with self._lock:
             if self._opened is None:
                 self._opened = Caseload(self._engine, self._url)
-            return self._opened
+        # scoped to the organisation of the user asking; without one (no login in this app,
+        # e.g. a router used on its own) the local organisation, as the CLI
+        principal = current_principal()
+        return self._opened.for_organisation(principal.organisation if principal else LOCAL)
 
 
 _MSG = {"description": "foutmelding in het Nederlands", "content": {"application/json": {}}}

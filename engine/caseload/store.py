@@ -7,6 +7,7 @@ that fails leaves every stored answer as it was). Nothing about a placement is l
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,13 +85,35 @@ def check_ref(ref: str) -> str:
     return ref
 
 
+LOCAL = "lokaal"  # the CLI's organisation: local and trusted, no login
+
+
 class Caseload:
-    def __init__(self, checker: Checker, url: str | None = None, migrate: bool = True):
+    """One organisation's view of the caseload: every read and write is scoped to
+    `organisation`; another organisation's entry is unknown here (404 in the faces)."""
+
+    def __init__(
+        self,
+        checker: Checker,
+        url: str | None = None,
+        migrate: bool = True,
+        organisation: str = LOCAL,
+    ):
         self.checker = checker
+        self.organisation = organisation
         self.db = connect(url)
         if migrate:
             upgrade(self.db)
         self._sessions = sessionmaker(self.db, expire_on_commit=False)
+
+    def for_organisation(self, organisation: str) -> Caseload:
+        """The same database and checker, scoped to another organisation (no new connection)."""
+        other = copy.copy(self)
+        other.organisation = organisation
+        return other
+
+    def _mine(self) -> Any:
+        return PlacementRow.organisation == self.organisation
 
     @property
     def location(self) -> str:
@@ -120,7 +143,9 @@ class Caseload:
         try:
             with self._sessions() as s, s.begin():
                 for ref, facts, answer, rulesets, deadlines in prepared:
-                    row = PlacementRow(ref=ref, facts=facts, added_at=now)
+                    row = PlacementRow(
+                        ref=ref, facts=facts, added_at=now, organisation=self.organisation
+                    )
                     s.add(row)
                     s.flush()
                     s.add(_check_row(row.id, answer, rulesets, now))
@@ -131,7 +156,7 @@ class Caseload:
 
     def remove(self, ref: str) -> None:
         with self._sessions() as s, s.begin():
-            pid = s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref))
+            pid = s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref, self._mine()))
             if pid is None:
                 raise UnknownRef(ref)
             # explicit, not only ON DELETE CASCADE: nothing of the placement may stay behind
@@ -151,11 +176,12 @@ class Caseload:
                     CheckRow.peildatum, CheckRow.answer, CheckRow.rulesets,
                 )
                 .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+                .where(self._mine())
                 .order_by(PlacementRow.ref)
                 # PostgreSQL: a second re-check at the same time waits instead of interleaving
                 .with_for_update(of=PlacementRow)
             ).all()  # fmt: skip
-            old_deadlines = _deadlines_by_placement(s)
+            old_deadlines = _deadlines_by_placement(s, organisation=self.organisation)
             superseded, confirmed, new_checks, new_deadlines = [], [], [], []
             for pid, ref, facts, cid, peil, answer, rulesets in current:
                 new_answer, new_rulesets = self._check(facts, when or peil, ref)
@@ -207,9 +233,15 @@ class Caseload:
         query = (
             select(PlacementRow, CheckRow)
             .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+            .where(self._mine())
             .order_by(PlacementRow.ref)
         )
-        counts = select(CheckRow.placement_id, func.count()).group_by(CheckRow.placement_id)
+        counts = (
+            select(CheckRow.placement_id, func.count())
+            .join(PlacementRow, PlacementRow.id == CheckRow.placement_id)
+            .where(self._mine())
+            .group_by(CheckRow.placement_id)
+        )
         with self._sessions() as s:
             rows = s.execute(query if where is None else query.where(where)).all()
             if len(rows) == 1:
@@ -217,7 +249,7 @@ class Caseload:
                 deadlines = _deadlines_by_placement(s, pid)
                 checks = dict(s.execute(counts.where(CheckRow.placement_id == pid)).all())
             else:
-                deadlines = _deadlines_by_placement(s)
+                deadlines = _deadlines_by_placement(s, organisation=self.organisation)
                 checks = dict(s.execute(counts).all())
         return [
             Stored(
@@ -236,19 +268,23 @@ class Caseload:
         ]
 
     def _known(self, ref: str) -> list[str]:
+        # over every organisation: a reference is unique in the database (migration 0003)
         with self._sessions() as s:
             return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
 
     def refs(self) -> list[str]:
         with self._sessions() as s:
-            return list(s.scalars(select(PlacementRow.ref).order_by(PlacementRow.ref)).all())
+            query = select(PlacementRow.ref).where(self._mine()).order_by(PlacementRow.ref)
+            return list(s.scalars(query).all())
 
     def deadlines(
         self, within: int | None = None, today: date | None = None, ref: str | None = None
     ) -> list[dict[str, Any]]:
         """Deadlines by date, with the placement's ref; `within` days from `today` if given."""
-        query = select(PlacementRow.ref, DeadlineRow).join(
-            PlacementRow, PlacementRow.id == DeadlineRow.placement_id
+        query = (
+            select(PlacementRow.ref, DeadlineRow)
+            .join(PlacementRow, PlacementRow.id == DeadlineRow.placement_id)
+            .where(self._mine())
         )
         if within is not None:
             start = today or date.today()
@@ -320,12 +356,18 @@ def _deadline_dict(d: DeadlineRow) -> dict[str, Any]:
     }
 
 
-def _deadlines_by_placement(s: Session, pid: int | None = None) -> dict[int, list[dict]]:
+def _deadlines_by_placement(
+    s: Session, pid: int | None = None, organisation: str | None = None
+) -> dict[int, list[dict]]:
     query = select(DeadlineRow).order_by(
         DeadlineRow.placement_id, DeadlineRow.due, DeadlineRow.kind
     )
     if pid is not None:
         query = query.where(DeadlineRow.placement_id == pid)
+    if organisation is not None:
+        query = query.join(PlacementRow, PlacementRow.id == DeadlineRow.placement_id).where(
+            PlacementRow.organisation == organisation
+        )
     out: dict[int, list[dict]] = {}
     for d in s.scalars(query):
         out.setdefault(d.placement_id, []).append(_deadline_dict(d))

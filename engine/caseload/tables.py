@@ -36,6 +36,10 @@ class PlacementRow(Base):
     __tablename__ = "caseload_placements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(REF_MAX), unique=True, nullable=False)
+    # the organisation it belongs to: every query of engine.caseload.store is scoped by it
+    organisation: Mapped[str] = mapped_column(String(64), nullable=False, default="lokaal")
+
+    __table_args__ = (Index("ix_caseload_placements_organisation_ref", "organisation", "ref"),)
     facts: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -105,3 +109,8 @@ class JobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# The accounts' tables live in the same database and migration history: the metadata (which
+# migrations are compared with) holds them whichever module is imported first.
+from engine.accounts import tables as _accounts_tables  # noqa: E402, F401
