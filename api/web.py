@@ -21,6 +21,7 @@ import yaml
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from api.caseload_pages import add_caseload_pages
 from api.pages import placement_form as pf
@@ -185,9 +186,11 @@ def web_router(
     @router.post("/plaatsing", response_class=HTMLResponse)
     async def upload(bestand: UploadFile = File(...)) -> Response:  # noqa: B008
         name = bestand.filename or "plaatsing.yaml"
-        raw = await bestand.read(200_000)
-        try:
-            data = pf.load_file(raw.decode("utf-8"), name)
+        raw = await bestand.read(200_001)
+        if len(raw) > 200_000:  # cut off, the rest of the file could read as something else
+            return form_page({}, {"": f"{name}: groter dan 200 KB"}, 413)
+        try:  # off the event loop: reading is bounded, but not free
+            data = await run_in_threadpool(pf.load_file, raw.decode("utf-8"), name)
         except UnicodeDecodeError:
             return form_page({}, {"": f"{name}: geen tekstbestand (UTF-8)"}, 422)
         except ValueError as exc:

@@ -9,6 +9,7 @@ built (`2023-02-30`). Each becomes a RuleFileError with the file and the line.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ Path_ = tuple[str | int, ...]
 
 MAX_BYTES = 2 * 1024 * 1024  # the largest rule file (geografie.yaml) is under 100 KB
 MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer than 10
+# Bytes do not bound the cost: PyYAML reads ~20,000 values a second, and 600 KB of `[x, x, …`
+# are 200,000 values (13 s, 250 MB). geografie.yaml, the largest file, has 4,845 values; the
+# largest rule set 689 (docs/reliability.md).
+MAX_NODES = 25_000
 
 
 class RuleFileError(yaml.MarkedYAMLError):
@@ -69,6 +74,7 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without anchors, aliases, merge keys or deep nesting."""
 
     depth = 0
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
@@ -77,6 +83,11 @@ class _Loader(yaml.SafeLoader):
             raise _Refused(line, f"YAML-aliassen (*{event.anchor}) zijn niet toegestaan")
         if getattr(event, "anchor", None):
             raise _Refused(line, f"YAML-ankers (&{event.anchor}) zijn niet toegestaan")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(
+                line, f"meer dan {MAX_NODES:,} waarden (de grens per bestand)".replace(",", ".")
+            )
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _Refused(line, f"meer dan {MAX_DEPTH} niveaus diep genest")
@@ -88,14 +99,19 @@ class _Loader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, _Refused):
             raise
-        except (ValueError, OverflowError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - `!!timestamp x` is an AttributeError
             line = node.start_mark.line + 1
+            why = (
+                str(exc)
+                if isinstance(exc, ValueError | OverflowError | TypeError)
+                else "onleesbaar"
+            )
             if node.tag == "tag:yaml.org,2002:timestamp":
-                raise _Refused(line, f"geen geldige datum: {node.value!r} ({exc})") from None
+                raise _Refused(line, f"geen geldige datum: {node.value!r} ({why})") from None
             value = node.value if isinstance(node.value, str) else node.tag
-            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {exc}") from None
+            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {why}") from None
 
 
 class _TextDates(_Loader):
@@ -193,6 +209,61 @@ def load_data(text: str, name: str) -> Any:
     if len(text) > MAX_BYTES:
         raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
     return _compose(_TextDates, text, name)[0]
+
+
+PLACEMENT_SHAPE = "verwacht een plaatsing met candidate, employer en job"
+
+
+def load_placement(content: str | bytes, name: str) -> dict[str, Any]:
+    """A placement file as a user sends it (YAML, or JSON when `name` ends in .json), read
+    with the limits of rule files: no aliases (a 494-byte alias bomb expanded to 4.8 GB), at
+    most MAX_BYTES, MAX_DEPTH levels and MAX_NODES values; dates stay text, so the placement
+    model names a bad one by its field. The one reader for every face that takes a placement
+    file; raises RuleFileError naming `name` and, where known, the line."""
+    if isinstance(content, bytes):
+        content = _decode(Path(name), content)
+    if len(content) > MAX_BYTES:
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
+    if name.endswith(".json"):
+        data = _json(content, name)
+    else:
+        try:
+            data = _compose(_TextDates, content, name)[0]
+        except RuleFileError as exc:
+            if not exc.message.startswith("YAML: "):  # a syntax error; the rest is Dutch already
+                raise
+            raise RuleFileError(name, exc.line, f"geen geldige YAML: {exc.message[6:]}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(name, None, PLACEMENT_SHAPE)
+    return data
+
+
+def _json(text: str, name: str) -> Any:
+    """JSON with the YAML reader's depth bound (json.loads recurses: 5,000 brackets crash it)."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in text:  # a cheap scan; brackets inside strings do not count
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            quoted = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise RuleFileError(name, None, f"meer dan {MAX_DEPTH} niveaus diep genest")
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(name, exc.lineno, f"geen geldige JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:
+        raise RuleFileError(name, None, f"geen geldige JSON: {exc}") from None
+
+
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is geen getal")
 
 
 def load(file: Path) -> LocatedYaml:
