@@ -8,15 +8,21 @@ takes (milliseconds); they only fail when the work is done before the limit is c
 
 from __future__ import annotations
 
+import shutil
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.cli import main
+from engine.expressions import parse
+from engine.expressions.normal_form import MAX_DISJUNCTS, condition_problem
+from tests.conftest import MINI
 
 # The issue's 494-byte file: nine levels of nine aliases, 9^9 "lol"s once expanded.
 BILLION_LAUGHS = (
@@ -75,3 +81,57 @@ def test_the_billion_laughs_upload_is_refused_at_once_in_dutch(client):
 def test_an_upload_is_read_with_the_limits_of_rule_files(client, name, content, expected):
     r = client.post("/plaatsing", files={"bestand": (name, content)})
     assert r.status_code == 422 and expected in r.text
+
+
+# ------------------------------------------------------------------ rule files
+
+
+@pytest.fixture()
+def rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, float, int]:
+    """`arrangeur validate` on `root`: exit code, what it printed, seconds, peak bytes."""
+    code, seconds, peak = measured(lambda: main(["validate", str(root)]))
+    out = capsys.readouterr()
+    return code, out.out + out.err, seconds, peak
+
+
+def with_rule(root: Path, when: str, rule_id: str = "groot") -> tuple[Path, int]:
+    """A rule appended to the UWV test set; the file and the rule's line."""
+    file = root / "uwv" / "uwv.yaml"
+    text = file.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    file.write_text(
+        text
+        + f"  - id: {rule_id}\n    instrument: jobcoaching\n    when: {when!r}\n"
+        + "    then: eligible\n    explanation: x\n    source: {ref: t, article: art. 1}\n",
+        encoding="utf-8",
+    )
+    return file, line
+
+
+PAIR = "(candidate.loonwaarde_pct == 1 or job.uren_per_week == 1)"  # two facts: not one test
+INNER = " and ".join([PAIR] * 7)  # 2^7 = 128 alternatives
+NESTED = " and ".join([f"(({INNER}) or ({INNER}))"] * 2)  # 256 x 256 = 65,536, and deeper
+
+
+def test_a_nested_condition_is_counted_before_it_is_expanded(rules, capsys):
+    """Issue 22: 1.5 KB of nested and/or hung validate for over 110 s (64^k expanded first)."""
+    assert 1_000 < len(NESTED) < 2_000
+    problem, seconds, _ = measured(lambda: condition_problem(parse(NESTED), {}))
+    assert problem == (
+        f"de voorwaarde valt uiteen in 65.536 alternatieven; de grens is {MAX_DISJUNCTS} "
+        "per regel: splits de regel"
+    )
+    assert seconds < 2.0
+    file, line = with_rule(rules, NESTED)
+    code, out, seconds, _ = validate(rules, capsys)
+    assert code == 1 and f"{file}:{line} [uwv-test/groot]: de voorwaarde valt uiteen in" in out
+    assert seconds < 2.0, f"{seconds:.1f} s"
+    deeper = " or ".join([f"({NESTED})"] * 4)  # (4 x 2^16)^2 alternatives: still arithmetic
+    problem = condition_problem(parse(f"({deeper}) and ({deeper})"), {})
+    assert problem and "in meer dan 1.000.000.000 alternatieven" in problem
