@@ -26,6 +26,7 @@ MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer th
 # are 200,000 values (13 s, 250 MB). geografie.yaml, the largest file, has 4,845 values; the
 # largest rule set 689 (docs/reliability.md).
 MAX_NODES = 25_000
+MAX_ITEMS = 2_000  # items of one list; the longest, geografie.yaml's gemeenten, has 412
 
 
 class RuleFileError(yaml.MarkedYAMLError):
@@ -141,6 +142,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
             _walk(value_node, (*path, key), lines)
             lines[(*path, key)] = line
     elif isinstance(node, yaml.SequenceNode):
+        if len(node.value) > MAX_ITEMS:
+            line = node.value[MAX_ITEMS].start_mark.line + 1
+            raise _Refused(
+                line, f"een lijst met meer dan {MAX_ITEMS:,} elementen".replace(",", ".")
+            )
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines)
 

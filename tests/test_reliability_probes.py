@@ -9,6 +9,8 @@ takes (milliseconds); they only fail when the work is done before the limit is c
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -20,8 +22,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
-from engine.expressions import parse
+from engine.errors import ExpressionError, RulesError
+from engine.expressions import BoolOp, parse
 from engine.expressions.normal_form import MAX_DISJUNCTS, condition_problem
+from engine.rulesets import loader, registry
+from engine.rulesets.loader import MAX_RULES_PER_FILE
+from engine.rulesets.registry import load_rulebase
+from engine.yamlio import MAX_BYTES, MAX_ITEMS, MAX_NODES
 from tests.conftest import MINI
 
 # The issue's 494-byte file: nine levels of nine aliases, 9^9 "lol"s once expanded.
@@ -93,6 +100,12 @@ def rules(tmp_path: Path) -> Path:
     return target
 
 
+def problems(root: Path) -> list[str]:
+    with pytest.raises(RulesError) as err:
+        load_rulebase(root)
+    return [str(p) for p in err.value.problems]
+
+
 def validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, float, int]:
     """`arrangeur validate` on `root`: exit code, what it printed, seconds, peak bytes."""
     code, seconds, peak = measured(lambda: main(["validate", str(root)]))
@@ -132,6 +145,137 @@ def test_a_nested_condition_is_counted_before_it_is_expanded(rules, capsys):
     code, out, seconds, _ = validate(rules, capsys)
     assert code == 1 and f"{file}:{line} [uwv-test/groot]: de voorwaarde valt uiteen in" in out
     assert seconds < 2.0, f"{seconds:.1f} s"
-    deeper = " or ".join([f"({NESTED})"] * 4)  # (4 x 2^16)^2 alternatives: still arithmetic
-    problem = condition_problem(parse(f"({deeper}) and ({deeper})"), {})
+    # (4 x 2^16)^2 alternatives: past the limit on nodes, but counted by arithmetic all the same
+    deeper = BoolOp("or", (parse(NESTED),) * 4)
+    problem = condition_problem(BoolOp("and", (deeper, deeper)), {})
     assert problem and "in meer dan 1.000.000.000 alternatieven" in problem
+
+
+def big_rule_file(root: Path, rules: int, explanation: str = "Een regel.") -> Path:
+    """A rule set of `rules` plain rules (each valid on its own) in rules/rijk/."""
+    file = root / "rijk" / "groot.yaml"
+    head = (
+        'id: groot\nauthority: rijk\nversion: "1"\ntitle: Groot\nvalid_from: 2020-01-01\n'
+        "provenance: illustrative\nsources:\n  t: {title: T, url: https://example.org/t}\n"
+        "rules:\n"
+    )
+    body = "".join(
+        f"  - id: r{i}\n    instrument: jobcoaching\n"
+        f"    when: job.uren_per_week >= {i % 40} and candidate.uitkering in ['ww', 'bijstand']\n"
+        f"    then: eligible\n    explanation: {explanation}\n"
+        f"    source: {{ref: t, article: art. {i}}}\n"
+        for i in range(rules)
+    )
+    file.write_text(head + body, encoding="utf-8")
+    return file
+
+
+def validate_apart(root: Path) -> tuple[int, str, float, int]:
+    """`arrangeur validate` in a process of its own: exit code, output, seconds (with the
+    interpreter's start) and the process's peak resident size in bytes."""
+    script = (
+        "import resource, sys\nfrom api.cli import main\ncode = main(['validate', sys.argv[1]])\n"
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)\n"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
+    seconds = time.perf_counter() - start
+    rss = int(done.stdout.rsplit("MAXRSS", 1)[1]) * 1024
+    return done.returncode, done.stdout + done.stderr, seconds, rss
+
+
+def test_a_2_mb_file_of_thousands_of_rules_is_refused_within_10_s_and_300_mb(rules):
+    """Issue 22: 1.99 MB of ~5,900 rules ran over 40 s. The file is refused at its 25,000th
+    value, before the schema or one expression is looked at."""
+    file = big_rule_file(rules, 5_900, "Een regel met een uitleg van enige lengte. " * 3)
+    assert 1.5 * 2**20 < file.stat().st_size < MAX_BYTES
+    code, out, seconds, rss = validate_apart(rules)
+    assert code == 1
+    assert f"{file}:" in out and f"meer dan {MAX_NODES:,} waarden".replace(",", ".") in out
+    assert seconds < 10 and rss < 300 * 2**20, f"{seconds:.1f} s, {rss / 2**20:.0f} MB"
+
+
+def test_a_600_kb_list_is_refused_within_10_s_and_300_mb(rules):
+    """Issue 22: a 600 KB list took 14.7 s and 247 MB (200,000 values for PyYAML to build)."""
+    file = rules / "rijk" / "lijst.yaml"
+    file.write_text("adopts: [" + ", ".join(["x"] * 200_000) + "]\n", encoding="utf-8")
+    code, out, seconds, rss = validate_apart(rules)
+    assert code == 1 and f"{file}:1: meer dan 25.000 waarden (de grens per bestand)" in out
+    assert seconds < 10 and rss < 300 * 2**20, f"{seconds:.1f} s, {rss / 2**20:.0f} MB"
+
+
+def test_a_long_list_within_the_value_limit_is_refused_by_its_length(rules):
+    file = rules / "rijk" / "lijst.yaml"
+    file.write_text("adopts:\n" + "".join(["- x\n"] * (MAX_ITEMS + 1)), encoding="utf-8")
+    (msg,) = problems(rules)
+    assert msg == f"{file}:{MAX_ITEMS + 2}: een lijst met meer dan 2.000 elementen"
+
+
+def test_more_rules_than_a_file_may_hold_are_refused_before_the_schema(rules, monkeypatch):
+    file = big_rule_file(rules, MAX_RULES_PER_FILE + 1)
+    (msg,) = problems(rules)
+    assert msg == (
+        f"{file}:9 [groot]: rules: 501 regels; de grens is 500 per bestand "
+        "(verdeel ze over meer regelsets)"
+    )
+    # the check comes first: the schema never sees the file
+    real = loader.schema_validator()
+
+    class Spy:
+        def iter_errors(self, data: dict) -> Any:
+            assert data.get("id") != "groot", "the schema looked at the file"
+            return real.iter_errors(data)
+
+    monkeypatch.setattr(loader, "schema_validator", Spy)
+    problems(rules)
+
+
+def test_the_rule_base_as_a_whole_is_bounded(rules, monkeypatch):
+    monkeypatch.setattr(registry, "MAX_RULES_TOTAL", 10)
+    msgs = problems(rules)
+    assert len(msgs) == 1 and msgs[0].endswith(
+        "de regelbasis heeft met dit bestand meer dan 10 regels en afgeleide feiten (de grens)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        (
+            " or ".join(["job.uren_per_week == 1"] * 340),
+            "de expressie heeft 1.021 onderdelen; de grens is 1.000",
+        ),
+        (
+            "candidate.uitkering in [" + ", ".join(["'ww'"] * 201) + "]",
+            "meer dan 200 elementen in één lijst",
+        ),
+        ("job.uren_per_week < 123456789012345678901", "heeft meer dan 20 cijfers"),
+    ],
+)
+def test_an_expression_is_bounded_by_what_it_contains(rules, expression, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse(expression)
+    file, line = with_rule(rules, expression)
+    (msg,) = problems(rules)
+    when = line + 2  # an expression's problem names the line of its `when:`
+    assert msg.startswith(f"{file}:{when} [uwv-test/groot]: expression: ") and message in msg
+
+
+def test_a_structured_condition_is_bounded_as_a_whole(rules):
+    item = " and ".join(["job.uren_per_week > 1"] * 60)  # 181 nodes, well within one expression
+    file = rules / "uwv" / "uwv.yaml"
+    _, line = with_rule(rules, "true")
+    text = file.read_text(encoding="utf-8").replace("when: 'true'", "when: {all: [" + ", ".join(
+        [repr(item)] * 6) + "]}")  # fmt: skip
+    file.write_text(text, encoding="utf-8")
+    (msg,) = problems(rules)
+    assert msg == (
+        f"{file}:{line + 2} [uwv-test/groot]: expression: de expressie heeft 1.087 onderdelen; "
+        "de grens is 1.000"
+    )
