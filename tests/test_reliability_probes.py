@@ -14,6 +14,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from api.cli import main
 from engine.errors import ExpressionError, RulesError
 from engine.expressions import BoolOp, parse
 from engine.expressions.normal_form import MAX_DISJUNCTS, condition_problem
+from engine.format import format_number
 from engine.rulesets import loader, registry
 from engine.rulesets.loader import MAX_RULES_PER_FILE
 from engine.rulesets.registry import load_rulebase
@@ -279,3 +281,39 @@ def test_a_structured_condition_is_bounded_as_a_whole(rules):
         f"{file}:{line + 2} [uwv-test/groot]: expression: de expressie heeft 1.087 onderdelen; "
         "de grens is 1.000"
     )
+
+
+# ------------------------------------------------------------------ crashes of issue 22
+
+
+def test_a_28_digit_literal_in_a_type_error_is_a_dutch_error_with_file_and_line(rules, capsys):
+    file, line = with_rule(rules, "candidate.uitkering_sinds < 1234567890123456789012345678.1")
+    code, out, _, _ = validate(rules, capsys)
+    assert code == 1 and "Traceback" not in out
+    assert (
+        f"{file}:{line + 2} [uwv-test/groot]: expression: getal 1234567890123456789012345678" in out
+    )
+    assert "heeft meer dan 20 cijfers" in out
+
+
+def test_a_large_number_in_a_type_error_is_shown_not_crashed_on(rules, capsys):
+    """Arithmetic can still make a number of 28 digits with decimals: the message shows it."""
+    file, line = with_rule(
+        rules, "candidate.uitkering_sinds < 12345678901234567890 * 100000000 + 0.5"
+    )
+    code, out, _, _ = validate(rules, capsys)
+    assert code == 1 and "Traceback" not in out and f"{file}:{line} [uwv-test/groot]: type: " in out
+    assert format_number(Decimal("1234567890123456789012345678.1")).startswith("1.234.567")
+
+
+@pytest.mark.parametrize("key", ["!!timestamp x", "!!timestamp 2020-02-30", "!!int x", "!!float x"])
+def test_a_tag_that_cannot_be_built_on_a_key_is_a_dutch_error_with_file_and_line(
+    rules, capsys, key
+):
+    file = rules / "uwv" / "uwv.yaml"
+    text = file.read_text(encoding="utf-8")
+    line = text.splitlines().index("title: UWV test") + 2
+    file.write_text(text.replace("title: UWV test\n", f"title: UWV test\n{key}: 1\n"))
+    code, out, _, _ = validate(rules, capsys)
+    assert code == 1 and "Traceback" not in out
+    assert f"{file}:{line}: " in out and ("geen geldige datum" in out or "niet te lezen" in out)
