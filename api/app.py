@@ -36,7 +36,7 @@ from api.limits import (
 )
 from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, resolve_region
 from engine.errors import EvaluationError, PlacementError, RulesError
-from engine.model import Arrangement, Placement
+from engine.model import Arrangement, Datum, Placement
 from engine.rulesets.registry import RuleBase, load_rulebase
 from engine.trajectory import Trajectory, TrajectoryRequest, build_trajectory
 
@@ -97,8 +97,8 @@ class SweepParameters(BaseModel):
     """The parameters of a harmonisation job (all optional, as in the synchronous endpoint)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    date_: date | None = Field(None, alias="date", description="peildatum (standaard: vandaag)")
-    compare_date: date | None = None
+    date_: Datum | None = Field(None, alias="date", description="peildatum (standaard: vandaag)")
+    compare_date: Datum | None = None
     compare_region: str | None = Field(None, max_length=100)
     profiles: int | None = Field(None, ge=1)
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
@@ -352,8 +352,8 @@ def create_app(
     async def get_harmonisation(
         request: Request,
         region: str,
-        date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
-        compare_date: date | None = None,
+        date_: Annotated[Datum | None, Query(alias="date", description="peildatum")] = None,
+        compare_date: Datum | None = None,
         compare_region: Annotated[str | None, Query(max_length=100)] = None,
         profiles: int = Query(  # noqa: B008
             sync_profiles,
@@ -420,8 +420,8 @@ def create_app(
         request: Request,
         response: Response,
         body: Annotated[SweepParameters | None, Body()] = None,
-        date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
-        compare_date: date | None = None,
+        date_: Annotated[Datum | None, Query(alias="date", description="peildatum")] = None,
+        compare_date: Datum | None = None,
         compare_region: Annotated[str | None, Query(max_length=100)] = None,
         profiles: int | None = Query(  # noqa: B008
             None, ge=1, le=limits.max_job_profiles, description="standaard 10.000"

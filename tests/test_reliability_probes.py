@@ -8,6 +8,7 @@ takes (milliseconds); they only fail when the work is done before the limit is c
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
@@ -17,13 +18,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
-from engine.errors import ExpressionError, RulesError
+from engine.arrangement import parse_placement
+from engine.errors import ExpressionError, PlacementError, RulesError
 from engine.expressions import BoolOp, parse
 from engine.expressions.normal_form import MAX_DISJUNCTS, condition_problem
 from engine.format import format_number
@@ -317,3 +320,116 @@ def test_a_tag_that_cannot_be_built_on_a_key_is_a_dutch_error_with_file_and_line
     code, out, _, _ = validate(rules, capsys)
     assert code == 1 and "Traceback" not in out
     assert f"{file}:{line}: " in out and ("geen geldige datum" in out or "niet te lezen" in out)
+
+
+# ------------------------------------------------------------------ nonsense refused
+
+SAMPLE = {
+    "candidate": {"woongemeente": "Delft", "geboortedatum": "1990-05-01", "uitkering": "ww"},
+    "employer": {"vestigingsgemeente": "Delft"},
+    "job": {"startdatum": "2025-04-01", "uren_per_week": 32},
+}
+NOT_A_DAY = ["2025-W14-2", "20250401", "2025-04-01T00:00:00", "1743465600", "2025-4-1"]
+
+
+def _with(path: tuple[str, ...], value: Any) -> dict:
+    data = copy.deepcopy(SAMPLE)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize("text", NOT_A_DAY)
+@pytest.mark.parametrize(
+    "path",
+    [("peildatum",), ("candidate", "geboortedatum"), ("job", "startdatum"),
+     ("candidate", "uitkering_sinds"), ("job", "lks_aangevraagd")],
+)  # fmt: skip
+def test_a_date_is_yyyy_mm_dd_in_a_placement(path, text):
+    with pytest.raises(PlacementError) as err:
+        parse_placement(_with(path, text))
+    assert err.value.field == ".".join(path) and "JJJJ-MM-DD" in err.value.message
+
+
+@pytest.mark.parametrize("text", NOT_A_DAY)
+def test_a_date_is_yyyy_mm_dd_in_the_api(client, text):
+    r = client.post("/v1/checks", json=_with(("peildatum",), text))
+    assert r.status_code == 422 and "peildatum" in r.text and "JJJJ-MM-DD" in r.text
+    r = client.get(f"/v1/regions/haaglanden/harmonisation?date={text}")
+    assert r.status_code == 422 and "date" in r.text and "JJJJ-MM-DD" in r.text
+    r = client.post(f"/v1/regions/haaglanden/harmonisation/jobs?compare_date={text}")
+    assert r.status_code == 422 and "compare_date" in r.text and "JJJJ-MM-DD" in r.text
+
+
+def _form(**values: str) -> str:
+    form = {
+        "candidate.woongemeente": "Delft",
+        "candidate.geboortedatum": "01-05-1990",
+        "candidate.uitkering": "ww",
+        "employer.vestigingsgemeente": "Delft",
+        "job.startdatum": "01-04-2025",
+        "job.uren_per_week": "32",
+    }
+    return "/arrangement?" + urlencode(form | values)
+
+
+@pytest.mark.parametrize("text", ["2025-W14-2", "20250401", "morgen"])
+def test_the_peildatum_of_the_arrangement_page_is_a_date(client, text):
+    r = client.get(_form(peildatum=text))
+    assert r.status_code == 422 and "peildatum: geen geldige datum (dd-mm-jjjj)" in r.text
+
+
+def test_an_empty_peildatum_on_the_arrangement_page_means_the_startdatum(client):
+    """Empty is "not given" (the form's default), not an error: the job's startdatum."""
+    r = client.get(_form(peildatum=""))
+    assert r.status_code == 200 and "01-04-2025" in r.text
+
+
+@pytest.mark.parametrize(
+    ("born", "age"), [("2013-04-02", 11), ("2010-04-02", 14), ("1924-03-31", 101)]
+)
+def test_a_candidate_younger_than_15_or_older_than_100_is_refused(born, age):
+    with pytest.raises(PlacementError) as err:
+        parse_placement(_with(("candidate", "geboortedatum"), born))
+    assert err.value.field == "candidate.geboortedatum"
+    assert err.value.message == (
+        f"de kandidaat is op de startdatum van de baan (2025-04-01) {age} jaar; verwacht 15 "
+        f"tot en met 100 jaar (geboortedatum {born})"
+    )
+
+
+@pytest.mark.parametrize("born", ["2010-04-01", "1924-04-02"])
+def test_15_and_100_years_are_accepted(born):
+    assert parse_placement(_with(("candidate", "geboortedatum"), born))
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("9999-12-31", "valid_from: datum 9999-12-31 ligt buiten 1900 t/m 2100"),
+        ("'1899-12-31'", "valid_from: datum 1899-12-31 ligt buiten 1900 t/m 2100"),
+        ("'2025-W14-2'", "valid_from: "),
+        ("20250401", "valid_from: "),
+    ],
+)
+def test_validate_refuses_a_rule_set_date_outside_1900_to_2100(rules, written, message):
+    file = rules / "uwv" / "uwv.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("valid_from: 2020-01-01", f"valid_from: {written}"))
+    (msg,) = problems(rules)
+    assert msg.startswith(f"{file}:5 [uwv-test]: {message}")
+
+
+def test_validate_refuses_a_parameter_date_that_is_not_yyyy_mm_dd(rules):
+    file = rules / "rijk" / "parameters" / "test.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("2025-01-01: 12.00", "'2025-W14-2': 12.00"))
+    (msg,) = problems(rules)
+    assert "2025-W14-2" in msg and msg.startswith(f"{file}:")
+
+
+def test_a_date_literal_in_an_expression_is_yyyy_mm_dd():
+    with pytest.raises(ExpressionError, match="ongeldige datum '2025-W14-2'"):
+        parse("job.startdatum < date('2025-W14-2')")

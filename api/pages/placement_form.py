@@ -99,6 +99,8 @@ def _parse_date(text: str) -> date:
     m = _DUTCH_DATE.match(text)
     if m:
         return date(int(m[3]), int(m[2]), int(m[1]))
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # not 20250401 or 2025-W14-2
+        raise ValueError(text)
     return date.fromisoformat(text)
 
 
