@@ -20,7 +20,9 @@ from engine.errors import Problem
 
 Path_ = tuple[str | int, ...]
 
-MAX_BYTES = 2 * 1024 * 1024  # the largest rule file (geografie.yaml) is under 100 KB
+# The largest rule file (geografie.yaml) is 75 KB. PyYAML reads about 1 MB a second, so bytes
+# are cost as well: 2 MB of long conditions took 8 s on a loaded machine, 1 MB takes half.
+MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer than 10
 # Bytes do not bound the cost: PyYAML reads ~20,000 values a second, and 600 KB of `[x, x, …`
 # are 200,000 values (13 s, 250 MB). geografie.yaml, the largest file, has 4,845 values; the
@@ -215,6 +217,14 @@ def load_data(text: str, name: str) -> Any:
     if len(text) > MAX_BYTES:
         raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
     return _compose(_TextDates, text, name)[0]
+
+
+def load_value(text: str, name: str) -> Any:
+    """Plain data from a short YAML text (a spreadsheet cell) with the limits of rule files:
+    no aliases, however small the text; dates as ISO text, as `load` gives them."""
+    if len(text) > MAX_BYTES:
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
+    return _plain(_compose(_Loader, text, name)[0])
 
 
 PLACEMENT_SHAPE = "verwacht een plaatsing met candidate, employer en job"
