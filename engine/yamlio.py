@@ -1,10 +1,11 @@
 """Safe YAML loading that remembers line numbers, so errors can name file:line.
 
 Rule files are data written by hand, so the loader refuses what plain data never needs and
-what could crash or stall it: bytes that are not UTF-8, files above MAX_BYTES, nesting deeper
-than MAX_DEPTH, anchors and aliases (an alias bomb of a few KB expands to gigabytes), merge
-keys, duplicate keys (the second `valid_from:` would silently win) and values that cannot be
-built (`2023-02-30`). Each becomes a RuleFileError with the file and the line.
+what could crash or stall it: bytes that are not UTF-8, files above MAX_BYTES or of more than
+MAX_NODES values, lists longer than MAX_ITEMS, nesting deeper than MAX_DEPTH, anchors and
+aliases (an alias bomb of a few KB expands to gigabytes), merge keys, duplicate keys (the
+second `valid_from:` would silently win) and values that cannot be built (`2023-02-30`,
+`!!timestamp x`). Each becomes a RuleFileError with the file and the line.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from engine.errors import Problem
 
 Path_ = tuple[str | int, ...]
 
-# The largest rule file (geografie.yaml) is 75 KB. PyYAML reads about 1 MB a second, so bytes
-# are cost as well: 2 MB of long conditions took 8 s on a loaded machine, 1 MB takes half.
+# The largest rule file (geografie.yaml) is 75 KB. Bytes are cost as well: PyYAML took 3.3 s to
+# read 2 MB of long conditions on the shared 2-core machine (8.5 s to validate them).
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer than 10
-# Bytes do not bound the cost: PyYAML reads ~20,000 values a second, and 600 KB of `[x, x, …`
-# are 200,000 values (13 s, 250 MB). geografie.yaml, the largest file, has 4,845 values; the
-# largest rule set 689 (docs/reliability.md).
+# Bytes alone do not bound the cost: 600 KB of `[x, x, …` are 200,000 values, 13 s and 246 MB
+# to read. geografie.yaml, the largest file, has 4,845 values; the largest rule set 689
+# (docs/reliability.md).
 MAX_NODES = 25_000
 MAX_ITEMS = 2_000  # items of one list; the longest, geografie.yaml's gemeenten, has 412
 

@@ -49,7 +49,9 @@ MAX_DEPTH = 100  # depth of the syntax tree, e.g. a chain a + b + c + ...
 # nodes and lists of 12 (docs/reliability.md); the cost of checking grows with both.
 MAX_NODES = 1_000  # nodes of one expression, and of a rule's condition (all/any/not) as a whole
 MAX_ITEMS = 200  # items of one list: `x in [...]`, `all: [...]`, the arguments of a call
-MAX_DIGITS = 20  # digits of a number literal; Decimal's 28 would fail in every calculation
+# digits of a number literal (the shipped rules use 4): past Decimal's 28 a literal is rounded,
+# and showing it in a message failed (decimal.InvalidOperation)
+MAX_DIGITS = 20
 
 
 def _dutch(count: int) -> str:
@@ -222,8 +224,9 @@ class _Parser:
         kind, val, pos = self.take()
         if kind == "number":
             if sum(c.isdigit() for c in val) > MAX_DIGITS:
+                shown = val if len(val) <= 30 else f"{val[:30]}…"
                 raise ExpressionError(
-                    f"getal {val[:30]}… heeft meer dan {MAX_DIGITS} cijfers", self.text, pos
+                    f"getal {shown} heeft meer dan {MAX_DIGITS} cijfers", self.text, pos
                 )
             return Lit(Decimal(val))
         if kind == "string":

@@ -27,8 +27,6 @@ SCHEMA_FILE = Path(__file__).with_name("ruleset.schema.json")
 # rules and 14 derived facts in a file (docs/reliability.md).
 MAX_RULES_PER_FILE = 500
 MAX_DERIVED_PER_FILE = 500
-# valid_from and valid_to: a rule set in force outside the dates a placement can have
-# (engine.model.FIRST_DATE..LAST_DATE) is a typo (9999-12-31), not a rule set.
 
 
 @cache
@@ -270,7 +268,8 @@ def _date(
     text: str | None, doc: LocatedYaml, path: tuple, rs_id: str, problems: list[Problem]
 ) -> date | None:
     """A date the schema let through as text ("2023-02-30" in quotes still has to exist), in
-    the range of dates a placement can have."""
+    the range of dates a placement can have: a rule set in force only outside it (9999-12-31)
+    is a typo, not a rule set."""
     if text is None:
         return None
     try:
