@@ -280,6 +280,14 @@ def test_the_rule_base_as_a_whole_is_bounded(rules, monkeypatch):
     )
 
 
+def test_the_rule_files_together_are_bounded_before_one_is_read(rules, monkeypatch):
+    total = sum(f.stat().st_size for f in rules.rglob("*.yaml"))
+    monkeypatch.setattr(registry, "MAX_RULEBASE_BYTES", total - 1)
+    monkeypatch.setattr(loader, "load", lambda file: pytest.fail(f"{file} was read"))
+    msgs = problems(rules)
+    assert msgs == [f"{rules}: de regelbestanden zijn samen 0,0 MB; de grens is 0 MB"]
+
+
 @pytest.mark.parametrize(
     ("expression", "message"),
     [

@@ -24,6 +24,9 @@ from engine.rulesets.typecheck import check_rulebase_types
 # Rules and derived facts in the whole rule base; the shipped rules have 220 (163 rules, 57
 # derived facts). Each costs a few milliseconds to validate and a place in every network.
 MAX_RULES_TOTAL = 5_000
+# All YAML files under rules/ together (shipped: 78 files, 353 KB): each file is bounded on its
+# own (engine.yamlio), this bounds their number; checked before any file is read.
+MAX_RULEBASE_BYTES = 10 * 1024 * 1024
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -56,6 +59,18 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     if not root.is_dir():
         raise RulesError([Problem(str(root), None, None, "rules folder not found")])
     problems.extend(stray_files(root))
+    size = sum(f.stat().st_size for f in root.rglob("*.yaml") if f.is_file())
+    if size > MAX_RULEBASE_BYTES:
+        problems.append(
+            Problem(
+                str(root),
+                None,
+                None,
+                f"de regelbestanden zijn samen {size / 2**20:.1f} MB; de grens is "
+                f"{MAX_RULEBASE_BYTES // 2**20} MB".replace(".", ","),
+            )
+        )
+        raise RulesError(problems)
     catalogue = load_catalogue(root / "catalogus.yaml", problems)
     before = len(problems)
     parameters = load_parameters(root / PARAMETER_FOLDER, problems)
