@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.limits import MAX_GEMEENTEN
+from engine.model import Datum
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # peildata the rules can answer
 
@@ -52,8 +53,8 @@ class SweepParameters(BaseModel):
     """The parameters of a harmonisation job (all optional, as in the synchronous endpoint)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    date_: date | None = Field(None, alias="date", description="peildatum (standaard: vandaag)")
-    compare_date: date | None = None
+    date_: Datum | None = Field(None, alias="date", description="peildatum (standaard: vandaag)")
+    compare_date: Datum | None = None
     compare_region: str | None = Field(None, max_length=100)
     profiles: int | None = Field(None, ge=1)
     seed: int | None = Field(None, ge=0, le=2**31 - 1)

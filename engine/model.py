@@ -7,6 +7,7 @@ The placement's fields are also the catalogue of input facts that rules may read
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,21 +63,56 @@ def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("placement", message)
 
 
+# Youngest and oldest candidate on the job's startdatum: outside, a date is mistyped (a child
+# of 12, a candidate of 110), and the rules were not written for such a person.
+MIN_AGE = 15
+MAX_AGE = 100
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # ASCII digits only: str.isdigit also takes '٢'
+
+
+def _iso_day(text: str) -> date | None:
+    """JJJJ-MM-DD exactly; date.fromisoformat also reads 20250401, 2025-W14-2 and 2025-04-01T…"""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _out_of_range(when: date) -> str | None:
+    if FIRST_DATE <= when <= LAST_DATE:
+        return None
+    return f"datum {when.isoformat()} ligt buiten {FIRST_DATE.year} t/m {LAST_DATE.year}"
+
+
+def parse_day(text: str) -> date:
+    """A date written JJJJ-MM-DD within FIRST_DATE..LAST_DATE, for every face that reads one
+    from text (query parameters, form fields, rule files); ValueError with a Dutch message."""
+    when = _iso_day(text.strip()) if isinstance(text, str) else None
+    if when is None:
+        raise ValueError(f"geen geldige datum: {str(text)[:40]!r} (verwacht JJJJ-MM-DD)")
+    problem = _out_of_range(when)
+    if problem:
+        raise ValueError(problem)
+    return when
+
+
 def _date(value: Any) -> date:
     """An ISO date (JJJJ-MM-DD) within FIRST_DATE..LAST_DATE; not a timestamp or datetime."""
     if type(value) is date:  # a datetime is a date too, but not a day
         when = value
     elif isinstance(value, str):
-        try:
-            when = date.fromisoformat(value.strip())
-        except ValueError:
-            raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)") from None
-        if len(value.strip()) != 10:  # fromisoformat also reads 20250401 and 2025-W14-2
+        found = _iso_day(value.strip())
+        if found is None:
             raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)")
+        when = found
     else:
         raise _fail("een datum is tekst in de vorm JJJJ-MM-DD")
-    if not FIRST_DATE <= when <= LAST_DATE:
-        raise _fail(f"datum {when.isoformat()} ligt buiten {FIRST_DATE.year} t/m {LAST_DATE.year}")
+    problem = _out_of_range(when)
+    if problem:
+        raise _fail(problem)
     return when
 
 
@@ -135,6 +171,8 @@ def _flag(value: Any) -> Any:
     return value
 
 
+# The strict date type for every model and query parameter: pydantic's own `date` also reads
+# 1743465600 (a Unix time) and 2025-04-01T00:00:00.
 Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
@@ -362,6 +400,14 @@ class Placement(_Input):
                 ("candidate", "geboortedatum"),
                 born,
                 f"de geboortedatum ({born}) ligt niet vóór de startdatum van de baan ({start})",
+            )
+        age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+        if not MIN_AGE <= age <= MAX_AGE:
+            raise _refuse(
+                ("candidate", "geboortedatum"),
+                born,
+                f"de kandidaat is op de startdatum van de baan ({start}) {age} jaar; verwacht "
+                f"{MIN_AGE} tot en met {MAX_AGE} jaar (geboortedatum {born})",
             )
         if c.uitkering_sinds is not None and not born <= c.uitkering_sinds <= start:
             raise _refuse(

@@ -115,7 +115,7 @@ def test_caps_on_months_and_profiles_name_the_field_in_dutch():
     assert r.status_code == 404 and "onbekende arbeidsmarktregio" in r.json()["detail"][0]["msg"]
     r = client.get("/v1/regions/oost/harmonisation", params={"date": "9999-12-31"})
     assert r.status_code == 422  # not a crash in the sweep
-    assert r.json()["detail"][0]["msg"] == "date: moet tussen 1900-01-01 en 2100-12-31 liggen"
+    assert r.json()["detail"][0]["msg"] == "date: datum 9999-12-31 ligt buiten 1900 t/m 2100"
     r = client.post("/v1/regions/oost/harmonisation/jobs", params={"gemeenten": "Delden," * 101})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "gemeenten"]
 

@@ -243,6 +243,23 @@ def test_menukaart_bad_rows_are_named_by_sheet_row_and_column(r_engine, tmp_path
     assert _snapshot(root) == before
 
 
+def test_menukaart_cells_are_read_without_yaml_aliases(r_engine, tmp_path, capsys):
+    """A cell is YAML from a spreadsheet made elsewhere: an alias bomb of a few hundred bytes
+    is refused as the cell's error, not expanded (issue 22)."""
+    sheet = tmp_path / "oost.xlsx"
+    export_menukaart(r_engine, "oost", PEIL, sheet, "xlsx")
+    wb = load_workbook(sheet)
+    ws = wb["Regels"]
+    header = [c.value for c in ws[1]]
+    bomb = "{a: &a [x, x, x, x, x, x, x, x, x], b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]}"
+    ws.cell(row=2, column=header.index("parameters") + 1).value = bomb
+    wb.save(sheet)
+    root = _copy(tmp_path)
+    assert main(["--rules", str(root), "menukaart", "import", str(sheet)]) == 2
+    err = capsys.readouterr().err
+    assert "blad 'Regels', rij 2, kolom 'parameters'" in err and "is geen mapping" in err
+
+
 # ---------------------------------------------------------------------------- national
 
 

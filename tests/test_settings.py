@@ -4,15 +4,14 @@ SettingError naming the variable; the CLI exits 2 without a traceback)."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
 from api.settings import Settings, load_settings
 from engine.errors import SettingError
 from engine.rulesets.registry import load_rulebase
-from tests.test_api_robustness import PLACEMENT
 from tests.security_helpers import signed_in
+from tests.test_api_robustness import PLACEMENT
 from tests.test_harmonisation import FIXTURE
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from api.cli.common import fail
 from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.model import parse_day
 
 
 def cmd_menukaart_export(args: argparse.Namespace) -> int:
@@ -53,9 +54,9 @@ def register(sub: Any) -> None:
     e.add_argument("region", help="arbeidsmarktregio: id, code of naam")
     e.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     e.add_argument("--output", "-o", required=True, help="het bestand")
-    e.add_argument("--date", type=date.fromisoformat, help="peildatum (standaard: vandaag)")
+    e.add_argument("--date", type=parse_day, help="peildatum (standaard: vandaag)")
     i = msub.add_parser("import", help="lees een menukaart in als nieuwe regelsetversies")
     i.set_defaults(menukaart_func=cmd_menukaart_import)
     i.add_argument("file", help="menukaart (.xlsx of .csv)")
-    i.add_argument("--valid-from", type=date.fromisoformat, help="geldig vanaf (nieuwe versies)")
+    i.add_argument("--valid-from", type=parse_day, help="geldig vanaf (nieuwe versies)")
     i.add_argument("--output", "-o", help="map met regels om bij te werken (standaard: --rules)")

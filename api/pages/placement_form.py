@@ -8,7 +8,6 @@ geography still refuses comes back from engine.check as a PlacementError naming 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,11 +16,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import annotated_types
-import yaml
 
 from engine.arrange.wording import VALUE_LABELS
 from engine.facts import INPUT_FACTS, FactSpec
 from engine.model import Candidate, Employer, Job, Placement
+from engine.yamlio import RuleFileError, load_placement
 
 UITKERING_NL = {**VALUE_LABELS["candidate.uitkering"], "bijstand": "bijstand (Participatiewet)"}
 GROUPS = (("candidate", "Kandidaat"), ("employer", "Werkgever"), ("job", "Baan"))
@@ -101,6 +100,8 @@ def _parse_date(text: str) -> date:
     m = _DUTCH_DATE.match(text)
     if m:
         return date(int(m[3]), int(m[2]), int(m[1]))
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # not 20250401 or 2025-W14-2
+        raise ValueError(text)
     return date.fromisoformat(text)
 
 
@@ -214,14 +215,9 @@ def load_file(text: str, filename: str) -> dict[str, Any]:
     """An uploaded placement file (YAML or JSON, as `arrangeur check` reads it), validated
     only as far as its shape; raises ValueError with a Dutch message naming the file."""
     try:
-        data = json.loads(text) if filename.endswith(".json") else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else getattr(exc, "lineno", None)
-        where = f"{filename}:{line}" if line else filename
-        raise ValueError(f"{where}: geen geldige YAML of JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{filename}: verwacht een plaatsing met candidate, employer en job")
+        data = load_placement(text, filename)  # no aliases; the limits of rule files
+    except RuleFileError as exc:
+        raise ValueError(str(exc)) from None
     if "placement" in data and isinstance(data["placement"], dict):  # a trajectory request
         data = data["placement"]
     data = {k: v for k, v in data.items() if k != "traject"}  # a trajectory file: its placement

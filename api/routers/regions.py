@@ -33,7 +33,7 @@ from engine.analysis import DEFAULT_PROFILES, HarmonisationReport, Options, reso
 from engine.analysis.coverage import Coverage, coverage
 from engine.analysis.national import NationalOverview, national_overview
 from engine.errors import NotFound
-from engine.model import Placement
+from engine.model import Datum, Placement
 
 router = APIRouter()
 Format = Literal["json", "html", "csv"]
@@ -43,8 +43,8 @@ Format = Literal["json", "html", "csv"]
 
 
 def sweep_query(
-    date_: Annotated[date | None, Query(alias="date", description="peildatum")] = None,
-    compare_date: date | None = None,
+    date_: Annotated[Datum | None, Query(alias="date", description="peildatum")] = None,
+    compare_date: Datum | None = None,
     compare_region: Annotated[str | None, Query(max_length=100)] = None,
     gemeenten: Annotated[
         str | None, Query(max_length=2000, description="komma-gescheiden selectie")

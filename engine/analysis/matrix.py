@@ -33,8 +33,8 @@ def _scope_rulesets(engine: Engine, gemeente: Gemeente, when: date) -> dict[str,
     placement = parse_placement(
         {
             "peildatum": when,
-            "candidate": {"woongemeente": gemeente.code, "geboortedatum": "1990-01-01",
-                          "uitkering": "geen"},
+            "candidate": {"woongemeente": gemeente.code,  # 39 or 40: any plausible age
+                          "geboortedatum": f"{when.year - 40}-01-01", "uitkering": "geen"},
             "employer": {"vestigingsgemeente": gemeente.code},
             "job": {"startdatum": when, "uren_per_week": 32},
         }

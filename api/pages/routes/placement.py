@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep, HasCaseloadDep
@@ -113,9 +114,11 @@ def download(request: Request, ext: str, engine: EngineDep) -> Response:
 async def upload(engine: EngineDep, bestand: UploadFile = File(...)) -> Response:  # noqa: B008
     """A placement file fills the form (its fields in the query string)."""
     name = bestand.filename or "plaatsing.yaml"
-    raw = await bestand.read(MAX_UPLOAD)
-    try:
-        data = pf.load_file(raw.decode("utf-8"), name)
+    raw = await bestand.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:  # cut off, the rest of the file could read as something else
+        return form_page(engine, {}, {"": f"{name}: groter dan 200 KB"}, 413)
+    try:  # off the event loop: reading is bounded, but not free
+        data = await run_in_threadpool(pf.load_file, raw.decode("utf-8"), name)
     except UnicodeDecodeError:
         return form_page(engine, {}, {"": f"{name}: geen tekstbestand (UTF-8)"}, 422)
     except ValueError as exc:
