@@ -50,8 +50,8 @@ def test_form_asks_every_placement_field_with_labels_and_gemeente_suggestions(cl
         r'value="Heerhugowaard" label="GM0398[^"]*tot 31-12-2021, nu Dijk en Waard', page
     )
     assert "bijstand (Participatiewet)" in page and "Ziektewet" in page  # the uitkering list
-    today = date.today().strftime("%d-%m-%Y")
-    assert f'name="peildatum" value="{today}"' in page  # default peildatum: today
+    # no default peildatum: the model reads an absent one as the startdatum (issue 25)
+    assert 'name="peildatum" value=""' in page
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)

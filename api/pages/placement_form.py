@@ -30,9 +30,10 @@ _HINTS = {
     "candidate.woongemeente": "naam, oude naam of CBS-code (GM0503)",
     "employer.vestigingsgemeente": "naam, oude naam of CBS-code",
     "candidate.loonwaarde_pct": "0 tot 100; leeg als nog niet vastgesteld",
-    "peildatum": "de datum waarop de regels gelden",
+    "peildatum": "de datum waarop de regels gelden; leeg: de startdatum van de baan",
     "job.normale_arbeidsduur": (
-        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie (boven 36 uur nodig)"
+        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie "
+        "(boven 36 uur nodig)"
     ),
 }
 
