@@ -31,6 +31,7 @@ def checked(
 ) -> tuple[dict[str, Any], Arrangement | None, dict[str, str]]:
     """(the placement, its arrangement or None, the errors per field in Dutch)."""
     data, errors = pf.parse(values)
+    errors |= pf.problems(data, errors, engine.rulebase.geography)  # all at once, not one a submit
     if errors:
         return data, None, errors
     try:
