@@ -103,3 +103,109 @@ def test_the_model_returns_every_field_error_at_once():
     fields = [f for f, _ in caught.value.problems]
     assert fields == ["candidate.uitkering", "employer.vestigingsgemeente", "job.uren_per_week"]
     assert caught.value.field == "candidate.uitkering"  # the first, for faces that show one
+
+
+# ------------------------------------------------- 4. re-checks report only real changes
+
+
+def _same_answer(old: dict, new: dict) -> bool:
+    """What a user acts on is the same, written independently of engine.caseload.changes: per
+    instrument that is not refused its status, provider, amounts to the cent, and parameters
+    equal (numbers to the cent) or, for dates, in the same place relative to the peildatum; the
+    regie."""
+    from datetime import date
+
+    from engine.dates import add_months
+
+    def rel(v: str, peildatum: str) -> tuple[int, int]:
+        d, p = date.fromisoformat(v), date.fromisoformat(peildatum)
+        months = (d.year - p.year) * 12 + d.month - p.month - (d.day < p.day)
+        return months, (d - add_months(p, months)).days
+
+    def same(a: object, b: object) -> bool:
+        if a == b:
+            return True
+        if all(isinstance(x, float | int) and not isinstance(x, bool) for x in (a, b)):
+            return round(a * 100) == round(b * 100)
+        iso = r"\d{4}-\d{2}-\d{2}"
+        if all(isinstance(x, str) and re.fullmatch(iso, x) for x in (a, b)):
+            return rel(a, old["peildatum"]) == rel(b, new["peildatum"])
+        return False
+
+    def kept(answer: dict) -> dict:
+        return {k: e for k, e in answer["instruments"].items() if e["status"] != "not_eligible"}
+
+    o, n = kept(old), kept(new)
+    if old["regie"] != new["regie"] or set(o) != set(n):
+        return False
+    for key, a in o.items():
+        b = n[key]
+        if (a["status"], a["authority"]) != (b["status"], b["authority"]):
+            return False
+        if [round(v * 100) for _, v in a["amounts"]] != [round(v * 100) for _, v in b["amounts"]]:
+            return False
+        for p in set(a["params"]) | set(b["params"]):
+            if p.endswith("_uiterlijk"):
+                continue  # a deadline: compared with the deadlines, which the facts fix
+            if not same(a["params"].get(p), b["params"].get(p)):
+                return False
+    return True
+
+
+def test_recheck_of_unchanged_rules_on_a_later_date_reports_only_real_changes(tmp_path, engine):
+    from datetime import timedelta
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from engine.caseload import Caseload
+    from engine.caseload.answer import summarize
+    from tests.test_caseload_properties import placements
+
+    caseload = Caseload(engine, f"sqlite:///{tmp_path / 'c.db'}")
+    counter = iter(range(1_000_000))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(placement=placements(), later=st.integers(1, 500))
+    def prop(placement: dict, later: int) -> None:
+        ref = f"p{next(counter)}"
+        for old in caseload.refs():  # an earlier example that failed left its placement
+            caseload.remove(old)
+        stored = caseload.add(placement, ref)
+        when = stored.peildatum + timedelta(days=later)
+        new = summarize(engine.check(placement | {"peildatum": when.isoformat()}))[0]
+        report = caseload.recheck(when)
+        (change,) = report.changes
+        for line in change.lines:  # nothing reported as changed into itself
+            m = re.match(r"~ .*?: (?:bedrag|\w+) (.+) → (.+)$", line)
+            assert not (m and m[1] == m[2]), line
+        if not change.rulesets_moved:  # unchanged rules
+            same = _same_answer(stored.answer, new)
+            assert change.changed != same, report.text()
+            if same:  # the stored answer keeps its own peildatum
+                assert caseload.get(ref).peildatum == stored.peildatum
+        caseload.remove(ref)
+
+    prop()
+    caseload.close()
+
+
+def test_recheck_still_reports_the_lkv_oudere_werknemer_lapsing(tmp_path, engine):
+    from datetime import date
+
+    from engine.caseload import Caseload
+    from tests.test_caseload import caseload_placements
+
+    caseload = Caseload(engine, f"sqlite:///{tmp_path / 'c.db'}")
+    for ref, data in caseload_placements().items():
+        caseload.add(data, ref)
+    quiet = caseload.recheck(date(2025, 12, 31))  # same rules, later date
+    assert quiet.changed == [], quiet.text()
+    assert caseload.get("oudere-ww").peildatum == date(2025, 3, 1)  # kept, not overwritten
+    report = caseload.recheck(date(2026, 1, 15))  # rijk-wtl 2026.1: closed for new employment
+    oud = next(c for c in report.changes if c.ref == "oudere-ww")
+    assert oud.lines[0].startswith("- LKV oudere werknemer: vervalt"), oud.lines
+    for c in report.changes:
+        for line in c.lines:
+            assert not re.search(r"(€ [\d.,]+) \(\d{4}(?:-\d\d)?\) → \1 ", line), line
+    caseload.close()

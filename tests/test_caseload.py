@@ -206,7 +206,8 @@ def test_the_end_of_the_lkv_oudere_werknemer_is_reported_for_exactly_the_placeme
     assert {"oudere-ww", "oudere-bijstand", "oudere-eerder-in-dienst"} <= set(wtl.affected)
     # saved: the LKV's deadlines are gone, and the same date again reports nothing
     assert not [d for d in caseload.deadlines() if d["instrument"] == "lkv_oudere_werknemer"]
-    assert caseload.get("oudere-ww").checks == 3  # add, 2025-12-31, 2026-01-15
+    # add and 2026-01-15; the unchanged answer of 2025-12-31 kept its own peildatum (issue 25)
+    assert caseload.get("oudere-ww").checks == 2
     again = caseload.recheck(date(2026, 1, 15))
     assert again.changed == [] and again.rulesets == []
     caseload.close()
