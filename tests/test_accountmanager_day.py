@@ -5,6 +5,7 @@ report, and the export/PDF/CLI details."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -209,3 +210,115 @@ def test_recheck_still_reports_the_lkv_oudere_werknemer_lapsing(tmp_path, engine
         for line in c.lines:
             assert not re.search(r"(€ [\d.,]+) \(\d{4}(?:-\d\d)?\) → \1 ", line), line
     caseload.close()
+
+
+# ------------------------------------------------------- 2. no advice dated in the past
+
+TODAY = date(2026, 12, 6)  # the day the advice is made
+
+
+def _request(start: str, proefplaatsing: bool | None = True, months: int = 24) -> dict:
+    from tests.test_trajectory import BIJSTAND
+
+    placement = {**BIJSTAND["placement"], "job": {**BIJSTAND["placement"]["job"]}}
+    placement["job"]["startdatum"] = start
+    return {"placement": placement, "proefplaatsing": proefplaatsing, "maanden": months}
+
+
+def test_a_proefplaatsing_that_would_start_in_the_past_is_refused_with_a_later_startdatum(engine):
+    from engine.errors import PlacementError
+    from engine.trajectory import build_trajectory
+
+    with pytest.raises(PlacementError) as caught:
+        build_trajectory(_request("2027-01-01"), engine, today=TODAY)
+    assert caught.value.field == "proefplaatsing"
+    message = caught.value.message
+    assert "01-11-2026" in message and "06-12-2026" in message  # when and why
+    assert "startdatum vanaf 01-03-2027" in message  # what to do instead
+
+
+def test_a_proefplaatsing_is_shortened_to_the_months_left_and_the_startdatum_stays(engine):
+    from engine.trajectory import build_trajectory
+
+    t = build_trajectory(_request("2027-02-01"), engine, today=TODAY)
+    assert t.contract_start.isoformat() == "2027-02-01"  # the date the user entered
+    assert t.start.isoformat() == "2027-01-01" and t.phases[0].phase == "proefplaatsing"
+    assert any("ingekort tot 1 maand" in n for n in t.notices), t.notices
+    assert t.made_on == TODAY
+
+
+def test_an_automatic_proefplaatsing_in_the_past_is_left_out_and_said(engine):
+    from engine.trajectory import build_trajectory
+
+    t = build_trajectory(_request("2027-01-01", proefplaatsing=None), engine, today=TODAY)
+    assert [p.phase for p in t.phases][0] == "contract"
+    assert t.start.isoformat() == t.contract_start.isoformat() == "2027-01-01"
+    assert any("niet ingepland" in n for n in t.notices), t.notices
+
+
+@pytest.mark.parametrize("start", ["2026-07-01", "2027-01-01", "2027-02-01", "2027-06-01"])
+@pytest.mark.parametrize("proefplaatsing", [None, False])
+def test_no_action_is_dated_before_the_day_the_advice_is_made(engine, start, proefplaatsing):
+    from api.pages.summary import HEADINGS, summary
+    from engine.trajectory import build_trajectory
+
+    t = build_trajectory(_request(start, proefplaatsing), engine, today=TODAY)
+    assert t.contract_start.isoformat() == start
+    assert all(p.start >= TODAY for p in t.phases if p.phase == "proefplaatsing")
+    todo = [o for o in t.obligations if not o.expired]
+    assert all(o.date >= TODAY for o in todo)
+    assert all(o.date < TODAY for o in t.obligations if o.expired)
+    steps = summary(t).sections[HEADINGS[1]]
+    dated = [s for s in steps if re.match(r"\d\d-\d\d-\d{4}:", s)]
+    for step in dated:
+        d, m, y = step[:10].split("-")
+        assert (int(y), int(m), int(d)) >= (TODAY.year, TODAY.month, TODAY.day), step
+
+
+def test_the_employer_pdf_says_who_made_it_when_and_how_the_lkv_is_paid(engine):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from api.pages.pdf import render_pdf
+    from engine.trajectory import build_trajectory
+
+    request = _request("2027-03-01", proefplaatsing=None)
+    request["placement"]["candidate"]["geboortedatum"] = "1964-02-01"  # LKV-eligible: 56+
+    t = build_trajectory(request, engine, today=TODAY, issuer="WSP Haaglanden, J. Jansen")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(render_pdf(t))).pages).replace(
+        "\n", " "
+    )
+    assert "Opgesteld door WSP Haaglanden, J. Jansen op 06-12-2026" in text
+    lkv = [x.name for x in t.total.instruments if x.funder == "belastingdienst"]
+    assert lkv, "the placement must have a yearly LKV for this test"
+    for name in lkv:
+        said = text.split(name + ":", 1)[1][:300]
+        assert "eerste maand" not in said.split("•")[0]
+        assert "na afloop van het jaar in één bedrag uit" in said.split("•")[0]
+    default = build_trajectory(request, engine, today=TODAY)
+    assert default.issuer == "Werkgeversservicepunt"
+
+
+def test_the_trajectory_page_lists_no_action_before_today(client, monkeypatch):
+    from engine.trajectory import phases
+
+    monkeypatch.setattr(phases, "advice_day", lambda: TODAY)
+    params = {
+        "candidate.woongemeente": "Delft",
+        "candidate.geboortedatum": "01-05-1990",
+        "candidate.uitkering": "bijstand",
+        "candidate.doelgroepregister": "ja",
+        "candidate.loonwaarde_pct": "50",
+        "employer.vestigingsgemeente": "Den Haag",
+        "job.startdatum": "01-02-2027",
+        "job.uren_per_week": "32",
+        "job.contract_maanden": "12",
+        "traject.proefplaatsing": "ja",
+    }
+    r = client.get("/traject", params=params)
+    assert r.status_code == 200
+    listed = re.search(r'<ul id="termijnen">(.*?)</ul>', r.text, re.S)[1]
+    first = re.search(r"<li>(\d\d)-(\d\d)-(\d{4}):", listed)
+    assert (int(first[3]), int(first[2]), int(first[1])) >= (2026, 12, 6)
+    assert "ingekort tot 1 maand" in unescape(r.text)
