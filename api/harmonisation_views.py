@@ -157,7 +157,8 @@ def _difference_text(
 def to_csv(report: HarmonisationReport) -> str:
     """One row per instrument and authority: the menukaart, with the outcome deviation added."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    buf.write("\ufeff")  # Dutch Excel: a byte-order mark to read UTF-8, ";" between fields
+    w = csv.writer(buf, delimiter=";")
     w.writerow(
         ["regio", "peildatum", "instrument", "instantie", "naam", "aangeboden", "via", "status",
          "doelgroep", "voorwaarden", "parameters", "bedragen", "afwijkende_uitkomsten_pct",
@@ -179,7 +180,7 @@ def to_csv(report: HarmonisationReport) -> str:
                 " | ".join(c.conditions),
                 json.dumps(c.params, ensure_ascii=False, default=str) if c.params else "",
                 " | ".join(c.amounts),
-                "" if share is None else f"{share * 100:.1f}",
+                "" if share is None else f"{share * 100:.1f}".replace(".", ","),
                 c.provenance or "",
                 " | ".join(f"{s.title} {s.article or ''} {s.url}".strip() for s in c.sources),
             ]

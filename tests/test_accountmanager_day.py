@@ -322,3 +322,42 @@ def test_the_trajectory_page_lists_no_action_before_today(client, monkeypatch):
     first = re.search(r"<li>(\d\d)-(\d\d)-(\d{4}):", listed)
     assert (int(first[3]), int(first[2]), int(first[1])) >= (2026, 12, 6)
     assert "ingekort tot 1 maand" in unescape(r.text)
+
+
+def test_the_caseload_marks_past_deadlines_as_verlopen(tmp_path, engine, monkeypatch):
+    import yaml
+
+    from api.pages.routes import caseload as caseload_page
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    monkeypatch.setattr(caseload_page, "_today", lambda: date(2025, 6, 15))
+    web = TestClient(create_app(engine.rulebase))
+    data = yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text(encoding="utf-8"))
+    data = __import__("json").loads(__import__("json").dumps(data, default=str))
+    assert web.post("/v1/caseload/placements", json={"ref": "k-1", "placement": data}).is_success
+    page = web.get("/caseload", params={"vanaf": "01-01-2025", "dagen": "3000"}).text
+    rows = re.findall(
+        r"<tr><td>(\d\d)-(\d\d)-(\d{4})( <strong[^>]*>\(verlopen\)</strong>)?</td>", page
+    )
+    assert rows, page
+    for d, m, y, mark in rows:
+        assert bool(mark) == ((int(y), int(m), int(d)) < (2025, 6, 15)), (d, m, y, mark)
+    assert any(mark for *_, mark in rows) and not all(mark for *_, mark in rows)
+
+
+# ------------------------------------------------------------------ 6. the smaller points
+
+
+def test_caseload_csv_is_semicolon_separated_with_a_bom(tmp_path, engine, monkeypatch):
+    import yaml
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    web = TestClient(create_app(engine.rulebase))
+    data = yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text(encoding="utf-8"))
+    data = __import__("json").loads(__import__("json").dumps(data, default=str))
+    assert web.post("/v1/caseload/placements", json={"ref": "k-1", "placement": data}).is_success
+    body = web.get("/v1/caseload/deadlines", params={"format": "csv"}).content
+    assert body.startswith(b"\xef\xbb\xbfref;datum;omschrijving;")

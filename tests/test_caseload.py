@@ -324,7 +324,9 @@ def test_deadlines_within_days_and_the_exports_parse(tmp_path: Path, engine: Eng
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 3.1: folded lines
 
-    rows = list(csv.DictReader(io.StringIO(to_csv(every))))
+    text = to_csv(every)
+    assert text.startswith("\ufeffref;datum;")  # Dutch Excel: BOM and ";" (issue 25)
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == len(every)
     assert rows[0].keys() >= {"ref", "datum", "omschrijving", "bron"}
     caseload.close()
