@@ -361,3 +361,61 @@ def test_caseload_csv_is_semicolon_separated_with_a_bom(tmp_path, engine, monkey
     assert web.post("/v1/caseload/placements", json={"ref": "k-1", "placement": data}).is_success
     body = web.get("/v1/caseload/deadlines", params={"format": "csv"}).content
     assert body.startswith(b"\xef\xbb\xbfref;datum;omschrijving;")
+
+
+# ------------------------------------------------------- 5. an honest region report
+
+
+@pytest.mark.parametrize("region", ["rijnmond", "achterhoek"])
+def test_q42_without_gemeente_rules_is_unknown_not_yes_or_no(engine, region):
+    from engine.analysis import Options, harmonisation
+
+    r = harmonisation(engine, region, TODAY, Options(profiles=60, executor="serial"))
+    assert r.summary.q40.gemeenten == []  # no gemeente has rules of its own
+    assert r.summary.q42.answer == "Onbekend: geen gemeentelijke regels"
+    assert r.summary.q42.aligned == []
+
+
+def test_shopping_without_a_money_difference_is_not_called_shopping_with_eur_0(engine):
+    from api.harmonisation_views import to_html, to_text
+    from engine.analysis import Options, harmonisation
+
+    r = harmonisation(engine, "haaglanden", TODAY, Options(profiles=300, executor="serial"))
+    s = r.summary.shopping
+    assert s.profiles_exposed > 0 and s.profiles_with_money_gap == 0  # the issue's case
+    text = to_text(r)
+    line = next(x for x in text.splitlines() if "shoppen" in x)
+    assert "€ 0,00" not in line and "niet in geld" in line
+    assert "Jobcoaching" in line  # what differs, by name
+    html = unescape(to_html(r))
+    assert "€ 0,00" not in html and "niet in geld" in html
+
+
+def test_the_region_report_labels_instruments_and_terms_in_dutch(engine):
+    from api.harmonisation_views import to_html, to_text
+    from engine.analysis import Options, harmonisation
+
+    r = harmonisation(engine, "haaglanden", TODAY, Options(profiles=60, executor="serial"))
+    text = to_text(r)
+    summary = text.split("Verschillen in de regels")[0]
+    assert "behoud van uitkering, duur in maanden" in summary  # q42's terms
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", summary), summary  # no raw keys
+    assert "[statutory_non_harmonisable" not in text
+    html = to_html(r)
+    heat = re.findall(r"<tr><th>([^<]*)</th>", html)
+    assert "Proefplaatsing" in heat and "proefplaatsing" not in heat
+
+
+def test_shopping_text_in_each_case():
+    from engine.analysis.model import Shopping
+    from engine.analysis.wording import shopping_text
+
+    none = Shopping(profiles_exposed=0, share=0, mean_gap_eur=0, max_gap_eur=0)
+    assert shopping_text(none, 300, []).startswith("nee")
+    money = Shopping(
+        profiles_exposed=80, share=0.27, profiles_with_money_gap=50, mean_gap_eur=400,
+        max_gap_eur=1200.5,
+    )  # fmt: skip
+    said = shopping_text(money, 300, ["Jobcoaching"])
+    assert said.startswith("ja: bij 50 profielen (16,7 %)") and "€ 1.200,50" in said
+    assert "bij 30 profielen (10,0 %) verschillen alleen instrumenten zonder bedrag" in said

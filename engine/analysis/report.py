@@ -130,7 +130,7 @@ def _report(
         heatmap=outcomes.heatmap,
         summary=Summary(
             q40=q40(matrix, outcomes, with_rules),
-            q42=q42(matrix, order),
+            q42=q42(matrix, with_rules),
             index=index,
             index_reason=index_reason,
             index_per_instrument=outcomes.index_per_instrument,
@@ -145,6 +145,11 @@ def _report(
             checks=len(profiles) * len(order),
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
+        instrument_names={
+            c.instrument: rb.catalogue.instruments[c.instrument].naam
+            for c in matrix
+            if c.instrument in rb.catalogue.instruments
+        },
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
         rulesets=list(
             {(r.id, r.version, r.content_hash): r for a in firsts for r in a.rulesets}.values()
