@@ -419,3 +419,45 @@ def test_shopping_text_in_each_case():
     said = shopping_text(money, 300, ["Jobcoaching"])
     assert said.startswith("ja: bij 50 profielen (16,7 %)") and "€ 1.200,50" in said
     assert "bij 30 profielen (10,0 %) verschillen alleen instrumenten zonder bedrag" in said
+
+
+def test_menukaart_import_never_writes_into_the_shipped_rules(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from api.cli import main
+    from api.cli import menukaart as cli
+    from engine.analysis.menukaart import export_menukaart
+    from engine.arrangement import Engine
+    from engine.rulesets.registry import load_rulebase
+    from tests.conftest import ROOT
+
+    shipped = tmp_path / "shipped"  # stands in for the rules that come with Arrangeur
+    shutil.copytree(ROOT / "tests" / "fixtures" / "harmonie", shipped)
+    monkeypatch.setattr(cli, "DEFAULT_RULES", shipped)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    before = {p: p.read_bytes() for p in shipped.rglob("*.yaml")}
+
+    sheet = tmp_path / "oost.xlsx"
+    export_menukaart(Engine(load_rulebase(shipped)), "oost", date(2025, 6, 1), sheet, "xlsx")
+    wb = load_workbook(sheet)
+    ws = wb["Regels"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "regio-oost" and row[1].value == "proefplaatsing":
+            row[header.index("duur (maanden)")].value = 4
+    wb.save(sheet)
+
+    args = ["--rules", str(shipped), "menukaart", "import", str(sheet), "--valid-from"]
+    assert main([*args, "2026-01-01", "--output", str(shipped)]) == 2
+    assert "niet overschreven" in capsys.readouterr().err
+    assert main([*args, "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    copy = tmp_path / "data" / "arrangeur" / "regels"
+    assert f"--rules {copy}" in out
+    assert {p: p.read_bytes() for p in shipped.rglob("*.yaml")} == before  # untouched
+    assert load_rulebase(copy).by_id("regio-oost", date(2026, 1, 1)).version == "2026.1"
+    # a second import does not overwrite that folder silently either
+    assert main([*args, "2026-02-01"]) == 2
+    assert f"--rules {copy}" in capsys.readouterr().err
