@@ -461,3 +461,43 @@ def test_menukaart_import_never_writes_into_the_shipped_rules(tmp_path, monkeypa
     # a second import does not overwrite that folder silently either
     assert main([*args, "2026-02-01"]) == 2
     assert f"--rules {copy}" in capsys.readouterr().err
+
+
+def _demo_copy(tmp_path, setup_exit: int):
+    """scripts/demo.sh in a folder with a stand-in setup.sh (warnings on stderr) and arrangeur."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "demo.sh", tmp_path / "scripts" / "demo.sh")
+    (tmp_path / "scripts" / "setup.sh").write_text(
+        "echo 'BuildBackendWarning: Package would be ignored' >&2\n"
+        f"echo 'pip says hello'\nexit {setup_exit}\n"
+    )
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    fake = tmp_path / ".venv" / "bin" / "arrangeur"
+    fake.write_text('#!/bin/sh\necho "arrangeur $*"\n')
+    fake.chmod(0o755)
+    return tmp_path / "scripts" / "demo.sh"
+
+
+def test_demo_keeps_setuptools_warnings_off_the_first_screen(tmp_path):
+    import subprocess
+
+    demo = _demo_copy(tmp_path, 0)
+    run = subprocess.run(["bash", str(demo)], capture_output=True, text=True, check=True)
+    shown = run.stdout + run.stderr
+    assert "BuildBackendWarning" not in shown and "pip says hello" not in shown
+    assert "arrangeur validate" in shown and "arrangeur check samples/delft-bijstand.yaml" in shown
+    assert "BuildBackendWarning" in (tmp_path / ".cache" / "setup.log").read_text()
+
+
+def test_demo_shows_the_install_log_when_the_install_fails(tmp_path):
+    import subprocess
+
+    demo = _demo_copy(tmp_path, 3)
+    run = subprocess.run(["bash", str(demo)], capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "BuildBackendWarning" in run.stderr and "installatie is mislukt" in run.stderr
+    assert "arrangeur validate" not in run.stdout
