@@ -37,8 +37,11 @@ NAV = "caseload"
 
 
 def _arrangement_link(s: Stored) -> str:
-    """The placement's arrangement page, on the peildatum of its stored answer."""
-    values = pf.flatten(s.facts) | {"peildatum": s.peildatum.isoformat()}
+    """The placement's arrangement page, on the peildatum of its stored answer (left out when
+    it is the model's own default, the startdatum, so the page says so)."""
+    values = pf.flatten(s.facts)
+    if s.peildatum.isoformat() != s.facts.get("peildatum", s.facts["job"]["startdatum"]):
+        values["peildatum"] = s.peildatum.isoformat()
     return "/arrangement?" + pf.query(values)
 
 
