@@ -501,3 +501,14 @@ def test_demo_shows_the_install_log_when_the_install_fails(tmp_path):
     assert run.returncode != 0
     assert "BuildBackendWarning" in run.stderr and "installatie is mislukt" in run.stderr
     assert "arrangeur validate" not in run.stdout
+
+
+def test_a_field_the_form_refuses_does_not_hide_the_checks_across_fields(client):
+    r = client.get("/arrangement", params=THREE_WRONG | {"job.uren_per_week": "70"})
+    errors = _errors_by_field(r.text)
+    assert set(errors) == {
+        "candidate-woongemeente",
+        "candidate-geboortedatum",
+        "employer-vestigingsgemeente",
+        "job-uren_per_week",
+    }, errors

@@ -198,7 +198,7 @@ def problems(
     lookups, each under its field; a field that already has an error keeps it."""
     found: dict[str, str] = {}
     try:
-        validate_input(Placement, data, "(placement)")
+        validate_input(Placement, _stand_ins(data, errors), "(placement)")
     except PlacementErrors as exc:
         for field, message in exc.problems:
             found.update(labelled(field, message))
@@ -215,6 +215,28 @@ def problems(
         except PlacementError as exc:
             found.update(labelled(exc.field, exc.message))
     return {k: v for k, v in found.items() if k not in errors}
+
+
+def _stand_ins(data: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, Any]:
+    """The placement with a valid stand-in for each required field the form already refused
+    (not a date: the checks across dates must not read one), so the model still runs its
+    checks across fields (a birth date after the start) in the same pass."""
+    filled = {k: dict(v) if isinstance(v, Mapping) else v for k, v in data.items()}
+    for name in errors:
+        f = FIELDS.get(name)
+        if f is None or not f.required or f.type == "date":
+            continue
+        group, _, attr = name.partition(".")
+        if f.type == "number":
+            value: Any = f.maximum if f.maximum is not None else 1
+        elif f.type == "enum":
+            value = f.choices[0][0]
+        elif f.type == "bool":
+            value = False
+        else:
+            value = "stand-in"
+        filled.setdefault(group, {})[attr] = value
+    return filled
 
 
 def _reference_day(data: Mapping[str, Any]) -> date:
