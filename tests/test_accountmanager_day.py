@@ -512,3 +512,19 @@ def test_a_field_the_form_refuses_does_not_hide_the_checks_across_fields(client)
         "employer-vestigingsgemeente",
         "job-uren_per_week",
     }, errors
+
+
+def test_cli_deadlines_mark_the_ones_before_today(tmp_path, capsys):
+    from api.cli import main
+    from tests.conftest import ROOT
+
+    db = ["caseload", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    assert main([*db, "add", str(ROOT / "samples" / "oudere-ww.yaml")]) == 0
+    capsys.readouterr()
+    assert main([*db, "deadlines"]) == 0
+    lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("oudere-ww")]
+    today = date.today().isoformat()
+    assert lines
+    for line in lines:
+        due = line.split()[1]
+        assert ("(verlopen)" in line) == (due < today), line
