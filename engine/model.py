@@ -251,17 +251,32 @@ def dutch(err: Mapping[str, Any]) -> str:
     return "ongeldige waarde"
 
 
+class PlacementErrors(PlacementError):
+    """Every problem of one input, each naming its field path, in one pass (a user should not
+    need a submit per error); `field` and `message` are the first, for faces that show one."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(*problems[0])
+        self.problems = problems
+
+    def __reduce__(self):  # noqa: ANN204
+        return (type(self), (self.problems,))
+
+
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
-    """Validate raw input; the first error becomes a PlacementError naming its field path
-    (`whole` names the input itself when the error is not about one field)."""
+    """Validate raw input; every error (one per field, the first found) becomes part of a
+    PlacementErrors naming its field path (`whole` names the input itself when an error is
+    not about one field)."""
     if not isinstance(data, Mapping):
         raise PlacementError(whole, "moet een mapping zijn (veld: waarde)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or whole
-        raise PlacementError(field, dutch(err)) from None
+        problems: dict[str, str] = {}
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or whole
+            problems.setdefault(field, dutch(err))
+        raise PlacementErrors(list(problems.items())) from None
 
 
 def _refuse(field: tuple[str, ...], value: Any, message: str) -> ValidationError:

@@ -44,12 +44,14 @@ def test_cli_text_examples_rerun_with_check(tmp_path, capsys):
 
 def test_cli_csv_is_the_menukaart(capsys):
     assert main([*ARGS, "--format", "csv"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffregio;peildatum;")  # Dutch Excel: BOM and ";" (issue 25)
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     fijnaart = next(
         r for r in rows if r["instrument"] == "proefplaatsing" and r["instantie"] == "GM0013"
     )
     assert fijnaart["via"] == "eigen regels" and fijnaart["aangeboden"] == "ja"
-    assert float(fijnaart["afwijkende_uitkomsten_pct"]) > 0
+    assert float(fijnaart["afwijkende_uitkomsten_pct"].replace(",", ".")) > 0  # Dutch decimal
 
 
 def test_cli_html_is_self_contained_dutch_heatmap(tmp_path, capsys):

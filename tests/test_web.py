@@ -51,8 +51,8 @@ def test_form_asks_every_placement_field_with_labels_and_gemeente_suggestions(cl
         r'value="Heerhugowaard" label="GM0398[^"]*tot 31-12-2021, nu Dijk en Waard', page
     )
     assert "bijstand (Participatiewet)" in page and "Ziektewet" in page  # the uitkering list
-    today = date.today().strftime("%d-%m-%Y")
-    assert f'name="peildatum" value="{today}"' in page  # default peildatum: today
+    # no default peildatum: the model reads an absent one as the startdatum (issue 25)
+    assert 'name="peildatum" value=""' in page
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
@@ -308,12 +308,13 @@ def test_caseload_store_list_deadlines_recheck_and_delete(caseload_client):
     # deadlines within N days from a date: the doelgroepverklaring (start + 3 months) on
     # 01-07-2025 is 91 days after 01-04-2025
     shown = _text(c.get("/caseload?dagen=91&vanaf=01-04-2025").text)
-    assert "01-07-2025 ow-1 Doelgroepverklaring aanvragen (uiterlijk)" in shown
+    # (verlopen): a date before today is marked (issue 25)
+    assert "01-07-2025 (verlopen) ow-1 Doelgroepverklaring aanvragen (uiterlijk)" in shown
     shown = _text(c.get("/caseload?dagen=90&vanaf=01-04-2025").text)
     assert "Termijnen binnen 90 dagen vanaf 01-04-2025 (0)" in shown
     # the proefplaatsing (2 months) precedes the dienstbetrekking that starts on 01-04-2025
     shown = _text(c.get("/caseload?dagen=30&vanaf=01-03-2025").text)
-    assert "31-03-2025 ow-1 Laatste dag Proefplaatsing" in shown
+    assert "31-03-2025 (verlopen) ow-1 Laatste dag Proefplaatsing" in shown
     assert "01-07-2025 ow-1 Doelgroepverklaring" not in shown
     ics = re.search(
         r'href="([^"]+)" id="ics-link"', c.get("/caseload?dagen=91&vanaf=01-04-2025").text

@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,11 @@ def _deadlines_text(rows: list[dict[str, Any]], with_ref: bool) -> str:
     if not rows:
         return "  termijnen: geen\n"
     out = [] if with_ref else ["  termijnen:"]
+    today = date.today().isoformat()
     for d in rows:
         who = f"{d['ref']:20} " if with_ref else "    "
-        out.append(f"{who}{d['due']}  {d['label']}  [{d['source']}]")
+        past = " (verlopen)" if d["due"] < today else ""  # before today: no longer to be met
+        out.append(f"{who}{d['due']}{past}  {d['label']}  [{d['source']}]")
     return "\n".join(out) + "\n"
 
 

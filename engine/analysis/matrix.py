@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.analysis.groups import deviating, partition
 from engine.analysis.model import MatrixCell, RuleDifference
+from engine.analysis.wording import param_label
 from engine.arrangement import Engine, authority_label, parse_placement
 from engine.expressions import Compare, In, Lit, Name, Node, format_number, names, render
 from engine.geography import Gemeente
@@ -268,6 +269,6 @@ def _differences(
 def describe(cell: MatrixCell) -> str:
     if not cell.offered:
         return "niet aangeboden" if not cell.rules else "alleen uitsluitingen"
-    terms = ", ".join(f"{k} {format_number(v)}" for k, v in cell.params.items())
+    terms = ", ".join(f"{param_label(k)} {format_number(v)}" for k, v in cell.params.items())
     status = "op beoordeling" if cell.statuses == ["needs_assessment"] else "aangeboden"
     return f"{status}{' (' + terms + ')' if terms else ''}"

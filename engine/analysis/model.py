@@ -153,6 +153,9 @@ class HarmonisationReport(BaseModel):
         description="de regelsets die voor deze gemeenten op de peildatum gelden: versie en "
         "inhoudshash",
     )
+    instrument_names: dict[str, str] = Field(
+        default_factory=dict, description="de naam van elk instrument, voor wie het rapport leest"
+    )
     compare_date: DateComparison | None = None
     compare_region: RegionComparison | None = None
     other_region: HarmonisationReport | None = None

@@ -14,6 +14,7 @@ from engine.analysis.model import Example, OutcomeDifference, Shopping
 from engine.analysis.profiles import Profile, placement_for
 from engine.analysis.sweep import _REFUSED as NONE
 from engine.analysis.sweep import Outcome, ProfileRow
+from engine.analysis.wording import param_label
 from engine.format import format_number
 from engine.rulesets.registry import RuleBase
 
@@ -31,7 +32,8 @@ def in_words(o: Outcome) -> str:
     if o.status != "not_eligible":
         text += f" via {o.provider}"
         if o.params:
-            text += " (" + ", ".join(f"{k} {format_number(v)}" for k, v in o.params) + ")"
+            terms = ", ".join(f"{param_label(k)} {format_number(v)}" for k, v in o.params)
+            text += f" ({terms})"
         for period, eur in o.amounts:
             per = "per maand" if len(period) == 7 else "per jaar"
             text += f", € {format_number(eur)} {per} ({period})"

@@ -132,7 +132,7 @@ def _report(
         heatmap=outcomes.heatmap,
         summary=Summary(
             q40=q40(matrix, outcomes, with_rules),
-            q42=q42(matrix, order),
+            q42=q42(matrix, with_rules),
             index=index,
             index_reason=index_reason,
             index_per_instrument=outcomes.index_per_instrument,
@@ -147,6 +147,11 @@ def _report(
             checks=len(profiles) * len(order),
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
+        instrument_names={
+            c.instrument: rb.catalogue.instruments[c.instrument].naam
+            for c in matrix
+            if c.instrument in rb.catalogue.instruments
+        },
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
         not_comparable=[
             Party(code=g.code, naam=g.naam, regio=g.regio)

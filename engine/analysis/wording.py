@@ -3,6 +3,7 @@ expressions: `candidate.uitkering in ['ww', 'wia_wga']` → "uitkering is een va
 
 from __future__ import annotations
 
+from engine.analysis.model import Shopping
 from engine.expressions import (
     BoolOp,
     Call,
@@ -15,7 +16,7 @@ from engine.expressions import (
     render,
 )
 from engine.facts import INPUT_FACTS
-from engine.format import format_number
+from engine.format import eur, format_number
 
 _OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
         ">": "is groter dan", ">=": "is ten minste"}  # fmt: skip
@@ -59,3 +60,57 @@ def condition_in_words(node: Node, nested: bool = False) -> str:
         case Call("known", (arg,)):
             return f"{_value(arg)} is bekend"
     return render(node, {})
+
+
+# The terms a rule gives an instrument, as a reader of the region report knows them; a key not
+# listed reads as its words ("max_uren_per_maand" → "max uren per maand").
+PARAM_LABELS = {
+    "duur_maanden": "duur in maanden",
+    "max_duur_maanden": "ten hoogste maanden",
+    "max_verlenging_maanden": "verlenging ten hoogste maanden",
+    "max_duur_jaren": "ten hoogste jaren",
+    "behoud_van_uitkering": "behoud van uitkering",
+    "uren_jaar_1_pct": "uren jaar 1 (%)",
+    "uren_jaar_2_pct": "uren jaar 2 (%)",
+    "uren_vanaf_jaar_3_pct": "uren vanaf jaar 3 (%)",
+    "max_uren_per_maand": "ten hoogste uren per maand",
+    "per_uur_eur": "bedrag per uur",
+    "max_per_jaar_eur": "ten hoogste per jaar",
+    "pct_dagloon": "percentage van het dagloon",
+    "vorm_en_duur": "vorm en duur",
+    "verlenging_mogelijk": "verlenging mogelijk",
+}
+_WORDS = {"pct": "%", "eur": "(euro)", "max": "ten hoogste"}
+
+
+def param_label(key: str) -> str:
+    if key in PARAM_LABELS:
+        return PARAM_LABELS[key]
+    return " ".join(_WORDS.get(w, w) for w in key.split("_"))
+
+
+def shopping_text(s: Shopping, total: int, differing: list[str]) -> str:
+    """Whether an employer gains by choosing a candidate from one gemeente over another, in
+    words that do not contradict themselves: shopping is about money; profiles that differ only
+    in instruments without an amount are named as such, with the instruments (`differing`)."""
+    other = s.profiles_exposed - s.profiles_with_money_gap
+    what = f" ({', '.join(differing)})" if differing else ""
+    only = (
+        f"bij {other} profielen ({_pct(other, total)}) verschillen alleen instrumenten zonder "
+        f"bedrag{what}"
+    )
+    if s.profiles_with_money_gap:
+        money = s.profiles_with_money_gap
+        text = (
+            f"ja: bij {money} profielen ({_pct(money, total)}) "
+            f"hangt het indicatieve jaarbedrag af van de woongemeente, grootste verschil "
+            f"{eur(s.max_gap_eur)} per jaar (gemiddeld {eur(s.mean_gap_eur)})"
+        )
+        return text + (f"; {only}" if other else "")
+    if other:
+        return f"niet in geld: geen verschil in bedragen; {only}"
+    return "nee: voor elk profiel krijgt de werkgever in elke gemeente hetzelfde"
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n / total * 100:.1f} %".replace(".", ",") if total else "—"

@@ -165,7 +165,9 @@ class Caseload:
             s.execute(delete(PlacementRow).where(PlacementRow.id == pid))
 
     def recheck(self, when: date | None = None, dry_run: bool = False) -> RecheckReport:
-        """Check every placement again (on `when`, else on its stored answer's peildatum)."""
+        """Check every placement again (on `when`, else on its stored answer's peildatum). An
+        answer that did not change is kept with its own peildatum (only the rule-set versions
+        that gave it again are noted); one that changed is stored on the re-check's date."""
         now = datetime.now(UTC)
         changes = []
         uses: dict[tuple[str, str, str], RulesetUse] = {}
@@ -183,6 +185,7 @@ class Caseload:
             ).all()  # fmt: skip
             old_deadlines = _deadlines_by_placement(s, organisation=self.organisation)
             superseded, confirmed, new_checks, new_deadlines = [], [], [], []
+            moved: list[tuple[int, Rulesets]] = []
             for pid, ref, facts, cid, peil, answer, rulesets in current:
                 new_answer, new_rulesets = self._check(facts, when or peil, ref)
                 deadlines = [d.as_dict() for d in derive(new_answer, facts)]
@@ -197,17 +200,25 @@ class Caseload:
                     use.used_by.append(ref)
                     if delta.key() in change.causes:
                         use.affected.append(ref)
-                if change.changed or new_rulesets != rulesets or new_answer != answer:
+                if change.changed:
                     superseded.append(cid)
                     new_checks.append(_check_row(pid, new_answer, new_rulesets, now))
                     new_deadlines.extend((pid, d) for d in deadlines)
-                else:
+                elif new_rulesets != rulesets:  # same answer from other versions: noted
+                    moved.append((cid, new_rulesets))
+                else:  # the same answer: kept with its own peildatum, not the re-check's date
                     confirmed.append(cid)
             if dry_run:
                 s.rollback()
                 return RecheckReport(when, False, changes, list(uses.values()))
             for ids in _chunks(confirmed):
                 s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(confirmed_at=now))
+            for cid, versions in moved:
+                s.execute(
+                    update(CheckRow)
+                    .where(CheckRow.id == cid)
+                    .values(rulesets=versions, confirmed_at=now)
+                )
             for ids in _chunks(superseded):
                 s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(current=False))
             changed_pids = [row.placement_id for row in new_checks]

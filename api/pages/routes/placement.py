@@ -3,7 +3,6 @@ file (/plaatsing.yaml, /plaatsing.json) and the upload that fills the form from 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -33,6 +32,7 @@ def checked(
 ) -> tuple[dict[str, Any], Arrangement | None, dict[str, str]]:
     """(the placement, its arrangement or None, the errors per field in Dutch)."""
     data, errors = pf.parse(values)
+    errors |= pf.problems(data, errors, engine.rulebase.geography)  # all at once, not one a submit
     if errors:
         return data, None, errors
     try:
@@ -75,6 +75,7 @@ def arrangement_page(
             m: [e.name for e in result.instruments if m in e.missing_facts]
             for m in result.missing_facts
         },
+        peildatum_chosen="peildatum" in data,
         trajectory_possible=data["job"].get("startdatum", "").endswith("-01"),
     )
 
@@ -83,7 +84,9 @@ def arrangement_page(
 async def form(request: Request, engine: EngineDep) -> HTMLResponse:
     values = query_values(request)
     if not values:
-        values = {"peildatum": date.today().isoformat(), "job.lks_zonder_loonwaarde": "nee"}
+        # no peildatum: the model reads an absent one as job.startdatum (placements are mostly
+        # entered before they start; today would judge them on the wrong year)
+        values = {"job.lks_zonder_loonwaarde": "nee"}
     return form_page(engine, values, {})
 
 
