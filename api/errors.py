@@ -26,6 +26,7 @@ from api.jobs import JobsFull
 from api.limits import dutch, error, shorten, unprocessable
 from engine.caseload import CaseloadError
 from engine.errors import EvaluationError, NotFound, PlacementError, RulesError
+from engine.model import PlacementErrors
 
 
 class InputProblem(Exception):
@@ -42,6 +43,12 @@ def placement_loc(exc: PlacementError, where: str = "body") -> list[str | int]:
 
 async def _placement(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PlacementError)
+    if isinstance(exc, PlacementErrors):  # every problem of the input at once
+        items = [
+            error(["body", *field.split(".")], shorten(message, 300))
+            for field, message in exc.problems
+        ]
+        return JSONResponse(status_code=422, content={"detail": items})
     return unprocessable(placement_loc(exc), shorten(exc.message, 300))
 
 

@@ -19,7 +19,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         arrangement = engine.check(parse_placement(data))
     except PlacementError as exc:
-        return fail(f"{args.placement}: ongeldige plaatsing: {exc.field}: {exc.message}")
+        problems = getattr(exc, "problems", [(exc.field, exc.message)])  # every one at once
+        lines = "\n".join(f"  {field}: {message}" for field, message in problems)
+        return fail(f"{args.placement}: ongeldige plaatsing:\n{lines}")
     except EvaluationError as exc:
         return fail(f"Fout in de regels bij deze plaatsing: {exc}", 1)
     emit(arrangement, args.format)
