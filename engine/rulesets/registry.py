@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,18 @@ from engine.rulesets.typecheck import check_rulebase_types
 from engine.yamlio import load
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
-DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def _shipped_rules() -> Path:
+    """The rules that ship with Arrangeur: `engine/rules/` in an installed wheel (setup.py maps
+    the repository's top-level `rules/` there), else the checkout's `rules/` (editable install)."""
+    installed = resources.files("engine").joinpath("rules")
+    if isinstance(installed, Path) and (installed / "catalogus.yaml").is_file():
+        return installed.resolve()
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+DEFAULT_RULES = _shipped_rules()
 
 
 @dataclass(frozen=True)
