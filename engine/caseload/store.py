@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import parse_placement
+from engine.arrangement import parse_placement
 from engine.caseload.answer import Answer, Rulesets, summarize
 from engine.caseload.changes import Snapshot, compare
 from engine.caseload.database import connect, describe
