@@ -81,6 +81,12 @@ class Cell:
 # ------------------------------------------------------------------------------- export
 
 
+def _naam(rb: RuleBase, code: str) -> str:
+    """A gemeente's name; its code when the geography lacks it (rules are validated against it)."""
+    found = rb.geography.by_code(code)
+    return found.naam if found is not None else code
+
+
 def region_rulesets(rb: RuleBase, region_id: str, when: date) -> list[RuleSet]:
     """The region's own rule sets in force: its regional ones and those of its gemeenten."""
     codes = {g.code for g in rb.geography.gemeenten if g.regio == region_id and g.exists_on(when)}
@@ -125,7 +131,7 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
     adopters: dict[str, list[str]] = {}
     for rs in sets:
         for adopted in rs.adopts:
-            adopters.setdefault(adopted, []).append(rb.geography.by_code(rs.authority[9:]).naam)
+            adopters.setdefault(adopted, []).append(_naam(rb, rs.authority[9:]))
     out: dict[str, list[list[Any]]] = {name: [cols] for name, cols in SHEETS.items()}
     for rs in sets:
         raw = _raw(rs)
@@ -138,7 +144,7 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
         for key, src in raw["sources"].items():
             out["Bronnen"].append([rs.id, key, src["title"], src["url"], src.get("version", "")])
         if rs.authority.startswith("gemeente:"):
-            where = [rb.geography.by_code(rs.authority[9:]).naam]
+            where = [_naam(rb, rs.authority[9:])]
         elif rs.applies_to == "regio":  # region-wide, adopted or not
             where = [g.naam for g in members]
         else:
@@ -207,7 +213,8 @@ def export_menukaart(engine: Engine, region: str, when: date, path: Path, fmt: s
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if (first := wb.active) is not None:  # the empty default sheet
+        wb.remove(first)
     for name in ("Overzicht", *SHEETS):
         ws = wb.create_sheet(name)
         for row in sheets[name]:

@@ -7,6 +7,7 @@ that fails leaves every stored answer as it was). Nothing about a placement is l
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from engine.arrangement import parse_placement
 from engine.caseload.answer import Answer, Rulesets, summarize
 from engine.caseload.changes import Snapshot, compare
 from engine.caseload.database import connect, describe
-from engine.caseload.deadlines import derive
+from engine.caseload.deadlines import Deadline, derive
 from engine.caseload.errors import DuplicateRef, InvalidInput, RecheckFailed, UnknownRef
 from engine.caseload.migrate import upgrade
 from engine.caseload.report import RecheckReport, RulesetUse
@@ -106,7 +107,7 @@ class Caseload:
 
     def add_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Add placements in one transaction: all of them, or (on the first error) none."""
-        prepared = []
+        prepared: list[tuple[str, dict[str, Any], Answer, Rulesets, list[Deadline]]] = []
         seen: set[str] = set()
         for ref, data in items:
             check_ref(ref)
@@ -156,7 +157,10 @@ class Caseload:
                 .with_for_update(of=PlacementRow)
             ).all()  # fmt: skip
             old_deadlines = _deadlines_by_placement(s)
-            superseded, confirmed, new_checks, new_deadlines = [], [], [], []
+            superseded: list[int] = []
+            confirmed: list[int] = []
+            new_checks: list[CheckRow] = []
+            new_deadlines: list[tuple[int, dict[str, Any]]] = []
             for pid, ref, facts, cid, peil, answer, rulesets in current:
                 new_answer, new_rulesets = self._check(facts, when or peil, ref)
                 deadlines = [d.as_dict() for d in derive(new_answer, facts)]
@@ -198,10 +202,11 @@ class Caseload:
             raise UnknownRef(ref)
         return found[0]
 
+    # from here on `list` in this class body is the method below: annotations say builtins.list
     def list(self) -> list[Stored]:
         return self._stored(None)
 
-    def _stored(self, where: Any) -> list[Stored]:
+    def _stored(self, where: Any) -> builtins.list[Stored]:
         """Placements with their current answer, deadlines and number of answers kept: a few
         queries for the whole caseload, not a few per placement."""
         query = (
@@ -235,17 +240,17 @@ class Caseload:
             for p, c in rows
         ]
 
-    def _known(self, ref: str) -> list[str]:
+    def _known(self, ref: str) -> builtins.list[str]:
         with self._sessions() as s:
             return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
 
-    def refs(self) -> list[str]:
+    def refs(self) -> builtins.list[str]:
         with self._sessions() as s:
             return list(s.scalars(select(PlacementRow.ref).order_by(PlacementRow.ref)).all())
 
     def deadlines(
         self, within: int | None = None, today: date | None = None, ref: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Deadlines by date, with the placement's ref; `within` days from `today` if given."""
         query = select(PlacementRow.ref, DeadlineRow).join(
             PlacementRow, PlacementRow.id == DeadlineRow.placement_id

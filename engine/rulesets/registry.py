@@ -199,7 +199,7 @@ def _check_semantics(
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
     known_facts = set(INPUT_FACTS) | set(derived_owner)
     known_facts |= {
-        d.get("id")
+        d["id"]
         for b in broken
         for d in _list(b.get("derived"))
         if isinstance(d, dict) and isinstance(d.get("id"), str)

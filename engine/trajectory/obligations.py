@@ -96,9 +96,13 @@ def obligations(sim: Simulation) -> list[Obligation]:
             )
             k += 1
     # an allowance that stops inside the horizon: the last month it is paid
-    last = sim.months[-1].month
+    last_month = sim.months[-1].month
     for instrument, months in paid_months.items():
-        if instrument == "proefplaatsing" or months[-1] == last or (instrument, "end") in seen:
+        if (
+            instrument == "proefplaatsing"
+            or months[-1] == last_month
+            or (instrument, "end") in seen
+        ):
             continue  # paid to the end, or its term end is listed already
         name = next(x.name for m in sim.months for x in m.instruments if x.instrument == instrument)
         stop = month_start(date.fromisoformat(months[-1] + "-01"), 1)
