@@ -7,13 +7,13 @@ The placement's fields are also the catalogue of input facts that rules may read
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-import annotated_types
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from engine.errors import PlacementError
@@ -140,28 +140,27 @@ Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
-@dataclass(frozen=True)
-class _Bounded(annotated_types.GroupedMetadata):
-    """A validator and its bounds as one annotation: `Annotated[float, Number(0, 100)]`. The
-    bounds also appear in the JSON Schema; the validator gives the Dutch message first."""
-
-    validator: BeforeValidator
-    bounds: tuple[annotated_types.BaseMetadata, ...]
-
-    def __iter__(self) -> Iterator[object]:
-        yield self.validator
-        yield from self.bounds
+def _bounded(
+    validator: BeforeValidator, le: float, ge: float | None = None, gt: float | None = None
+) -> FieldInfo:
+    """A validator and its bounds as one annotation, `Annotated[float, Number(0, 100)]`: the
+    validator runs first (the Dutch message), the bounds are the field's metadata as with
+    `Field(ge=..., le=...)`, so they appear in the JSON Schema and in the form's limits."""
+    info: FieldInfo = Field(ge=ge, gt=gt, le=le)
+    info.metadata.insert(0, validator)
+    return info
 
 
-def Number(low: float, high: float, low_open: bool = False) -> _Bounded:  # noqa: N802
+def Number(low: float, high: float, low_open: bool = False) -> FieldInfo:  # noqa: N802
     """A number field's metadata: `Annotated[float, Number(low, high)]`."""
-    lower = annotated_types.Gt(low) if low_open else annotated_types.Ge(low)
-    return _Bounded(_number(low, high, low_open), (lower, annotated_types.Le(high)))
+    if low_open:
+        return _bounded(_number(low, high, low_open), le=high, gt=low)
+    return _bounded(_number(low, high, low_open), le=high, ge=low)
 
 
-def Whole(low: int, high: int) -> _Bounded:  # noqa: N802
+def Whole(low: int, high: int) -> FieldInfo:  # noqa: N802
     """A whole number field's metadata: `Annotated[int, Whole(low, high)]`."""
-    return _Bounded(_whole(low, high), (annotated_types.Ge(low), annotated_types.Le(high)))
+    return _bounded(_whole(low, high), ge=low, le=high)
 
 
 # Dutch for pydantic's own error types, for every face (CLI, API, pages); `{…}` from ctx.
