@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages.routes import caseload, docs, placement, regio, rules, trajectory
+from api.routers.pages import caseload, docs, placement, regio, rules, trajectory
 
 
 def page_routers(with_caseload: bool) -> list[APIRouter]:
