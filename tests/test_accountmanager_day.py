@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from tests.security_helpers import logged_in, signed_in
 
 FUTURE_WAJONG = {
     "candidate.woongemeente": "Zoetermeer",
@@ -28,7 +29,7 @@ FUTURE_WAJONG = {
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return logged_in(create_app())  # a beheerder, through the login form (pages and forms)
 
 
 def _yearly(html: str) -> dict[str, str]:
@@ -250,7 +251,15 @@ def test_a_proefplaatsing_is_shortened_to_the_months_left_and_the_startdatum_sta
 def test_an_automatic_proefplaatsing_in_the_past_is_left_out_and_said(engine):
     from engine.trajectory import build_trajectory
 
-    t = build_trajectory(_request("2027-01-01", proefplaatsing=None), engine, today=TODAY)
+    # a WW candidate: UWV's proefplaatsing is eligible, so the automatic choice would plan it
+    # (the regional one of Haaglanden is to be assessed since issue 23, and is never planned)
+    request = _request("2027-01-01", proefplaatsing=None)
+    request["placement"]["candidate"] = {
+        **request["placement"]["candidate"],
+        "uitkering": "ww",
+        "uitkering_sinds": "2026-06-01",
+    }
+    t = build_trajectory(request, engine, today=TODAY)
     assert [p.phase for p in t.phases][0] == "contract"
     assert t.start.isoformat() == t.contract_start.isoformat() == "2027-01-01"
     assert any("niet ingepland" in n for n in t.notices), t.notices
@@ -332,7 +341,7 @@ def test_the_caseload_marks_past_deadlines_as_verlopen(tmp_path, engine, monkeyp
 
     monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
     monkeypatch.setattr(caseload_page, "_today", lambda: date(2025, 6, 15))
-    web = TestClient(create_app(engine.rulebase))
+    web = signed_in(create_app(engine.rulebase))  # a bearer token: API and pages alike
     data = yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text(encoding="utf-8"))
     data = __import__("json").loads(__import__("json").dumps(data, default=str))
     assert web.post("/v1/caseload/placements", json={"ref": "k-1", "placement": data}).is_success
@@ -355,7 +364,7 @@ def test_caseload_csv_is_semicolon_separated_with_a_bom(tmp_path, engine, monkey
     from tests.conftest import ROOT
 
     monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
-    web = TestClient(create_app(engine.rulebase))
+    web = signed_in(create_app(engine.rulebase))  # a bearer token: API and pages alike
     data = yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text(encoding="utf-8"))
     data = __import__("json").loads(__import__("json").dumps(data, default=str))
     assert web.post("/v1/caseload/placements", json={"ref": "k-1", "placement": data}).is_success
@@ -366,7 +375,8 @@ def test_caseload_csv_is_semicolon_separated_with_a_bom(tmp_path, engine, monkey
 # ------------------------------------------------------- 5. an honest region report
 
 
-@pytest.mark.parametrize("region", ["rijnmond", "achterhoek"])
+# Rijnmond has rules of its own since issue 23 (Hoeksche Waard), so: two regions without any
+@pytest.mark.parametrize("region", ["twente", "achterhoek"])
 def test_q42_without_gemeente_rules_is_unknown_not_yes_or_no(engine, region):
     from engine.analysis import Options, harmonisation
 
@@ -380,7 +390,9 @@ def test_shopping_without_a_money_difference_is_not_called_shopping_with_eur_0(e
     from api.harmonisation_views import to_html, to_text
     from engine.analysis import Options, harmonisation
 
-    r = harmonisation(engine, "haaglanden", TODAY, Options(profiles=300, executor="serial"))
+    # Rijnmond: its gemeenten differ only in instruments without an amount (Haaglanden did
+    # until issue 23 made Westland's jobcoaching a matter of assessment)
+    r = harmonisation(engine, "rijnmond", TODAY, Options(profiles=300, executor="serial"))
     s = r.summary.shopping
     assert s.profiles_exposed > 0 and s.profiles_with_money_gap == 0  # the issue's case
     text = to_text(r)
@@ -395,7 +407,10 @@ def test_the_region_report_labels_instruments_and_terms_in_dutch(engine):
     from api.harmonisation_views import to_html, to_text
     from engine.analysis import Options, harmonisation
 
-    r = harmonisation(engine, "haaglanden", TODAY, Options(profiles=60, executor="serial"))
+    # Zuid-Holland Centraal: two gemeenten follow UWV's proefplaatsing in named terms
+    r = harmonisation(
+        engine, "zuid-holland-centraal", TODAY, Options(profiles=60, executor="serial")
+    )
     text = to_text(r)
     summary = text.split("Verschillen in de regels")[0]
     assert "behoud van uitkering, duur in maanden" in summary  # q42's terms
@@ -431,10 +446,10 @@ def test_menukaart_import_never_writes_into_the_shipped_rules(tmp_path, monkeypa
     from engine.analysis.menukaart import export_menukaart
     from engine.arrangement import Engine
     from engine.rulesets.registry import load_rulebase
-    from tests.conftest import ROOT
+    from tests.rulebases import rule_base
 
     shipped = tmp_path / "shipped"  # stands in for the rules that come with Arrangeur
-    shutil.copytree(ROOT / "tests" / "fixtures" / "harmonie", shipped)
+    shutil.copytree(rule_base("harmonie"), shipped)
     monkeypatch.setattr(cli, "DEFAULT_RULES", shipped)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     before = {p: p.read_bytes() for p in shipped.rglob("*.yaml")}
