@@ -41,7 +41,7 @@ DERIVED_FACTS: dict[str, str] = {
     "minimumloon_met_vakantiebijslag_per_maand": "minimumloon met vakantiebijslag per maand",
     "normale_arbeidsduur_wml": "normale arbeidsduur voor het minimumloon",
     "nrp_vijf_jaar_lopend": "no-riskpolis loopt binnen vijf jaar",
-    "regie": "regie",
+    "regie": "begeleiding door",
     "uitkering_maanden_voor_start": "maanden met uitkering vóór de start",
     "uurloon": "uurloon",
     "verloonde_uren_peiljaar": "verloonde uren in het peiljaar",

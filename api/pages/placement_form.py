@@ -21,6 +21,7 @@ import yaml
 
 from engine.arrange.wording import VALUE_LABELS
 from engine.facts import INPUT_FACTS, FactSpec
+from engine.labels import value_label
 from engine.model import Candidate, Employer, Job, Placement
 
 UITKERING_NL = {**VALUE_LABELS["candidate.uitkering"], "bijstand": "bijstand (Participatiewet)"}
@@ -69,7 +70,7 @@ def _field(spec: FactSpec) -> Field:
             hi = float(m.le)
     choices: tuple[tuple[str, str], ...] = ()
     if spec.type == "enum":
-        choices = tuple((v, UITKERING_NL.get(v, v)) for v in spec.values)
+        choices = tuple((v, UITKERING_NL.get(v) or value_label(v)) for v in spec.values)
     return Field(
         name=spec.name,
         label=spec.label,

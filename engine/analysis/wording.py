@@ -3,6 +3,7 @@ expressions: `candidate.uitkering in ['ww', 'wia_wga']` → "uitkering is een va
 
 from __future__ import annotations
 
+from engine import labels
 from engine.expressions import (
     BoolOp,
     Call,
@@ -25,11 +26,13 @@ def label(name: str) -> str:
     spec = INPUT_FACTS.get(name)
     if spec:
         return spec.label
-    return name.removeprefix("param.").replace("_", " ")
+    return labels.fact_label(name)
 
 
 def _value(node: Node) -> str:
     if isinstance(node, Lit):
+        if isinstance(node.value, str):
+            return labels.value_label(node.value)
         return format_number(node.value)
     if isinstance(node, Name):
         return label(node.path)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine import labels
 from engine.facts import INPUT_FACTS
 from engine.format import eur
 from engine.model import Offer, Reason, Source
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
 
-FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()}
+FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()} | labels.DERIVED_FACTS
 # Values of enumerations as people say them, in refusals and forms.
 VALUE_LABELS = {
     "candidate.uitkering": {
@@ -47,7 +48,7 @@ def authority_label(authority: str | None, rb: RuleBase) -> str:
 
 
 def fact_label(name: str) -> str:
-    return FACT_LABELS.get(name) or name.rsplit(".", 1)[-1].replace("_", " ")
+    return FACT_LABELS.get(name) or labels.fact_label(name)
 
 
 def _sentences(reasons: Iterable[Reason]) -> str:
@@ -97,8 +98,15 @@ def unknown(explanation: str) -> str:
     return f"Nog niet te beoordelen: {explanation}"
 
 
+def _shown(v: object) -> str:
+    """A parameter value in Dutch: ja/nee, not Python's True/False."""
+    if isinstance(v, bool):
+        return "ja" if v else "nee"
+    return labels.value_label(v) if isinstance(v, str) else str(v)
+
+
 def params_text(offer: Offer) -> str:
-    parts = [f"{k.replace('_', ' ')}: {v}" for k, v in sorted(offer.params.items())]
+    parts = [f"{labels.parameter_label(k)}: {_shown(v)}" for k, v in sorted(offer.params.items())]
     parts += [
         f"{eur(a.eur)} per {'maand' if a.period.count('-') else 'jaar'}" for a in offer.amounts
     ]
