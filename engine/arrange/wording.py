@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
 from engine import labels
+from engine.expressions import Compare, Lit, Name, Node
 from engine.facts import INPUT_FACTS
-from engine.format import eur
+from engine.format import eur, format_number
 from engine.model import Offer, Reason, Source
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
@@ -70,6 +73,12 @@ def entry_text(naam: str, offer: Offer, provider: str) -> str:
     if offer.status == "needs_assessment":
         extra = f" Ontbrekende gegevens: {missing}." if missing else ""
         return f"{naam}: nog te beoordelen door {provider}.{extra} {why}".strip()
+    if offer.unmet_alternatives:  # several routes in, none open: say they are alternatives
+        routes = "; of ".join(offer.unmet)
+        return (
+            f"{naam}: komt niet in aanmerking bij {provider}. Eén van deze zou volstaan, maar "
+            f"geen is vervuld: {routes}."
+        )
     if offer.unmet:  # the conditions not met say why; the rules' texts are in the reasons
         return f"{naam}: komt niet in aanmerking bij {provider}. {_unmet(offer.unmet)}"
     return f"{naam}: komt niet in aanmerking bij {provider}. {why}"
@@ -85,6 +94,20 @@ def only_elsewhere(naam: str, provider: str, woon_naam: str) -> str:
         f"{naam}: alleen {provider} (gemeente van de werkgever) kent dit instrument; voor een "
         f"kandidaat uit {woon_naam} is het niet beschikbaar."
     )
+
+
+def closed_for_new(test: Node, env: Mapping[str, Any]) -> str | None:
+    """A required `job.startdatum < <date>` that failed: the instrument is closed to
+    dienstbetrekkingen starting on or after that date (only transitional law remains)."""
+    match test:
+        case Compare("<", Name("job.startdatum"), Lit(date() as end)):
+            start = env.get("job.startdatum")
+            begins = f"; deze begint op {format_number(start)}" if start is not None else ""
+            return (
+                f"gesloten voor nieuwe dienstbetrekkingen vanaf {end.day}-{end.month}-{end.year}"
+                f" (alleen wie vóór die datum begon, houdt het){begins}"
+            )
+    return None
 
 
 def refusal(explanation: str, failed: list[str]) -> str:
