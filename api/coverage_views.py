@@ -37,17 +37,12 @@ def to_text(c: Coverage) -> str:
     return "\n".join(out) + "\n"
 
 
-def coverage_context(c: Coverage) -> dict:
-    """What templates/coverage.html shows: the totals and a row per region."""
+def to_html(c: Coverage) -> str:
+    """Coverage as one self-contained page (templates/coverage.html)."""
+    from api.pages.templating import render
+
     rows = [
         {"r": r, "regional": [(rs, _ruleset_text(rs)) for rs in r.regional_rulesets]}
         for r in c.regions
     ]
-    return {"totals": totals_line(c), "rows": rows, "when": c.peildatum}
-
-
-def to_html(c: Coverage) -> str:
-    """Coverage as a page (templates/coverage.html, the /coverage page without its form)."""
-    from api.pages.templating import render
-
-    return render("coverage.html", nav="dekking", standalone=True, **coverage_context(c))
+    return render("coverage.html", totals=totals_line(c), rows=rows)

@@ -11,12 +11,11 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.coverage_views import coverage_context
 from api.national_views import national_context
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep
 from api.pages.responses import form_page, page, parse_day, query_values
-from engine.analysis.coverage import coverage
+from engine.analysis.coverage import coverage, totals_line
 from engine.analysis.national import national_overview
 from engine.errors import PlacementError
 
@@ -33,11 +32,12 @@ def coverage_page(request: Request, engine: EngineDep) -> HTMLResponse:
         when, error = date.today(), "datum: geen geldige datum (dd-mm-jjjj); getoond: vandaag"
     result = coverage(engine.rulebase, when)
     return page(
-        "coverage.html",
+        "coverage_page.html",
         422 if error else 200,
         nav="dekking",
         error=error,
-        **coverage_context(result),
+        c=result,
+        totals=totals_line(result),
     )
 
 
