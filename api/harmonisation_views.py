@@ -13,6 +13,7 @@ import yaml
 from engine.analysis import HarmonisationReport
 from engine.analysis.model import MatrixCell, OutcomeDifference, Summary
 from engine.format import format_number
+from engine.labels import parameter_label, words
 
 TYPE_NL = {
     "parameter_mismatch": "andere duur of bedrag",
@@ -35,6 +36,11 @@ def _index_text(s: Summary) -> str:
 def _names(report: HarmonisationReport, codes: Iterable[str]) -> str:
     naam = {g.code: g.naam for g in report.gemeenten}
     return ", ".join(naam.get(c, c) for c in codes)
+
+
+def _instruments(ids: Iterable[str]) -> str:
+    """Catalogue ids as words, for the Dutch text ("beschut werk")."""
+    return ", ".join(words(i) for i in ids) or "geen"
 
 
 ExampleKey = tuple[str, str, int, str]  # instrument, type, profile, gemeente
@@ -61,7 +67,7 @@ def to_text(
 ) -> str:
     out = [*_summary_text(report), "", "Verschillen in de regels"]
     for d in report.rule_differences:
-        out.append(f"  [{d.type}: {TYPE_NL[d.type]}] {d.explanation}")
+        out.append(f"  [{TYPE_NL[d.type]}] {d.explanation}")
     if not report.rule_differences:
         out.append("  geen")
     out += ["", "Verschillen in uitkomsten (zelfde profiel, andere woongemeente)"]
@@ -87,13 +93,13 @@ def _summary_text(report: HarmonisationReport) -> list[str]:
         "Samenvatting",
         f"  Vraag 40 (gemeenten onderling): {s.q40.answer} ({_q40_scope(report)})",
         *(f"    ook waar: {a}" for a in s.q40.also_true),
-        f"    geharmoniseerd: {', '.join(s.q40.harmonised_instruments) or 'geen'}; "
-        f"niet: {', '.join(s.q40.not_harmonised_instruments) or 'geen'}; "
-        f"gelijk door de wet: {', '.join(s.q40.uniform_by_law) or 'geen'}",
+        f"    geharmoniseerd: {_instruments(s.q40.harmonised_instruments)}; "
+        f"niet: {_instruments(s.q40.not_harmonised_instruments)}; "
+        f"gelijk door de wet: {_instruments(s.q40.uniform_by_law)}",
         f"  Vraag 42 (gemeenten en UWV): {s.q42.answer}"
         + "".join(
-            f"; {a['instrument']}: {_names(report, a['gemeenten'])} volgen UWV in "
-            f"{', '.join(a['terms'])}"
+            f"; {words(a['instrument'])}: {_names(report, a['gemeenten'])} volgen UWV in "
+            f"{', '.join(parameter_label(t) for t in a['terms'])}"
             for a in s.q42.aligned
         ),
         f"  Harmonisatie-index regio: {_index_text(s)}",
@@ -115,10 +121,12 @@ def _comparisons_text(report: HarmonisationReport) -> list[str]:
             f"{_pct(c.index_after)})",
         ]
         for m in c.matrix_changes:
-            out.append(f"  regels {m['instrument']} bij {m['authority']}: {m['voor']} → {m['na']}")
+            out.append(
+                f"  regels {words(m['instrument'])} bij {m['authority']}: {m['voor']} → {m['na']}"
+            )
         for o in c.outcome_changes:
             out.append(
-                f"  uitkomst {o['instrument']} in {_names(report, [o['gemeente']])}: "
+                f"  uitkomst {words(o['instrument'])} in {_names(report, [o['gemeente']])}: "
                 f"{o['profiles_affected']} profielen, bv. {o['example']['voor']} → "
                 f"{o['example']['na']}"
             )
@@ -137,7 +145,7 @@ def _difference_text(
     report: HarmonisationReport, d: OutcomeDifference, examples: dict | None
 ) -> list[str]:
     lines = [
-        f"  {d.instrument} [{d.type}: {TYPE_NL[d.type]}] {d.profiles_affected} profielen "
+        f"  {words(d.instrument)} [{TYPE_NL[d.type]}] {d.profiles_affected} profielen "
         f"({_pct(d.share)}); afwijkend: {_names(report, d.gemeenten)}",
         f"    {d.explanation}",
     ]

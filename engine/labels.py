@@ -163,6 +163,37 @@ INSTRUMENT_KIND: dict[str, str] = {
 }
 
 
+# The expression language's functions in words (engine/expressions/functions.py).
+CALLS: dict[str, str] = {
+    "add_months": "{0} + {1} maanden",
+    "add_days": "{0} + {1} dagen",
+    "year_start": "1 januari van het jaar van {0}",
+    "year_end": "31 december van het jaar van {0}",
+    "days_between": "het aantal dagen van {0} tot {1}",
+    "months_between": "het aantal maanden van {0} tot {1}",
+    "years_between": "het aantal jaren van {0} tot {1}",
+}
+
+
+def or_list(items: list[str]) -> str:
+    """ "a, b of c": alternatives read as alternatives, not as a list of requirements."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} of {items[-1]}"
+
+
+def call_text(func: str, args: list[str]) -> str:
+    """A function call with its arguments (already in words) as Dutch."""
+    if func == "date" and len(args) == 3:
+        return "-".join(a.zfill(2) for a in reversed(args))
+    if func in ("min", "max") and args:
+        which = "kleinste" if func == "min" else "grootste"
+        listed = args[0] if len(args) == 1 else f"{', '.join(args[:-1])} en {args[-1]}"
+        return f"het {which} van {listed}"
+    template = CALLS.get(func)
+    if template is not None and template.count("{") == len(args):
+        return template.format(*args)
+    return f"{words(func)} van {', '.join(args)}"
+
+
 def words(name: str) -> str:
     """An identifier as words: what is left when no label is known."""
     return name.replace("_", " ").strip()

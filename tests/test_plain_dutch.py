@@ -127,11 +127,10 @@ def test_cli_diff_text_has_no_internal_names(capsys):
     assert "wordt" in text and internal_names(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harmonisation text (api/harmonisation_views.py, engine/analysis/matrix.py) still "
-    "shows instrument ids, conflict types and parameter keys: not done in this branch",
-)
 def test_cli_harmonisation_text_has_no_internal_names(capsys):
-    text = _cli(capsys, "harmonisation", "haaglanden", "--profiles", "30", "--executor", "serial")
+    text = _cli(
+        capsys, "harmonisation", "haaglanden", "--profiles", "30", "--executor", "serial",
+        "--compare-date", "2024-06-01", "--compare-region", "drechtsteden",
+    )  # fmt: skip
+    assert "Veranderd tussen" in text and "Vergelijking van regio's" in text
     assert internal_names(text) == []

@@ -20,8 +20,8 @@ from engine.expressions import (
     Not,
     format_number,
 )
+from engine.labels import call_text, or_list, value_label
 from engine.labels import fact_label as _fact_label
-from engine.labels import value_label
 
 _CMP = {
     "==": "is",
@@ -43,35 +43,6 @@ def _literal(value: object) -> str:
     if isinstance(value, str):
         return value_label(value)
     return format_number(value)
-
-
-def _or_list(items: list[str]) -> str:
-    """ "a, b of c": alternatives read as alternatives, not as a list of requirements."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} of {items[-1]}"
-
-
-_CALLS = {
-    "add_months": "{0} + {1} maanden",
-    "add_days": "{0} + {1} dagen",
-    "year_start": "1 januari van het jaar van {0}",
-    "year_end": "31 december van het jaar van {0}",
-    "days_between": "het aantal dagen van {0} tot {1}",
-    "months_between": "het aantal maanden van {0} tot {1}",
-    "years_between": "het aantal jaren van {0} tot {1}",
-}
-
-
-def _call(func: str, args: list[str]) -> str:
-    """A function of the expression language in words (engine/expressions/functions.py)."""
-    if func == "date" and len(args) == 3:
-        return "-".join(a.zfill(2) for a in reversed(args))
-    if func in ("min", "max") and args:
-        which = "kleinste" if func == "min" else "grootste"
-        return f"het {which} van {_or_list(args).replace(' of ', ' en ')}"
-    template = _CALLS.get(func)
-    if template is not None and template.count("{") == len(args):
-        return template.format(*args)
-    return f"{func.replace('_', ' ')} van {', '.join(args)}"
 
 
 def dutch(node: Node, nested: bool = False) -> str:
@@ -105,10 +76,10 @@ def dutch(node: Node, nested: bool = False) -> str:
         case Compare(op, left, right):
             return f"{dutch(left, True)} {_CMP[op]} {dutch(right, True)}"
         case In(left, items, negated):
-            listed = _or_list([dutch(i, True) for i in items])
+            listed = or_list([dutch(i, True) for i in items])
             return f"{dutch(left, True)} is {'geen' if negated else 'één'} van: {listed}"
         case Call("known", (Name(path),)):
             return f"{fact_label(path)} is bekend"
         case Call(func, args):
-            return _call(func, [dutch(a, True) for a in args])
+            return call_text(func, [dutch(a, True) for a in args])
     return "…"

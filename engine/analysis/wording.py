@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from engine import labels
 from engine.expressions import (
+    Arith,
     BoolOp,
     Call,
     Compare,
     In,
     Lit,
     Name,
+    Neg,
     Node,
     Not,
     render,
@@ -18,6 +20,7 @@ from engine.expressions import (
 from engine.facts import INPUT_FACTS
 from engine.format import format_number
 
+_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "/"}
 _OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
         ">": "is groter dan", ">=": "is ten minste"}  # fmt: skip
 
@@ -61,4 +64,15 @@ def condition_in_words(node: Node, nested: bool = False) -> str:
             return label(path)
         case Call("known", (arg,)):
             return f"{_value(arg)} is bekend"
+        case Call(func, args):
+            return labels.call_text(func, [condition_in_words(a, True) for a in args])
+        case Arith(op, left, right):
+            text = (
+                f"{condition_in_words(left, True)} {_SYMBOL[op]} {condition_in_words(right, True)}"
+            )
+            return f"({text})" if nested else text
+        case Neg(operand):
+            return f"−{condition_in_words(operand, True)}"
+        case Lit(_):
+            return _value(node)
     return render(node, {})
