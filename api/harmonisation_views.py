@@ -249,7 +249,7 @@ def _heat_rows(report: HarmonisationReport) -> list[dict]:
             )
         uwv = _cell_label(cells[(i, "uwv")]) if (i, "uwv") in cells else "—"
         rows.append(
-            {"instrument": i, "cells": row, "uwv": uwv,
+            {"instrument": words(i), "cells": row, "uwv": uwv,
              "index": _pct(s.index_per_instrument.get(i))}
         )  # fmt: skip
     return rows

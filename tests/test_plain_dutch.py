@@ -134,3 +134,11 @@ def test_cli_harmonisation_text_has_no_internal_names(capsys):
     )  # fmt: skip
     assert "Veranderd tussen" in text and "Vergelijking van regio's" in text
     assert internal_names(text) == []
+
+
+def test_harmonisation_report_page_has_no_internal_names(capsys, tmp_path):
+    out = tmp_path / "rapport.html"
+    _cli(capsys, "harmonisation", "haaglanden", "--profiles", "30", "--executor", "serial",
+         "--format", "html", "--output", str(out))  # fmt: skip
+    html = out.read_text(encoding="utf-8")
+    assert "Heatmap" in html and internal_names(visible(html)) == []

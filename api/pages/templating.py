@@ -13,7 +13,7 @@ from api.pages.summary import eur, nl_date
 from engine.explain import _CONFLICT as CONFLICT_NL
 from engine.explain import _STATUS_NL as STATUS_NL
 from engine.expressions import format_number
-from engine.labels import fact_label, parameter_label, value_label
+from engine.labels import fact_label, parameter_label, value_label, words
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -69,6 +69,7 @@ def environment() -> Environment:
         fact=fact_label,
         param=parameter_label,
         fact_value=_fact_value,
+        words=words,
     )
     env.globals.update(status_nl=STATUS_NL, conflict_nl=CONFLICT_NL, nav="", context="")
     return env
