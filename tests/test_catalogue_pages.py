@@ -93,6 +93,11 @@ def test_instrument_page_overview_and_bad_filters(client):
     assert bad.status_code == 422
     text = _text(bad.text)
     assert "regio: onbekende arbeidsmarktregio 'atlantis'" in text and "gemeente:" in text
+    # a gemeente decides the region, and says so when the region given differs
+    other = client.get("/instrumenten?regio=haaglanden&gemeente=Vaals")
+    assert other.status_code == 422
+    assert "Vaals hoort bij de regio Zuid-Limburg, niet bij Haaglanden" in _text(other.text)
+    assert "<h1>Instrumenten in de regio Zuid-Limburg</h1>" in other.text
 
 
 def test_coverage_page_in_the_site_layout(client):

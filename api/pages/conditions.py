@@ -60,7 +60,8 @@ def dutch(node: Node, nested: bool = False) -> str:
             return f"−{dutch(operand, True)}"
         case BoolOp("or", items) if len(items) > 1:
             parts = [dutch(i, True) for i in items]
-            return f"één van: {'; '.join(parts[:-1])} of {parts[-1]}" + (";" if nested else "")
+            text = f"één van: {'; '.join(parts[:-1])} of {parts[-1]}"
+            return f"({text})" if nested else text
         case BoolOp(op, items):
             word = " en " if op == "and" else " of "
             text = word.join(dutch(i, True) for i in items)

@@ -19,6 +19,7 @@ from api.pages.responses import error_page, page, parse_day
 from api.pages.rules import THEN_NL
 from engine.analysis import instruments as cat
 from engine.arrangement import authority_label
+from engine.errors import PlacementError
 from engine.labels import KINDS, kind_of, parameter_label
 from engine.rulesets.registry import RuleBase
 
@@ -105,9 +106,17 @@ def _query(request: Request, rb: RuleBase, when: date) -> tuple[cat.Query, list[
     gemeente = ""
     if p.get("gemeente", "").strip():
         try:
-            gemeente = rb.geography.resolve(p["gemeente"].strip(), when, "gemeente").code
-        except Exception as exc:  # PlacementError: unknown or merged name, said in Dutch
-            problems.append(f"gemeente: {getattr(exc, 'message', str(exc))}")
+            g = rb.geography.resolve(p["gemeente"].strip(), when, "gemeente")
+        except PlacementError as exc:  # unknown, or merged before the date: said in Dutch
+            problems.append(f"gemeente: {exc.message}")
+        else:
+            gemeente = g.code
+            if regio and regio != g.regio:  # the gemeente decides the region
+                problems.append(
+                    f"gemeente: {g.naam} hoort bij de regio {cat.regio_naam(rb, g.regio)}, niet "
+                    f"bij {cat.regio_naam(rb, regio)}; getoond: {cat.regio_naam(rb, g.regio)}"
+                )
+            regio = g.regio
     choices = {"doelgroep": cat.DOELGROEPEN, "instantie": AUTHORITIES, "soort": KINDS}
     picked = {}
     for name, options in choices.items():
