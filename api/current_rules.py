@@ -8,6 +8,7 @@ rule set raises RulesError and the snapshot that was serving keeps serving.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +34,15 @@ class Snapshot:
 
 
 class CurrentRules:
-    def __init__(self, rulebase: RuleBase, source: Path | None = None):
+    def __init__(
+        self,
+        rulebase: RuleBase,
+        source: Path | None = None,
+        engine: Callable[[RuleBase], Engine] = Engine,
+    ):
         self.source = (source or rulebase.root).resolve()
-        self._snapshot = Snapshot(Engine(rulebase), bundle_of(rulebase), datetime.now(UTC))
+        self._engine = engine  # builds an Engine with the app's settings
+        self._snapshot = Snapshot(engine(rulebase), bundle_of(rulebase), datetime.now(UTC))
         self._reloading = threading.Lock()
 
     def now(self) -> Snapshot:
@@ -53,7 +60,7 @@ class CurrentRules:
             bundle = bundle or read_bundle(self.source)
             if bundle.digest == self._snapshot.rules_hash:
                 return self._snapshot, False
-            engine = Engine(load_bundle(bundle, origin=self.source))
+            engine = self._engine(load_bundle(bundle, origin=self.source))
             self._snapshot = Snapshot(engine, bundle, datetime.now(UTC))
             return self._snapshot, True
         finally:

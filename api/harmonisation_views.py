@@ -12,8 +12,8 @@ import yaml
 
 from engine.analysis import HarmonisationReport
 from engine.analysis.model import MatrixCell, OutcomeDifference, Summary
+from engine.analysis.wording import param_label, shopping_text
 from engine.format import format_number
-from engine.labels import parameter_label, words
 
 TYPE_NL = {
     "parameter_mismatch": "andere duur of bedrag",
@@ -33,14 +33,25 @@ def _index_text(s: Summary) -> str:
     return f"onbekend ({s.index_reason})" if s.index is None and s.index_reason else _pct(s.index)
 
 
+def _instruments(report: HarmonisationReport, ids: Iterable[str]) -> str:
+    """Instruments by their names, not their keys."""
+    return ", ".join(report.instrument_names.get(i, i) for i in ids)
+
+
+def _shopping(report: HarmonisationReport) -> str:
+    differing = [
+        report.instrument_names.get(d.instrument, d.instrument)
+        for d in report.outcome_differences
+        if d.type != "statutory_non_harmonisable"
+    ]
+    return shopping_text(
+        report.summary.shopping, report.profiles.count, list(dict.fromkeys(differing))
+    )
+
+
 def _names(report: HarmonisationReport, codes: Iterable[str]) -> str:
     naam = {g.code: g.naam for g in report.gemeenten}
     return ", ".join(naam.get(c, c) for c in codes)
-
-
-def _instruments(ids: Iterable[str]) -> str:
-    """Catalogue ids as words, for the Dutch text ("beschut werk")."""
-    return ", ".join(words(i) for i in ids) or "geen"
 
 
 ExampleKey = tuple[str, str, int, str]  # instrument, type, profile, gemeente
@@ -93,20 +104,22 @@ def _summary_text(report: HarmonisationReport) -> list[str]:
         "Samenvatting",
         f"  Vraag 40 (gemeenten onderling): {s.q40.answer} ({_q40_scope(report)})",
         *(f"    ook waar: {a}" for a in s.q40.also_true),
-        f"    geharmoniseerd: {_instruments(s.q40.harmonised_instruments)}; "
-        f"niet: {_instruments(s.q40.not_harmonised_instruments)}; "
-        f"gelijk door de wet: {_instruments(s.q40.uniform_by_law)}",
-        f"  Vraag 42 (gemeenten en UWV): {s.q42.answer}"
-        + "".join(
-            f"; {words(a['instrument'])}: {_names(report, a['gemeenten'])} volgen UWV in "
-            f"{', '.join(parameter_label(t) for t in a['terms'])}"
-            for a in s.q42.aligned
-        ),
+        f"    geharmoniseerd: {_instruments(report, s.q40.harmonised_instruments) or 'geen'}; "
+        f"niet: {_instruments(report, s.q40.not_harmonised_instruments) or 'geen'}; "
+        f"gelijk door de wet: {_instruments(report, s.q40.uniform_by_law) or 'geen'}",
+        f"  Vraag 42 (gemeenten en UWV): {_q42_text(report)}",
         f"  Harmonisatie-index regio: {_index_text(s)}",
-        f"  Werkgever kan 'shoppen' bij {s.shopping.profiles_exposed} profielen "
-        f"({_pct(s.shopping.share)}); grootste verschil indicatief € {s.shopping.max_gap_eur:.2f} "
-        "per jaar".replace(".", ","),
+        f"  Kan de werkgever 'shoppen' tussen gemeenten? {_shopping(report)}",
     ]
+
+
+def _q42_text(report: HarmonisationReport) -> str:
+    s = report.summary
+    return s.q42.answer + "".join(
+        f"; {_instruments(report, [a['instrument']])}: {_names(report, a['gemeenten'])} volgen "
+        f"UWV in {', '.join(param_label(t) for t in a['terms'])}"
+        for a in s.q42.aligned
+    )
 
 
 def _comparisons_text(report: HarmonisationReport) -> list[str]:
@@ -122,11 +135,13 @@ def _comparisons_text(report: HarmonisationReport) -> list[str]:
         ]
         for m in c.matrix_changes:
             out.append(
-                f"  regels {words(m['instrument'])} bij {m['authority']}: {m['voor']} → {m['na']}"
+                f"  regels {_instruments(report, [m['instrument']])} bij "
+                f"{report.authorities.get(m['authority'], m['authority'])}: {m['voor']} → {m['na']}"
             )
         for o in c.outcome_changes:
             out.append(
-                f"  uitkomst {words(o['instrument'])} in {_names(report, [o['gemeente']])}: "
+                f"  uitkomst {_instruments(report, [o['instrument']])} in "
+                f"{_names(report, [o['gemeente']])}: "
                 f"{o['profiles_affected']} profielen, bv. {o['example']['voor']} → "
                 f"{o['example']['na']}"
             )
@@ -145,8 +160,9 @@ def _difference_text(
     report: HarmonisationReport, d: OutcomeDifference, examples: dict | None
 ) -> list[str]:
     lines = [
-        f"  {words(d.instrument)} [{TYPE_NL[d.type]}] {d.profiles_affected} profielen "
-        f"({_pct(d.share)}); afwijkend: {_names(report, d.gemeenten)}",
+        f"  {_instruments(report, [d.instrument])} [{TYPE_NL[d.type]}] "
+        f"{d.profiles_affected} profielen ({_pct(d.share)}); afwijkend: "
+        f"{_names(report, d.gemeenten)}",
         f"    {d.explanation}",
     ]
     for g in d.groups:
@@ -165,7 +181,8 @@ def _difference_text(
 def to_csv(report: HarmonisationReport) -> str:
     """One row per instrument and authority: the menukaart, with the outcome deviation added."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    buf.write("\ufeff")  # Dutch Excel: a byte-order mark to read UTF-8, ";" between fields
+    w = csv.writer(buf, delimiter=";")
     w.writerow(
         ["regio", "peildatum", "instrument", "instantie", "naam", "aangeboden", "via", "status",
          "doelgroep", "voorwaarden", "parameters", "bedragen", "afwijkende_uitkomsten_pct",
@@ -187,7 +204,7 @@ def to_csv(report: HarmonisationReport) -> str:
                 " | ".join(c.conditions),
                 json.dumps(c.params, ensure_ascii=False, default=str) if c.params else "",
                 " | ".join(c.amounts),
-                "" if share is None else f"{share * 100:.1f}",
+                "" if share is None else f"{share * 100:.1f}".replace(".", ","),
                 c.provenance or "",
                 " | ".join(f"{s.title} {s.article or ''} {s.url}".strip() for s in c.sources),
             ]
@@ -249,7 +266,7 @@ def _heat_rows(report: HarmonisationReport) -> list[dict]:
             )
         uwv = _cell_label(cells[(i, "uwv")]) if (i, "uwv") in cells else "—"
         rows.append(
-            {"instrument": words(i), "cells": row, "uwv": uwv,
+            {"instrument": report.instrument_names.get(i, i), "cells": row, "uwv": uwv,
              "index": _pct(s.index_per_instrument.get(i))}
         )  # fmt: skip
     return rows
@@ -274,6 +291,7 @@ def _difference_html(
             )
     return {
         "d": d,
+        "name": report.instrument_names.get(d.instrument, d.instrument),
         "type_nl": TYPE_NL[d.type],
         "gemeenten": _names(report, d.gemeenten),
         "share": _pct(d.share),
@@ -288,11 +306,9 @@ def _summary_rows(report: HarmonisationReport) -> tuple[tuple[str, str], ...]:
         ("Vraag 40: hebben de gemeenten hun instrumenten onderling geharmoniseerd?",
          f"{s.q40.answer} ({_q40_scope(report)})"),
         ("Vraag 42: hebben gemeenten en UWV hun instrumenten op enigerlei wijze "
-         "geharmoniseerd?", s.q42.answer),
+         "geharmoniseerd?", _q42_text(report)),
         ("Harmonisatie-index van de regio", _index_text(s)),
-        ("Werkgever kan 'shoppen' tussen gemeenten",
-         f"{s.shopping.profiles_exposed} profielen ({_pct(s.shopping.share)}), grootste "
-         f"verschil indicatief € {s.shopping.max_gap_eur:.2f} per jaar".replace(".", ",")),
+        ("Kan de werkgever 'shoppen' tussen gemeenten?", _shopping(report)),
     )  # fmt: skip
 
 
@@ -311,7 +327,7 @@ def _cell_label(c: MatrixCell | None) -> str:
     if c.via and c.via.startswith("landelijk kader"):
         return f"{word}, landelijk kader"
     terms = ", ".join(
-        f"{k.replace('_', ' ')} {format_number(v)}"
+        f"{param_label(k)} {format_number(v)}"
         for k, v in c.params.items()
         if isinstance(v, int | float) and not isinstance(v, bool)
     )
@@ -328,13 +344,15 @@ def _compare(report: HarmonisationReport) -> dict:
             f"{c.compare_date.strftime('%d-%m-%Y')}",
             "index": f"Index {_pct(c.index_before)} → {_pct(c.index_after)}",
             "items": [
-                f"regels {m['instrument']} bij {m['authority']}: {m['voor']} → {m['na']}"
+                f"regels {_instruments(report, [m['instrument']])} bij "
+                f"{report.authorities.get(m['authority'], m['authority'])}: "
+                f"{m['voor']} → {m['na']}"
                 for m in c.matrix_changes
             ]
             + [
-                f"uitkomst {o['instrument']} in {_names(report, [o['gemeente']])}: "
-                f"{o['profiles_affected']} profielen (bv. {o['example']['voor']} → "
-                f"{o['example']['na']})"
+                f"uitkomst {_instruments(report, [o['instrument']])} in "
+                f"{_names(report, [o['gemeente']])}: {o['profiles_affected']} profielen "
+                f"(bv. {o['example']['voor']} → {o['example']['na']})"
                 for o in c.outcome_changes
             ],
         }

@@ -5,32 +5,40 @@ bundle of the snapshot that was serving when the job was asked for (checked agai
 so a job and the checks beside it use one rule base. The request handlers stay in the server
 process; at most `max_running` sweeps run at a time, `max_queued` wait, the rest is refused.
 A job nobody asks about for `abandon_after_s` is cancelled; shutdown stops every job.
+
+With a JobStore (api/job_store.py) every job is also a row in the database: the worker that runs
+it writes its state, progress and report there, any other worker reads it from there, and a
+cancel through another worker reaches the owner through the row (the monitor looks each second).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from engine.analysis import HarmonisationReport, Options, harmonisation
 from engine.arrangement import Engine
-from engine.errors import PlacementError, RulesError
+from engine.errors import NotFound, PlacementError, RulesError
 from engine.rulesets.bundle import RulesBundle, load_bundle
 
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FINISHED = ("done", "failed", "cancelled")
-KEEP_FINISHED = 16  # finished jobs remembered (their results are the cache)
+KEEP_FINISHED = 16  # finished jobs remembered here (the database keeps more)
+POLL_S = 1.0  # how often the owner looks at its jobs' rows (a cancel from another worker)
+WRITE_S = 0.5  # at most one progress write per job this often
+log = logging.getLogger("arrangeur.jobs")
 
 
 @dataclass(frozen=True)
@@ -67,10 +75,25 @@ class Job:
     phases: int = 1
     last: tuple[int, int] = (0, 0)  # (done, total) of the last progress message
     done_before: int = 0
+    local: bool = True  # False: read from the database, run by another worker (or before)
+    owner: str = ""
+    written: float = 0.0  # when its progress was last written to the database
+    inserted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def key(self) -> tuple[str, SweepRequest]:
         return (self.rules_hash, self.request)
+
+
+class JobStore(Protocol):
+    """Where jobs are recorded for every worker (api/job_store.py: the database)."""
+
+    def insert(self, job: Job, owner: str) -> None: ...
+    def write(self, job: Job) -> bool: ...
+    def poll(self, ids: list[str]) -> dict[str, tuple[str, str | None, datetime]]: ...
+    def find(self, rules_hash: str, request: SweepRequest) -> Job | None: ...
+    def load(self, job_id: str, touch: bool = False) -> Job | None: ...
+    def cancel(self, job_id: str, reason: str) -> None: ...
 
 
 class JobsFull(Exception):
@@ -84,6 +107,7 @@ class JobManager:
         max_queued: int = 3,
         abandon_after_s: float = 60.0,
         sweep_workers: int = 1,
+        store: JobStore | None = None,
     ):
         self.max_running = max_running
         self.max_queued = max_queued
@@ -96,6 +120,9 @@ class JobManager:
         self._thread: threading.Thread | None = None
         self._context = get_context("spawn")  # never fork a process holding durable_rules
         self._counter = itertools.count(1)
+        self.store = store
+        self.owner = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._polled = 0.0
 
     # ----------------------------------------------------------------------- the handlers' API
 
@@ -109,6 +136,10 @@ class JobManager:
                 if job.key == (bundle.digest, request) and job.state not in ("failed", "cancelled"):
                     job.seen = time.monotonic()
                     return job
+            if self.store is not None:  # done before, or computing on another worker
+                found = self.store.find(bundle.digest, request)
+                if found is not None:
+                    return found
             busy = sum(j.state in ("queued", "running") for j in self._jobs.values())
             if busy >= self.max_running + self.max_queued:
                 raise JobsFull(
@@ -121,6 +152,8 @@ class JobManager:
             job.phases = (
                 1 + (request.compare_date is not None) + (request.compare_region is not None)
             )
+            if self.store is not None:
+                self.store.insert(job, self.owner)
             self._jobs[job.id] = job
             self._forget_old()
             self._start_thread()
@@ -128,22 +161,37 @@ class JobManager:
         return job
 
     def get(self, job_id: str, touch: bool = True) -> Job | None:
+        """This worker's job, else the database's (`touch`: someone asked about it)."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None and touch:
                 job.seen = time.monotonic()
                 job.polled = True
+            if job is not None or self.store is None:
+                return job
+        return self.store.load(job_id, touch)
+
+    def refresh(self, job: Job) -> Job:
+        """The job as it is now (a job of another worker is read again; the question keeps
+        it alive for its owner, as a poll would)."""
+        if job.local or self.store is None:
             return job
+        return self.store.load(job.id, touch=True) or job
 
     def cancel(self, job_id: str, reason: str = "geannuleerd op verzoek") -> Job | None:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None and job.state not in FINISHED:
                 self._stop(job, "cancelled", reason)
-            return job
+            if job is not None or self.store is None:
+                return job
+        self.store.cancel(job_id, reason)  # its owner stops the process when it next looks
+        return self.store.load(job_id)
 
     def release(self, job: Job) -> None:
         """A synchronous caller stopped waiting; nobody else asked for it → cancel it now."""
+        if not job.local:
+            return
         with self._lock:
             job.waiters -= 1
             if job.waiters <= 0 and not job.polled and job.state not in FINISHED:
@@ -180,11 +228,14 @@ class JobManager:
         while not self._stopping:
             self._wake.wait(0.1)
             self._wake.clear()
+            rows = self._poll_rows()
             with self._lock:
                 now = time.monotonic()
                 for job in list(self._jobs.values()):
                     if job.state == "running":
                         self._read(job)
+                    if job.id in rows:
+                        self._apply_row(job, *rows[job.id])
                     if (
                         job.state in ("queued", "running")
                         and job.waiters <= 0
@@ -196,13 +247,39 @@ class JobManager:
                             f"geannuleerd: niemand vroeg {self.abandon_after_s:.0f} s naar "
                             "de voortgang",
                         )
-                running = sum(j.state == "running" for j in self._jobs.values())
-                for job in self._jobs.values():
-                    if running >= self.max_running:
-                        break
-                    if job.state == "queued":
-                        self._launch(job)
-                        running += 1
+                self._start_queued()
+
+    def _start_queued(self) -> None:
+        running = sum(j.state == "running" for j in self._jobs.values())
+        for job in self._jobs.values():
+            if running >= self.max_running:
+                break
+            if job.state == "queued":
+                self._launch(job)
+                running += 1
+
+    def _poll_rows(self) -> dict[str, tuple[str, str | None, datetime]]:
+        """Each second: the rows of this worker's live jobs (outside the lock: database I/O)."""
+        if self.store is None or time.monotonic() - self._polled < POLL_S:
+            return {}
+        self._polled = time.monotonic()
+        with self._lock:
+            ids = [j.id for j in self._jobs.values() if j.state not in FINISHED]
+        try:
+            return self.store.poll(ids)
+        except Exception as exc:  # noqa: BLE001 - the database may be away; the jobs go on
+            log.warning("taken: database niet bereikbaar (%s)", type(exc).__name__)
+            return {}
+
+    def _apply_row(self, job: Job, state: str, error: str | None, seen_at: datetime) -> None:
+        """What other workers did: a cancel stops the job, a question keeps it alive."""
+        if state == "cancelled" and job.state not in FINISHED:
+            self._stop(job, "cancelled", error or "geannuleerd op verzoek")
+            return
+        age = (datetime.now(UTC) - seen_at).total_seconds()
+        if seen_at > job.inserted_at:  # asked about through another worker
+            job.polled = True
+            job.seen = max(job.seen, time.monotonic() - max(0.0, age))
 
     def _launch(self, job: Job) -> None:
         parent, child = self._context.Pipe(duplex=False)
@@ -215,6 +292,17 @@ class JobManager:
         process.start()
         child.close()
         job.process, job.conn, job.state = process, parent, "running"
+        self._write(job)
+
+    def _write(self, job: Job) -> None:
+        """The job's row follows its state (a failed write is logged; the job goes on)."""
+        if self.store is None:
+            return
+        job.written = time.monotonic()
+        try:
+            self.store.write(job)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("taak %s: niet opgeslagen (%s)", job.id, type(exc).__name__)
 
     def _read(self, job: Job) -> None:
         assert job.conn is not None and job.process is not None
@@ -240,6 +328,8 @@ class JobManager:
             job.done = job.done_before + done
             job.total = max(job.total, job.done_before + total)
             job.progress = min(0.99, (job.phase + (done / total if total else 0)) / job.phases)
+            if time.monotonic() - job.written >= WRITE_S:
+                self._write(job)
         elif kind == "done":
             job.result = message[1]
             job.done = job.total = max(job.total, job.done)
@@ -251,6 +341,7 @@ class JobManager:
 
     def _finish(self, job: Job, state: State, error: str | None) -> None:
         job.state, job.error = state, error
+        self._write(job)  # a job cancelled elsewhere keeps that row as it is
         job.bundle = None  # type: ignore[assignment]  # the rules are no longer needed
         if job.conn is not None:
             job.conn.close()
@@ -318,7 +409,7 @@ def _work(
         )
         conn.send(("done", report))
     except PlacementError as exc:
-        status = 404 if exc.field == "region" and "onbekende" in exc.message else 422
+        status = 404 if isinstance(exc, NotFound) else 422
         field = {"vestigingsgemeente": "employer"}.get(exc.field, exc.field)
         conn.send(("failed", status, ["query", field], exc.message))
     except RulesError as exc:

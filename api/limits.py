@@ -3,31 +3,22 @@ answers in Dutch that name the field without echoing what was sent."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.model import dutch_message
+from engine.model import OWN_TEXT
+from engine.model import dutch as model_dutch
 
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one server accepts; each can be set by an environment variable (see
-    docs/cli-and-api.md)."""
+    """What one server accepts; each is a setting (api/settings.py, docs/cli-and-api.md)."""
 
     max_body_bytes: int = 1024 * 1024
     # a synchronous sweep answers within seconds; more profiles go through the job endpoint
@@ -39,17 +30,23 @@ class Limits:
     job_workers: int = 1  # processes per running sweep (1: the job's own process)
 
     @classmethod
-    def from_environment(cls) -> Limits:
-        d = cls()
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(
-            max_body_bytes=_env_int("ARRANGEUR_MAX_BODY_BYTES", d.max_body_bytes),
-            max_sync_profiles=_env_int("ARRANGEUR_MAX_SYNC_PROFILES", d.max_sync_profiles),
-            max_job_profiles=_env_int("ARRANGEUR_MAX_JOB_PROFILES", d.max_job_profiles),
-            max_running_jobs=max(1, _env_int("ARRANGEUR_MAX_RUNNING_JOBS", d.max_running_jobs)),
-            max_queued_jobs=max(0, _env_int("ARRANGEUR_MAX_QUEUED_JOBS", d.max_queued_jobs)),
-            abandon_after_s=float(_env_int("ARRANGEUR_JOB_ABANDON_S", int(d.abandon_after_s))),
-            job_workers=max(1, _env_int("ARRANGEUR_JOB_WORKERS", d.job_workers)),
+            max_body_bytes=settings.max_body_bytes,
+            max_sync_profiles=settings.max_sync_profiles,
+            max_job_profiles=settings.max_job_profiles,
+            max_running_jobs=settings.max_running_jobs,
+            max_queued_jobs=settings.max_queued_jobs,
+            abandon_after_s=settings.job_abandon_s,
+            job_workers=settings.job_workers,
         )
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The ARRANGEUR_* limits; SettingError (Dutch, naming the variable) for a bad one."""
+        from api.settings import load_settings
+
+        return cls.from_settings(load_settings())
 
 
 MAX_GEMEENTEN = 100  # a selection of gemeenten to compare; the largest region has ~20
@@ -123,32 +120,13 @@ class BodyLimit:
 
 
 def dutch(err: dict[str, Any]) -> dict[str, Any]:
-    """One pydantic error as a Dutch 422 item naming its field; the sent value is not echoed
-    (a 50 MB field stays on the server side), at most a short piece of it."""
+    """One pydantic error as a 422 item naming its field, in engine.model's Dutch; the sent
+    value is not echoed (a 50 MB field stays on the server side), at most a short piece of it."""
     loc = [p if isinstance(p, int) else shorten(str(p)) for p in err.get("loc", ())]
     field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "verzoek")
     kind = err.get("type", "value_error")
     ctx = {k: shorten(v) for k, v in (err.get("ctx") or {}).items()}
-    text = dutch_message(kind, ctx)
-    if text is None:
-        text = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
-        if kind == "placement":  # engine.model's own checks: Dutch, sent values cut to 40
-            text = shorten(text, 300)
-        elif kind in ("value_error", "assertion_error"):
-            text = shorten(text)
-        else:
-            text = "ongeldige waarde"
+    text = model_dutch({**err, "type": kind, "ctx": ctx})
+    if kind in OWN_TEXT:  # engine.model's own checks: Dutch, sent values cut to 40
+        text = shorten(text, 300 if kind == "placement" else MAX_ECHO)
     return error(loc, f"{field}: {text}", kind)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
-    assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return unprocessable(["body"], "body: ongeldige JSON (of geen UTF-8)", 422)
-    return await http_exception_handler(request, exc)
-
-
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    return JSONResponse(status_code=422, content={"detail": [dutch(e) for e in exc.errors()]})

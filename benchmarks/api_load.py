@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,18 @@ async def _load(
     return load
 
 
+def _bench_token(db_url: str) -> str:
+    from engine.accounts import Accounts
+
+    accounts = Accounts(db_url)
+    try:
+        accounts.add_organisation("bench", "Benchmark", "wsp")
+        accounts.add_user("bench", "bench", ["beheerder"])
+        return accounts.new_token("bench", "bench")
+    finally:
+        accounts.close()
+
+
 def _rss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -80,18 +94,19 @@ def _rss_kib(pid: int) -> int:
     return -1
 
 
-def _start_sweep(url: str, profiles: int) -> str | None:
+def _start_sweep(url: str, profiles: int, auth: dict[str, str]) -> str | None:
     """A harmonisation job on the server; returns its id once it is computing."""
     r = httpx.post(
         f"{url}/v1/regions/haaglanden/harmonisation/jobs",
         json={"profiles": profiles, "date": "2025-06-01", "seed": int(time.time())},
         timeout=30,
+        headers=auth,
     )
     if r.status_code != 202:
         return None
     job = r.json()["id"]
     for _ in range(300):  # up to 30 s for its process to start and begin checking
-        status = httpx.get(f"{url}/v1/jobs/{job}", timeout=10).json()
+        status = httpx.get(f"{url}/v1/jobs/{job}", timeout=10, headers=auth).json()
         if status["state"] == "running" and status["done"] > 0:
             return job
         if status["state"] in ("done", "failed", "cancelled"):
@@ -109,7 +124,13 @@ def measure_api(
     sweep_profiles: int = 20_000,
 ) -> dict[str, Any]:
     port = _free_port()
-    env = {**os.environ, "ARRANGEUR_RULES": str(rules)}
+    # the checks open (ARRANGEUR_PUBLIC_CHECKS: the figures are the engine's and the server's,
+    # not a login's); the sweep job needs a user: a token in a database of the run's own
+    data = Path(tempfile.mkdtemp(prefix="arrangeur-bench-"))
+    db_url = f"sqlite:///{data / 'bench.db'}"
+    auth = {"Authorization": f"Bearer {_bench_token(db_url)}"}
+    env = {**os.environ, "ARRANGEUR_RULES": str(rules), "ARRANGEUR_PUBLIC_CHECKS": "1",
+           "ARRANGEUR_DATABASE_URL": db_url, "XDG_DATA_HOME": str(data)}  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
         + ["--workers", str(workers)],
@@ -138,13 +159,13 @@ def measure_api(
         elapsed = time.perf_counter() - t0
         rss_after = _rss_kib(server.pid)
         busy_rate = None
-        job = _start_sweep(url, sweep_profiles) if workers == 1 else None
+        job = _start_sweep(url, sweep_profiles, auth) if workers == 1 else None
         if job is not None:
             t1 = time.perf_counter()
             busy = asyncio.run(_load(url, bodies, seconds, concurrency, max_requests))
             busy_rate = round(len(busy.latencies) / (time.perf_counter() - t1), 1)
-            still = httpx.get(f"{url}/v1/jobs/{job}", timeout=10).json()["state"]
-            httpx.delete(f"{url}/v1/jobs/{job}", timeout=30)
+            still = httpx.get(f"{url}/v1/jobs/{job}", timeout=10, headers=auth).json()["state"]
+            httpx.delete(f"{url}/v1/jobs/{job}", timeout=30, headers=auth)
             if still != "running":  # the sweep ended early: the figure is not "during a sweep"
                 busy_rate = None
             for status, n in busy.errors.items():
@@ -152,6 +173,7 @@ def measure_api(
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
     latencies = sorted(idle.latencies)
     return {
         "api_workers": workers,

@@ -7,6 +7,7 @@ Targets (issue 14): result page p95 <= 50 ms on one worker; HTML+CSS+JS <= 100 K
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from pathlib import Path
@@ -24,7 +25,11 @@ def measure_pages(rules: Path, quick: bool = False) -> dict[str, Any]:
     from api.pages import placement_form as pf
     from engine.rulesets.registry import load_rulebase
 
-    with TestClient(create_app(load_rulebase(rules))) as client:  # one event loop throughout
+    app = create_app(load_rulebase(rules))
+    # the pages measured hold no personal data: open, as with ARRANGEUR_PUBLIC_CHECKS=1
+    app.state.security = dataclasses.replace(app.state.security, public_checks=True)
+    # one event loop throughout; a host the server answers by default
+    with TestClient(app, base_url="http://localhost") as client:
         return _measure(client, pf.query(pf.flatten(yaml.safe_load(SAMPLE.read_text()))), quick)
 
 

@@ -72,6 +72,7 @@ class Engine:
         rulebase: RuleBase,
         backend: type[Backend] = DurableBackend,
         network_cache: int | None = None,  # networks kept (LRU); see engine/network_cache.py
+        warm_states: int | None = None,  # networks keeping their session; see engine/runtime.py
     ):
         self.rulebase = rulebase
         self._backend_class = backend
@@ -82,7 +83,7 @@ class Engine:
         self._plans: dict[tuple[str, str, date], _Plan] = {}
         self._derivations: _Derivations = {}
         self._memo: Memo = {}  # derived values by what they read, shared by the networks
-        self._warm = WarmStates()  # the networks that keep their durable session state
+        self._warm = WarmStates(warm_states)  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
         self._lock = threading.Lock()

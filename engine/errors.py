@@ -67,3 +67,13 @@ class EvaluationFailure(ExpressionError, EvaluationError):
     """An expression that parsed but cannot be evaluated on these values (a date past 9999,
     arithmetic on text): an ExpressionError where rules are checked, an EvaluationError (the
     rules fail for this placement, named by the faces) at check time."""
+
+
+class SettingError(ValueError):
+    """A setting (an ARRANGEUR_* variable or an argument standing for one) has a bad value; the
+    Dutch message names the variable. The CLI exits with 2 on it; a server does not start."""
+
+
+class NotFound(PlacementError):
+    """The thing asked for does not exist (an unknown region, rule set, job): 404, not 422.
+    `field` names where it was asked for (`region`, `ruleset_id`, `job_id`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -11,7 +11,11 @@ CENT = Decimal("0.01")
 
 
 def round_half_up(x: Decimal, digits: Decimal | int = 2) -> Decimal:
-    return x.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
+    if not x.is_finite():
+        raise ValueError(f"geen eindig getal: {x}")
+    with localcontext() as ctx:  # 28 digits would refuse 1234567890123456789012345678.1
+        ctx.prec = max(ctx.prec, x.adjusted() + int(digits) + 2)
+        return x.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Any) -> str:
@@ -20,6 +24,8 @@ def format_number(value: Any) -> str:
         return "ja" if value else "nee"
     if isinstance(value, int | float | Decimal):
         d = Decimal(str(value))
+        if not d.is_finite():
+            return str(value)
         if d == d.to_integral_value():
             return f"{int(d):,}".replace(",", ".")
         text = f"{round_half_up(d, 2):,.2f}"

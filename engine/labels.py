@@ -53,7 +53,7 @@ PARAMETERS: dict[str, str] = {
     "aanvragen_voor": "aanvragen vóór",
     "aow_leeftijd": "AOW-leeftijd",
     "aow_leeftijd_op": "AOW-leeftijd op",
-    "behoud_van_uitkering": "met behoud van uitkering",
+    "behoud_van_uitkering": "behoud van uitkering",
     "doelgroepverklaring_uiterlijk": "doelgroepverklaring aanvragen uiterlijk",
     "door": "uitgevoerd door",
     "duur": "duur",
@@ -71,26 +71,27 @@ PARAMETERS: dict[str, str] = {
     "loonwaarde_voor_ziekengeld_pct": "loonwaarde voor het ziekengeld (%)",
     "max_bedrag_eur": "ten hoogste (€)",
     "max_duur": "ten hoogste",
-    "max_duur_jaren": "duur ten hoogste (jaren)",
-    "max_duur_maanden": "duur ten hoogste (maanden)",
+    "max_duur_jaren": "ten hoogste jaren",
+    "max_duur_maanden": "ten hoogste maanden",
     "max_eerste_halfjaar_eur": "ten hoogste in het eerste halfjaar (€)",
-    "max_per_jaar_eur": "ten hoogste per jaar (€)",
+    "max_per_jaar_eur": "ten hoogste per jaar",
     "max_totaal_voltijd_eur": "ten hoogste in totaal bij voltijd (€)",
     "max_tweede_halfjaar_eur": "ten hoogste in het tweede halfjaar (€)",
     "max_uren_per_maand": "ten hoogste uren per maand",
-    "max_verlenging_maanden": "verlenging ten hoogste (maanden)",
+    "max_verlenging_maanden": "verlenging ten hoogste maanden",
     "max_voltijd_jaar_eur": "ten hoogste per jaar bij voltijd (€)",
     "ondersteuning_ook_voor_werkgever": "ondersteuning ook voor de werkgever",
-    "per_uur_eur": "per uur (€)",
+    "per_uur_eur": "bedrag per uur",
+    "pct_dagloon": "percentage van het dagloon",
     "percentage_wml": "percentage van het minimumloon",
     "proeftijd_daarna": "proeftijd daarna",
     "regeling": "regeling",
     "route": "route",
     "sector": "sector",
     "uitbetaling_vanaf_week": "uitbetaling vanaf week",
-    "uren_jaar_1_pct": "uren begeleiding in jaar 1 (% van de werkuren)",
-    "uren_jaar_2_pct": "uren begeleiding in jaar 2 (% van de werkuren)",
-    "uren_vanaf_jaar_3_pct": "uren begeleiding vanaf jaar 3 (% van de werkuren)",
+    "uren_jaar_1_pct": "uren jaar 1 (%)",
+    "uren_jaar_2_pct": "uren jaar 2 (%)",
+    "uren_vanaf_jaar_3_pct": "uren vanaf jaar 3 (%)",
     "vergoeding": "vergoeding",
     "verlenging": "verlenging",
     "verlenging_maanden_bij_bijzondere_omstandigheden": (
@@ -209,8 +210,15 @@ def fact_label(path: str) -> str:
     return DERIVED_FACTS.get(path) or words(path)
 
 
+_PARAMETER_WORDS = {"pct": "%", "eur": "(euro)", "max": "ten hoogste"}
+
+
 def parameter_label(key: str) -> str:
-    return PARAMETERS.get(key) or words(key)
+    """A rule's term (`params` key); one not listed reads as its words, with pct, eur and max
+    said ("max_uren_per_maand" → "ten hoogste uren per maand")."""
+    if key in PARAMETERS:
+        return PARAMETERS[key]
+    return " ".join(_PARAMETER_WORDS.get(w, w) for w in key.split("_") if w)
 
 
 def value_label(value: str) -> str:

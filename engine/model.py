@@ -7,6 +7,7 @@ The placement's fields are also the catalogue of input facts that rules may read
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,21 +63,56 @@ def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("placement", message)
 
 
+# Youngest and oldest candidate on the job's startdatum: outside, a date is mistyped (a child
+# of 12, a candidate of 110), and the rules were not written for such a person.
+MIN_AGE = 15
+MAX_AGE = 100
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # ASCII digits only: str.isdigit also takes '٢'
+
+
+def _iso_day(text: str) -> date | None:
+    """JJJJ-MM-DD exactly; date.fromisoformat also reads 20250401, 2025-W14-2 and 2025-04-01T…"""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _out_of_range(when: date) -> str | None:
+    if FIRST_DATE <= when <= LAST_DATE:
+        return None
+    return f"datum {when.isoformat()} ligt buiten {FIRST_DATE.year} t/m {LAST_DATE.year}"
+
+
+def parse_day(text: str) -> date:
+    """A date written JJJJ-MM-DD within FIRST_DATE..LAST_DATE, for every face that reads one
+    from text (query parameters, form fields, rule files); ValueError with a Dutch message."""
+    when = _iso_day(text.strip()) if isinstance(text, str) else None
+    if when is None:
+        raise ValueError(f"geen geldige datum: {str(text)[:40]!r} (verwacht JJJJ-MM-DD)")
+    problem = _out_of_range(when)
+    if problem:
+        raise ValueError(problem)
+    return when
+
+
 def _date(value: Any) -> date:
     """An ISO date (JJJJ-MM-DD) within FIRST_DATE..LAST_DATE; not a timestamp or datetime."""
     if type(value) is date:  # a datetime is a date too, but not a day
         when = value
     elif isinstance(value, str):
-        try:
-            when = date.fromisoformat(value.strip())
-        except ValueError:
-            raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)") from None
-        if len(value.strip()) != 10:  # fromisoformat also reads 20250401 and 2025-W14-2
+        found = _iso_day(value.strip())
+        if found is None:
             raise _fail(f"ongeldige datum {value[:40]!r} (verwacht JJJJ-MM-DD)")
+        when = found
     else:
         raise _fail("een datum is tekst in de vorm JJJJ-MM-DD")
-    if not FIRST_DATE <= when <= LAST_DATE:
-        raise _fail(f"datum {when.isoformat()} ligt buiten {FIRST_DATE.year} t/m {LAST_DATE.year}")
+    problem = _out_of_range(when)
+    if problem:
+        raise _fail(problem)
     return when
 
 
@@ -135,6 +171,8 @@ def _flag(value: Any) -> Any:
     return value
 
 
+# The strict date type for every model and query parameter: pydantic's own `date` also reads
+# 1743465600 (a Unix time) and 2025-04-01T00:00:00.
 Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
@@ -198,23 +236,47 @@ def dutch_message(kind: str, ctx: Mapping[str, Any] | None) -> str | None:
         return template.split(" {")[0]
 
 
+OWN_TEXT = ("placement", "value_error", "assertion_error")  # our validators' Dutch messages
+
+
 def dutch(err: Mapping[str, Any]) -> str:
-    """The message of one pydantic error, in Dutch where we know the error type."""
+    """The one translation of a pydantic error (CLI, API, pages): pydantic's types from the
+    table above, our validators' text as written, "ongeldige waarde" for any other type (its
+    English text may quote what was sent)."""
     text = dutch_message(err["type"], err.get("ctx"))
-    return str(err["msg"]) if text is None else text
+    if text is not None:
+        return text
+    if err["type"] in OWN_TEXT:
+        return str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
+    return "ongeldige waarde"
+
+
+class PlacementErrors(PlacementError):
+    """Every problem of one input, each naming its field path, in one pass (a user should not
+    need a submit per error); `field` and `message` are the first, for faces that show one."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(*problems[0])
+        self.problems = problems
+
+    def __reduce__(self):  # noqa: ANN204
+        return (type(self), (self.problems,))
 
 
 def validate_input(model: type[M], data: Mapping[str, Any], whole: str) -> M:
-    """Validate raw input; the first error becomes a PlacementError naming its field path
-    (`whole` names the input itself when the error is not about one field)."""
+    """Validate raw input; every error (one per field, the first found) becomes part of a
+    PlacementErrors naming its field path (`whole` names the input itself when an error is
+    not about one field)."""
     if not isinstance(data, Mapping):
         raise PlacementError(whole, "moet een mapping zijn (veld: waarde)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or whole
-        raise PlacementError(field, dutch(err)) from None
+        problems: dict[str, str] = {}
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or whole
+            problems.setdefault(field, dutch(err))
+        raise PlacementErrors(list(problems.items())) from None
 
 
 def _refuse(field: tuple[str, ...], value: Any, message: str) -> ValidationError:
@@ -353,6 +415,14 @@ class Placement(_Input):
                 ("candidate", "geboortedatum"),
                 born,
                 f"de geboortedatum ({born}) ligt niet vóór de startdatum van de baan ({start})",
+            )
+        age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+        if not MIN_AGE <= age <= MAX_AGE:
+            raise _refuse(
+                ("candidate", "geboortedatum"),
+                born,
+                f"de kandidaat is op de startdatum van de baan ({start}) {age} jaar; verwacht "
+                f"{MIN_AGE} tot en met {MAX_AGE} jaar (geboortedatum {born})",
             )
         if c.uitkering_sinds is not None and not born <= c.uitkering_sinds <= start:
             raise _refuse(

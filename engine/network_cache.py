@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
+
+from engine.errors import SettingError
 
 DEFAULT_CAP = 512
 ENV_VAR = "ARRANGEUR_NETWORK_CACHE"
 
 V = TypeVar("V")
-
-
-class CacheSettingError(ValueError):
-    """ARRANGEUR_NETWORK_CACHE or the cap is not a positive whole number."""
 
 
 def configured_cap(cap: int | None = None) -> int:
@@ -40,15 +39,26 @@ def configured_cap(cap: int | None = None) -> int:
         try:
             cap = int(raw)
         except ValueError:
-            raise CacheSettingError(
+            raise SettingError(
                 f"{ENV_VAR}={raw!r}: verwacht een geheel getal (aantal netwerken), "
                 f"bijvoorbeeld {DEFAULT_CAP}"
             ) from None
     if cap < 1:
-        raise CacheSettingError(
-            f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}"
-        )
+        raise SettingError(f"de cache voor netwerken moet minstens 1 netwerk bevatten, niet {cap}")
     return cap
+
+
+class _Evicting(LRUCache):  # type: ignore[type-arg]
+    """cachetools' LRU, noting what it evicts (released by the caller, outside its lock)."""
+
+    def __init__(self, maxsize: int):
+        super().__init__(maxsize)
+        self.evicted: list[object] = []
+
+    def popitem(self) -> tuple[object, object]:
+        key, value = super().popitem()
+        self.evicted.append(value)
+        return key, value
 
 
 class NetworkCache(Generic[V]):
@@ -57,30 +67,29 @@ class NetworkCache(Generic[V]):
     def __init__(self, cap: int | None = None, release: Callable[[V], None] | None = None):
         self.cap = configured_cap(cap)
         self._release = release
-        self._items: OrderedDict[str, V] = OrderedDict()
+        self._items = _Evicting(self.cap)
         self._lock = threading.Lock()  # checks on several threads share one engine
         self.inserts = 0
-        self.evictions = 0
+        self._evictions = 0
+
+    @property
+    def evictions(self) -> int:
+        return self._evictions
 
     def get(self, key: str) -> V | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
+            value: V | None = self._items.get(key)  # a hit becomes the most recently used
             return value
 
     def __setitem__(self, key: str, value: V) -> None:
         with self._lock:
             self._items[key] = value
-            self._items.move_to_end(key)
             self.inserts += 1
-            evicted = []
-            while len(self._items) > self.cap:
-                evicted.append(self._items.popitem(last=False)[1])
-                self.evictions += 1
+            evicted, self._items.evicted = self._items.evicted, []
+        self._evictions += len(evicted)
         for old in evicted:  # outside the lock: releasing waits for a check still running on it
             if self._release is not None:
-                self._release(old)
+                self._release(old)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -92,6 +101,7 @@ class NetworkCache(Generic[V]):
         with self._lock:
             items = list(self._items.values())
             self._items.clear()
+            self._items.evicted.clear()
         for old in items:
             if self._release is not None:
                 self._release(old)

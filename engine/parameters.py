@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from engine.errors import Problem
-from engine.model import Provenance, Source
+from engine.model import Provenance, Source, parse_day
 from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
 
@@ -184,7 +184,7 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
         return None
     for key, value in (spec["values"] or {}).items():
         try:
-            when = date.fromisoformat(str(key))
+            when = parse_day(str(key))  # JJJJ-MM-DD within 1900..2100, not 2025-W14-2
             amount = None if value is None else Decimal(str(value))
             if isinstance(value, bool) or (amount is not None and not amount.is_finite()):
                 raise ValueError(value)
@@ -201,7 +201,7 @@ def _parse(name: str, spec: Any, doc: Any, problems: list[Problem]) -> Parameter
     known_until: date | None = None
     if spec.get("known_until") is not None:
         try:
-            known_until = date.fromisoformat(str(spec["known_until"]))
+            known_until = parse_day(str(spec["known_until"]))
         except ValueError:
             where = doc.line((name, "known_until"))
             problems.append(Problem(file, where, name, "known_until is a date (YYYY-MM-DD)"))

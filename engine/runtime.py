@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import durable_rules_engine
 
 from engine.compiler import ABSENT, FACT, Action, Network
-from engine.errors import EvaluationError
+from engine.errors import EvaluationError, SettingError
 from engine.expressions import UNKNOWN, evaluate
 from engine.facts import to_network
 
@@ -101,6 +101,18 @@ class Backend(Protocol):
 SESSION = "s"  # one session per network, used by one check at a time (the lock)
 
 
+def warm_states_from_environment() -> int:
+    """ARRANGEUR_WARM_STATES (a whole number, 0 or more), else 512; SettingError otherwise."""
+    raw = os.environ.get("ARRANGEUR_WARM_STATES", "").strip()
+    if not raw:
+        return 512
+    if not raw.isdigit():
+        raise SettingError(
+            f"ARRANGEUR_WARM_STATES={raw[:80]!r}: verwacht een geheel getal van 0 of meer"
+        )
+    return int(raw)
+
+
 class WarmStates:
     """The networks that keep their durable session state between checks.
 
@@ -113,7 +125,7 @@ class WarmStates:
     """
 
     def __init__(self, cap: int | None = None):
-        self.cap = cap if cap is not None else int(os.environ.get("ARRANGEUR_WARM_STATES", "512"))
+        self.cap = cap if cap is not None else warm_states_from_environment()
         # weak: a backend refers to this pool, so a strong reference back would be a cycle
         # that keeps dropped engines, and durable's C memory behind them, until a gc run
         self._lru: OrderedDict[int, weakref.ref[DurableBackend]] = OrderedDict()

@@ -1,14 +1,16 @@
 """Safe YAML loading that remembers line numbers, so errors can name file:line.
 
 Rule files are data written by hand, so the loader refuses what plain data never needs and
-what could crash or stall it: bytes that are not UTF-8, files above MAX_BYTES, nesting deeper
-than MAX_DEPTH, anchors and aliases (an alias bomb of a few KB expands to gigabytes), merge
-keys, duplicate keys (the second `valid_from:` would silently win) and values that cannot be
-built (`2023-02-30`). Each becomes a RuleFileError with the file and the line.
+what could crash or stall it: bytes that are not UTF-8, files above MAX_BYTES or of more than
+MAX_NODES values, lists longer than MAX_ITEMS, nesting deeper than MAX_DEPTH, anchors and
+aliases (an alias bomb of a few KB expands to gigabytes), merge keys, duplicate keys (the
+second `valid_from:` would silently win) and values that cannot be built (`2023-02-30`,
+`!!timestamp x`). Each becomes a RuleFileError with the file and the line.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,15 @@ from engine.errors import Problem
 
 Path_ = tuple[str | int, ...]
 
-MAX_BYTES = 2 * 1024 * 1024  # the largest rule file (geografie.yaml) is under 100 KB
+# The largest rule file (geografie.yaml) is 75 KB. Bytes are cost as well: PyYAML took 3.3 s to
+# read 2 MB of long conditions on the shared 2-core machine (8.5 s to validate them).
+MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40  # mappings and lists inside each other; rule files need fewer than 10
+# Bytes alone do not bound the cost: 600 KB of `[x, x, …` are 200,000 values, 13 s and 246 MB
+# to read. geografie.yaml, the largest file, has 4,845 values; the largest rule set 689
+# (docs/reliability.md).
+MAX_NODES = 25_000
+MAX_ITEMS = 2_000  # items of one list; the longest, geografie.yaml's gemeenten, has 412
 
 
 class RuleFileError(yaml.MarkedYAMLError):
@@ -69,6 +78,7 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without anchors, aliases, merge keys or deep nesting."""
 
     depth = 0
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
@@ -77,6 +87,11 @@ class _Loader(yaml.SafeLoader):
             raise _Refused(line, f"YAML-aliassen (*{event.anchor}) zijn niet toegestaan")
         if getattr(event, "anchor", None):
             raise _Refused(line, f"YAML-ankers (&{event.anchor}) zijn niet toegestaan")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(
+                line, f"meer dan {MAX_NODES:,} waarden (de grens per bestand)".replace(",", ".")
+            )
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _Refused(line, f"meer dan {MAX_DEPTH} niveaus diep genest")
@@ -88,14 +103,19 @@ class _Loader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, _Refused):
             raise
-        except (ValueError, OverflowError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - `!!timestamp x` is an AttributeError
             line = node.start_mark.line + 1
+            why = (
+                str(exc)
+                if isinstance(exc, ValueError | OverflowError | TypeError)
+                else "onleesbaar"
+            )
             if node.tag == "tag:yaml.org,2002:timestamp":
-                raise _Refused(line, f"geen geldige datum: {node.value!r} ({exc})") from None
+                raise _Refused(line, f"geen geldige datum: {node.value!r} ({why})") from None
             value = node.value if isinstance(node.value, str) else node.tag
-            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {exc}") from None
+            raise _Refused(line, f"waarde {value[:40]!r} is niet te lezen: {why}") from None
 
 
 class _TextDates(_Loader):
@@ -125,6 +145,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
             _walk(value_node, (*path, key), lines)
             lines[(*path, key)] = line
     elif isinstance(node, yaml.SequenceNode):
+        if len(node.value) > MAX_ITEMS:
+            line = node.value[MAX_ITEMS].start_mark.line + 1
+            raise _Refused(
+                line, f"een lijst met meer dan {MAX_ITEMS:,} elementen".replace(",", ".")
+            )
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines)
 
@@ -193,6 +218,69 @@ def load_data(text: str, name: str) -> Any:
     if len(text) > MAX_BYTES:
         raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
     return _compose(_TextDates, text, name)[0]
+
+
+def load_value(text: str, name: str) -> Any:
+    """Plain data from a short YAML text (a spreadsheet cell) with the limits of rule files:
+    no aliases, however small the text; dates as ISO text, as `load` gives them."""
+    if len(text) > MAX_BYTES:
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
+    return _plain(_compose(_Loader, text, name)[0])
+
+
+PLACEMENT_SHAPE = "verwacht een plaatsing met candidate, employer en job"
+
+
+def load_placement(content: str | bytes, name: str) -> dict[str, Any]:
+    """A placement file as a user sends it (YAML, or JSON when `name` ends in .json), read
+    with the limits of rule files: no aliases (a 494-byte alias bomb expanded to 4.8 GB), at
+    most MAX_BYTES, MAX_DEPTH levels and MAX_NODES values; dates stay text, so the placement
+    model names a bad one by its field. The one reader for every face that takes a placement
+    file; raises RuleFileError naming `name` and, where known, the line."""
+    if isinstance(content, bytes):
+        content = _decode(Path(name), content)
+    if len(content) > MAX_BYTES:
+        raise RuleFileError(name, None, f"groter dan {MAX_BYTES // 1024} KB")
+    if name.endswith(".json"):
+        data = _json(content, name)
+    else:
+        try:
+            data = _compose(_TextDates, content, name)[0]
+        except RuleFileError as exc:
+            if not exc.message.startswith("YAML: "):  # a syntax error; the rest is Dutch already
+                raise
+            raise RuleFileError(name, exc.line, f"geen geldige YAML: {exc.message[6:]}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(name, None, PLACEMENT_SHAPE)
+    return data
+
+
+def _json(text: str, name: str) -> Any:
+    """JSON with the YAML reader's depth bound (json.loads recurses: 5,000 brackets crash it)."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in text:  # a cheap scan; brackets inside strings do not count
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            quoted = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise RuleFileError(name, None, f"meer dan {MAX_DEPTH} niveaus diep genest")
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(name, exc.lineno, f"geen geldige JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:
+        raise RuleFileError(name, None, f"geen geldige JSON: {exc}") from None
+
+
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is geen getal")
 
 
 def load(file: Path) -> LocatedYaml:

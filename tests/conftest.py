@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+# the guarded app answers the TestClient's host, and the tests' accounts, sessions' key and
+# default caseload live in a folder of their own, not in the user's data folder
+os.environ["ARRANGEUR_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="arrangeur-tests-")
 
 import pytest
 
@@ -10,6 +18,17 @@ from engine.runtime import PythonBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
+
+# No test writes to the user's data folder (the default caseload and jobs database): servers
+# started for a whole session use this one, and each test gets one of its own (below).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="arrangeur-test-data-")
+os.environ.pop("ARRANGEUR_DATABASE_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """A data folder per test: jobs recorded by one test are not another's cache."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +76,17 @@ def clips_engine(engine: Engine) -> Engine:
     from benchmarks.clips_backend import ClipsBackend
 
     return Engine(engine.rulebase, backend=ClipsBackend)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _advice_made_before_the_samples_start() -> Iterator[None]:
+    """Trajectories plan nothing before the day the advice is made (issue 25); the samples and
+    scenarios start from 2017 on, so their advice is made on a fixed day before them. A test
+    about the real today passes `today=` explicitly."""
+    from datetime import date
+
+    from engine.trajectory import phases
+
+    with pytest.MonkeyPatch.context() as patch:  # session-wide: module fixtures build them too
+        patch.setattr(phases, "advice_day", lambda: date(2010, 1, 1))
+        yield

@@ -28,6 +28,7 @@ from engine.arrangement import Engine
 from engine.errors import ExpressionError, PlacementError, Problem, RulesError
 from engine.rulesets.bundle import load_bundle, read_bundle
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import local_token, signed_in
 from tests.test_harmonisation import FIXTURE
 
 PLACEMENT = {
@@ -54,7 +55,7 @@ PEIL = date(2025, 3, 1)
 
 
 def _client(root: Path = FIXTURE, **limits) -> TestClient:
-    return TestClient(create_app(load_rulebase(root), Limits(**limits), rules_dir=root))
+    return signed_in(create_app(load_rulebase(root), Limits(**limits), rules_dir=root))
 
 
 def _wait(client: TestClient, job_id: str, bound_s: float = 120) -> dict:
@@ -114,7 +115,7 @@ def test_caps_on_months_and_profiles_name_the_field_in_dutch():
     assert r.status_code == 404 and "onbekende arbeidsmarktregio" in r.json()["detail"][0]["msg"]
     r = client.get("/v1/regions/oost/harmonisation", params={"date": "9999-12-31"})
     assert r.status_code == 422  # not a crash in the sweep
-    assert r.json()["detail"][0]["msg"] == "date: moet tussen 1900-01-01 en 2100-12-31 liggen"
+    assert r.json()["detail"][0]["msg"] == "date: datum 9999-12-31 ligt buiten 1900 t/m 2100"
     r = client.post("/v1/regions/oost/harmonisation/jobs", params={"gemeenten": "Delden," * 101})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "gemeenten"]
 
@@ -317,18 +318,22 @@ def test_sigterm_while_sweeping_ends_the_server_and_its_sweep():
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {local_token()}"}
     try:
         for _ in range(600):  # a bound against hanging, not a speed test
             try:
-                if httpx.get(f"{url}/v1/instruments", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
         job = httpx.post(
-            f"{url}/v1/regions/oost/harmonisation/jobs", json={"profiles": 20_000}, timeout=30
+            f"{url}/v1/regions/oost/harmonisation/jobs",
+            json={"profiles": 20_000},
+            timeout=30,
+            headers=auth,
         ).json()
         for _ in range(600):
-            if httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=10).json()["done"] > 0:
+            if httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=10, headers=auth).json()["done"]:
                 break
             time.sleep(0.1)
         sweeping = _children(server.pid)

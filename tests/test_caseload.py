@@ -206,7 +206,8 @@ def test_the_end_of_the_lkv_oudere_werknemer_is_reported_for_exactly_the_placeme
     assert {"oudere-ww", "oudere-bijstand", "oudere-eerder-in-dienst"} <= set(wtl.affected)
     # saved: the LKV's deadlines are gone, and the same date again reports nothing
     assert not [d for d in caseload.deadlines() if d["instrument"] == "lkv_oudere_werknemer"]
-    assert caseload.get("oudere-ww").checks == 3  # add, 2025-12-31, 2026-01-15
+    # add and 2026-01-15; the unchanged answer of 2025-12-31 kept its own peildatum (issue 25)
+    assert caseload.get("oudere-ww").checks == 2
     again = caseload.recheck(date(2026, 1, 15))
     assert again.changed == [] and again.rulesets == []
     caseload.close()
@@ -323,7 +324,9 @@ def test_deadlines_within_days_and_the_exports_parse(tmp_path: Path, engine: Eng
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 3.1: folded lines
 
-    rows = list(csv.DictReader(io.StringIO(to_csv(every))))
+    text = to_csv(every)
+    assert text.startswith("\ufeffref;datum;")  # Dutch Excel: BOM and ";" (issue 25)
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == len(every)
     assert rows[0].keys() >= {"ref", "datum", "omschrijving", "bron"}
     caseload.close()

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from api.app import create_app
@@ -15,6 +14,7 @@ from api.cli import main
 from engine import Engine
 from engine.caseload.migrate import head
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 SAMPLES = ROOT / "samples"
 
@@ -76,7 +76,7 @@ def test_cli_newcomer_path_on_sqlite(
 
 def test_api_caseload(tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'api.db'}")
-    client = TestClient(create_app(engine.rulebase))
+    client = signed_in(create_app(engine.rulebase), "accountmanager")
     placement = json.loads(json.dumps(__import__("yaml").safe_load(
         (SAMPLES / "oudere-ww.yaml").read_text(encoding="utf-8")), default=str))  # fmt: skip
     r = client.post("/v1/caseload/placements", json={"ref": "a-1", "placement": placement})

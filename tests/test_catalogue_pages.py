@@ -16,13 +16,14 @@ from api.app import create_app
 from api.pages import placement_form as pf
 from engine.analysis import instruments as cat
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _text(html: str) -> str:

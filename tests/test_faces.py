@@ -15,6 +15,7 @@ from api.cli import main
 from engine.errors import RulesError
 from engine.rulesets.registry import load_rulebase
 from tests.conftest import MINI, ROOT
+from tests.security_helpers import signed_in
 
 SAMPLE = ROOT / "samples" / "delft-bijstand.yaml"
 
@@ -110,7 +111,7 @@ def test_cli_rulesets_lists_versions_with_provenance(capsys):
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_rulebase(ROOT / "rules")))
+    return signed_in(create_app(load_rulebase(ROOT / "rules")))
 
 
 def test_api_check(client):

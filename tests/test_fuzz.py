@@ -14,9 +14,10 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import yaml
@@ -35,6 +36,8 @@ from engine.rulesets.registry import load_rulebase
 from engine.rulesets.typecheck import type_env
 from tests.conftest import MINI
 
+T = TypeVar("T")
+
 SECONDS = 10  # per input; a normal one takes milliseconds
 MEGABYTES = 300  # growth of the process per input; the alias bomb of issue 12 took 5.9 GB
 
@@ -50,6 +53,18 @@ def fuzz(kind: str) -> settings:
     return settings(
         max_examples=FUZZ_COUNTS[kind], deadline=None, suppress_health_check=list(HealthCheck)
     )
+
+
+def counted(kind: str, what: str) -> Callable[[T], T]:
+    """Collect the test as `test_<what>_fuzz_<count>_cases`: the report shows how many
+    inputs ran (also under ARRANGEUR_FUZZ_SCALE)."""
+
+    def register(test: T) -> T:
+        name = f"test_{what}_fuzz_{FUZZ_COUNTS[kind]}_cases"
+        globals()[name] = test
+        return test
+
+    return register
 
 
 class BoundExceeded(BaseException):  # not an Exception: no `except` in the code under test eats it
@@ -121,6 +136,19 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def nested_and_or(levels: int) -> str:
+    """Issue 22's shape: and/or nested so that the alternatives multiply (2^7, squared, …)."""
+    text = " and ".join(["(candidate.loonwaarde_pct == 1 or job.uren_per_week == 1)"] * 7)
+    for _ in range(levels):
+        text = f"(({text}) or ({text})) and (({text}) or ({text}))"
+        if len(text) > 4_000:
+            break
+    return text
+
+
+NESTED = nested_and_or(1)
+
+
 FILES = [
     "uwv/uwv.yaml",
     "gemeenten/beestad.yaml",
@@ -138,6 +166,9 @@ PIECES = [
     b"valid_from: 2020-01-01\n", b"valid_to: 2019-01-01\n", b"id: x\n", b"authority: rijk\n",
     b"(" * 60, b"[" * 60, b"not not ", b" and ", b" or ", b"candidate.", b"job.startdatum",
     b"param.", b"add_months(", b"date('9999-12-31')", b"/ 0", b"regie", b"leeftijd",
+    # issue 22: tags that cannot be built on a key, 28+ digits, week dates, dates far out
+    b"!!timestamp x: 1\n", b"? !!timestamp x\n", b"!!timestamp ", b"!!int ", b"!!float ",
+    b"1234567890123456789012345678.1", b"2025-W14-2", b"20250401", b"9999-12-31",
 ]  # fmt: skip
 
 
@@ -169,7 +200,9 @@ VALUES = st.recursive(
     | st.floats()
     | st.sampled_from(["2023-02-30", "2020-01-01", "9999-12-31", "rijk", "gemeente:GM0001",
                        "regie == 'uwv'", "candidate.loonwaarde_pct < 100", "(" * 80, "x" * 300,
-                       "add_months(job.startdatum, 1000000000)", "1 / 0", "param.wml_uur * 2"])
+                       "add_months(job.startdatum, 1000000000)", "1 / 0", "param.wml_uur * 2",
+                       "candidate.uitkering_sinds < 1234567890123456789012345678.1",
+                       "2025-W14-2", "20250401", "0001-01-01", NESTED])
     | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4)
     | st.dictionaries(st.text(max_size=8), inner, max_size=4),
@@ -221,15 +254,17 @@ def _load_mutated(rules: Path, name: str, content: bytes) -> None:
         file.write_bytes(original)
 
 
+@counted("bytes", "rule_file_bytes")
 @fuzz("bytes")
 @given(byte_mutations())
-def test_mutated_rule_files_load_or_name_their_problems(rules, mutation):
+def _mutated_rule_files_load_or_name_their_problems(rules, mutation):
     _load_mutated(rules, *mutation)
 
 
+@counted("data", "rule_file_content")
 @fuzz("data")
 @given(data_mutations())
-def test_rule_files_with_wrong_content_load_or_name_their_problems(rules, mutation):
+def _rule_files_with_wrong_content_load_or_name_their_problems(rules, mutation):
     _load_mutated(rules, *mutation)
 
 
@@ -240,7 +275,10 @@ TOKENS = st.sampled_from(
     [*_FACTS, *FUNCTIONS, "(", ")", "[", "]", ",", "+", "-", "*", "/", "==", "!=", "<", "<=", ">",
      ">=", "and", "or", "not", "in", "true", "false", "0", "1", "2.5", "100", "9" * 40, "'ww'",
      "'2025-01-01'", '"x"', "'", "date('2025-02-28')", "date('2023-02-30')", "1000000000", "@",
-     "$", "#", ".", "é", "\n", "\t", "known(job.contract_maanden)"]
+     "$", "#", ".", "é", "\n", "\t", "known(job.contract_maanden)",
+     # issue 22: 28+ digits (decimal.InvalidOperation in messages), ISO week dates
+     "1234567890123456789012345678.1", "12345678901234567890", "0.5", "100000000",
+     "date('2025-W14-2')", "date('20250401')"]
 )  # fmt: skip
 EXPRESSIONS = st.one_of(
     st.lists(TOKENS, max_size=30).map(" ".join),
@@ -248,6 +286,7 @@ EXPRESSIONS = st.one_of(
     st.text(max_size=60),
     st.integers(0, 300).map(lambda n: "(" * n + "1" + ")" * n),
     st.integers(0, 300).map(lambda n: " + ".join(["job.uren_per_week"] * (n + 1))),
+    st.integers(1, 4).map(nested_and_or),
 )
 
 
@@ -283,9 +322,10 @@ def types(engine) -> dict:
     return type_env(list(engine.rulebase.rulesets), engine.rulebase.parameters)
 
 
+@counted("expressions", "expressions")
 @fuzz("expressions")
 @given(EXPRESSIONS)
-def test_random_expressions_parse_check_and_evaluate_or_say_why(env, types, text):
+def _random_expressions_parse_check_and_evaluate_or_say_why(env, types, text):
     with bounded():
         try:
             node = parse(text)
@@ -297,9 +337,10 @@ def test_random_expressions_parse_check_and_evaluate_or_say_why(env, types, text
                 evaluate(node, facts)
 
 
+@counted("conditions", "conditions")
 @fuzz("conditions")
 @given(EXPRESSIONS)
-def test_random_conditions_compile_for_the_network_or_say_why(env, text):
+def _random_conditions_compile_for_the_network_or_say_why(env, text):
     with bounded():
         try:
             node = parse(text)

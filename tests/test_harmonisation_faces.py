@@ -7,11 +7,10 @@ import io
 import json
 import re
 
-from fastapi.testclient import TestClient
-
 from api.app import create_app
 from api.cli import main
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 from tests.test_harmonisation import FIXTURE
 
 ARGS = ["--rules", str(FIXTURE), "harmonisation", "oost", "--date", "2025-03-01",
@@ -45,12 +44,14 @@ def test_cli_text_examples_rerun_with_check(tmp_path, capsys):
 
 def test_cli_csv_is_the_menukaart(capsys):
     assert main([*ARGS, "--format", "csv"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffregio;peildatum;")  # Dutch Excel: BOM and ";" (issue 25)
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     fijnaart = next(
         r for r in rows if r["instrument"] == "proefplaatsing" and r["instantie"] == "GM0013"
     )
     assert fijnaart["via"] == "eigen regels" and fijnaart["aangeboden"] == "ja"
-    assert float(fijnaart["afwijkende_uitkomsten_pct"]) > 0
+    assert float(fijnaart["afwijkende_uitkomsten_pct"].replace(",", ".")) > 0  # Dutch decimal
 
 
 def test_cli_html_is_self_contained_dutch_heatmap(tmp_path, capsys):
@@ -68,7 +69,7 @@ def test_cli_unknown_region_exits_2(capsys):
 
 
 def test_api_harmonisation():
-    client = TestClient(create_app(load_rulebase(FIXTURE)))
+    client = signed_in(create_app(load_rulebase(FIXTURE)))
     query = "date=2025-03-01&profiles=600&compare_region=west"
     r = client.get(f"/v1/regions/oost/harmonisation?{query}")
     assert r.status_code == 200

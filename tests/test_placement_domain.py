@@ -18,9 +18,10 @@ from api.app import create_app
 from api.cli import main
 from engine.arrangement import parse_placement
 from engine.errors import PlacementError
-from engine.model import FIRST_DATE, LAST_DATE
+from engine.model import FIRST_DATE, LAST_DATE, MAX_AGE, MIN_AGE
 from engine.trajectory import build_trajectory
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 SAMPLE = ROOT / "samples" / "delft-bijstand.yaml"
 BASE = yaml.safe_load(SAMPLE.read_text())
@@ -81,7 +82,7 @@ def test_bad_placement_names_the_field_in_dutch(part, field, value, words):
 
 @pytest.fixture(scope="module")
 def client(engine) -> TestClient:
-    return TestClient(create_app(engine.rulebase))
+    return signed_in(create_app(engine.rulebase))
 
 
 @pytest.mark.parametrize(("part", "field", "value", "words"), REFUSED, ids=IDS)
@@ -177,14 +178,31 @@ def numbers(low: float, high: float, low_open: bool) -> st.SearchStrategy[float]
     )
 
 
+def _years(day: date, years: int) -> date:
+    """The same day `years` later (29 February: the 1st of March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def _age_ok(data: dict) -> bool:
+    born = date.fromisoformat(data["candidate"]["geboortedatum"])
+    start = date.fromisoformat(data["job"]["startdatum"])
+    return _years(born, MIN_AGE) <= start < _years(born, MAX_AGE + 1)
+
+
 def dates(first: date, last: date) -> st.SearchStrategy[date]:
     return st.one_of(st.sampled_from([first, last]), st.dates(first, last))
 
 
 @st.composite
 def valid_placements(draw) -> dict:
-    born = draw(dates(FIRST_DATE, LAST_DATE - timedelta(days=1)))
-    start = draw(dates(born + timedelta(days=1), LAST_DATE))
+    born = draw(dates(FIRST_DATE, _years(LAST_DATE, -MIN_AGE)))
+    # the candidate is MIN_AGE..MAX_AGE years old on the startdatum
+    start = draw(
+        dates(_years(born, MIN_AGE), min(_years(born, MAX_AGE + 1) - timedelta(days=1), LAST_DATE))
+    )
     candidate: dict = {
         "woongemeente": draw(st.sampled_from(GEMEENTEN)),
         "geboortedatum": born.isoformat(),
@@ -229,9 +247,9 @@ def _edge(born: str, start: str, peil: str | None = None, **job) -> dict:
 
 
 EDGES = [
-    _edge("1900-01-01", "1900-01-02"),
-    _edge("2100-12-30", "2100-12-31"),
-    _edge("1900-01-01", "2100-12-31", "1900-01-01", contract_maanden=600),
+    _edge("1900-01-01", "1915-01-01"),  # 15 on the startdatum
+    _edge("2085-12-31", "2100-12-31"),
+    _edge("1900-01-01", "2000-12-31", "1900-01-01", contract_maanden=600),  # 100
     _edge("1960-01-01", "2024-12-31", brutoloon_per_maand=100_000, contract_maanden=0.0001),
     _edge("1960-01-01", "2025-01-01", "2100-12-31", brutoloon_per_maand=0.0001),
 ]
@@ -264,8 +282,8 @@ def _on_the_first(data: dict) -> dict:
 
 
 TRAJECTORY_EDGES = [
-    _edge("1900-01-01", "1900-02-01"),
-    _edge("2100-11-30", "2100-12-01", contract_maanden=600),
+    _edge("1900-01-01", "1915-01-01"),
+    _edge("2085-11-30", "2100-12-01", contract_maanden=600),
     _edge("1960-01-01", "2024-01-01", "2100-12-31", brutoloon_per_maand=100_000),
     _edge("1960-01-01", "2025-01-01", brutoloon_per_maand=0.0001, contract_maanden=0.0001),
 ]
@@ -281,7 +299,7 @@ def test_every_valid_placement_gets_a_complete_trajectory(engine, data, months):
     """The one refusal left is asking for the wage where no minimum wage is known to assume
     (before 2024 the law set no hourly minimum wage): it names the field to fill in."""
     data = _on_the_first(data)
-    assume(data["candidate"]["geboortedatum"] < data["job"]["startdatum"])
+    assume(data["candidate"]["geboortedatum"] < data["job"]["startdatum"] and _age_ok(data))
     assume(data["candidate"].get("uitkering_sinds", "") <= data["job"]["startdatum"])
     try:
         trajectory = build_trajectory({"placement": data, "maanden": months}, engine)

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.cli import main
 from api.pages import placement_form as pf
+from tests.security_helpers import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
@@ -49,7 +50,7 @@ def test_the_scanner_finds_what_it_must():
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _query(data: dict) -> str:

@@ -22,6 +22,7 @@ from engine.analysis.profiles import sweep_profiles
 from engine.analysis.sweep import SweepSpec, run_profiles
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
+from tests.security_helpers import signed_in
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "regions"
@@ -110,8 +111,8 @@ def test_diff_between_two_versions_names_rules_and_placements(r_engine):
     assert by_instrument["jobcoaching"].profiles_affected == sum(
         p.doelgroepregister is True for p in gemeente
     )
-    assert "max uren 100" in by_instrument["jobcoaching"].before
-    assert "max uren 150" in by_instrument["jobcoaching"].after
+    assert "ten hoogste uren 100" in by_instrument["jobcoaching"].before
+    assert "ten hoogste uren 150" in by_instrument["jobcoaching"].after
     # the new premium: gemeente regie and an arbeidsbeperking
     assert by_instrument["lkv_a"].profiles_affected == sum(
         p.arbeidsbeperking is True for p in gemeente
@@ -242,6 +243,23 @@ def test_menukaart_bad_rows_are_named_by_sheet_row_and_column(r_engine, tmp_path
     assert _snapshot(root) == before
 
 
+def test_menukaart_cells_are_read_without_yaml_aliases(r_engine, tmp_path, capsys):
+    """A cell is YAML from a spreadsheet made elsewhere: an alias bomb of a few hundred bytes
+    is refused as the cell's error, not expanded (issue 22)."""
+    sheet = tmp_path / "oost.xlsx"
+    export_menukaart(r_engine, "oost", PEIL, sheet, "xlsx")
+    wb = load_workbook(sheet)
+    ws = wb["Regels"]
+    header = [c.value for c in ws[1]]
+    bomb = "{a: &a [x, x, x, x, x, x, x, x, x], b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]}"
+    ws.cell(row=2, column=header.index("parameters") + 1).value = bomb
+    wb.save(sheet)
+    root = _copy(tmp_path)
+    assert main(["--rules", str(root), "menukaart", "import", str(sheet)]) == 2
+    err = capsys.readouterr().err
+    assert "blad 'Regels', rij 2, kolom 'parameters'" in err and "is geen mapping" in err
+
+
 # ---------------------------------------------------------------------------- national
 
 
@@ -310,11 +328,10 @@ def test_national_commands(tmp_path, capsys):
 
 
 def test_coverage_and_national_over_http(r_engine):
-    from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    client = TestClient(create_app(r_engine.rulebase))
+    client = signed_in(create_app(r_engine.rulebase))
     r = client.get("/v1/coverage", params={"date": "2025-06-01"})
     assert r.status_code == 200
     assert r.json()["totals"]["gemeenten_with_ruleset"] == 5

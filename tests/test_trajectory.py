@@ -149,11 +149,17 @@ def test_bijstand_cost_gap_above_loonwaarde(bijstand):
 
 
 def test_proefplaatsing_first_then_contract(engine):
-    t = build_trajectory({**BIJSTAND, "proefplaatsing": None}, engine)
+    # Regio Haaglanden 2023.2 gives the proefplaatsing as needs_assessment (2023.1 gave an assumed
+    # 2 months as eligible): unasked, the trajectory starts with the contract; asked, it plans the
+    # proefplaatsing under reserve for the default 2 months (engine/trajectory/phases.py).
+    unasked = build_trajectory({**BIJSTAND, "proefplaatsing": None}, engine)
+    assert [p.phase for p in unasked.phases] == ["contract", "verlenging"]
+    t = build_trajectory({**BIJSTAND, "proefplaatsing": True}, engine)
+    assert any("onder voorbehoud" in n for n in t.notices)
     assert [p.phase for p in t.phases] == ["proefplaatsing", "contract", "verlenging"]
-    # job.startdatum is the start of the dienstbetrekking; the proefplaatsing (regio Haaglanden:
-    # duur_maanden 2) precedes it, so the trajectory begins two months earlier (changed on purpose:
-    # the proefplaatsing used to push the contract two months later)
+    # job.startdatum is the start of the dienstbetrekking; the proefplaatsing precedes it, so the
+    # trajectory begins two months earlier (changed on purpose: the proefplaatsing used to push
+    # the contract two months later)
     assert t.contract_start.isoformat() == "2025-04-01" and t.start.isoformat() == "2025-02-01"
     pp = month(t, "2025-02")
     assert pp.phase == "proefplaatsing" and pp.employer_wage_cost_eur == 0
@@ -172,10 +178,17 @@ def test_proefplaatsing_first_then_contract(engine):
 
 
 def test_proefplaatsing_refused_when_not_possible(engine):
+    # HWwerkt! (Hoeksche Waard, from 2026-11-29) refuses a proefplaats where the candidate worked
+    # before; Haaglanden no longer assumes that condition, so the case moved there.
     data = {**BIJSTAND, "proefplaatsing": True}
     data["placement"] = {
-        **BIJSTAND["placement"],
-        "candidate": {**BIJSTAND["placement"]["candidate"], "eerder_in_dienst_bij_werkgever": True},
+        "candidate": {
+            **BIJSTAND["placement"]["candidate"],
+            "woongemeente": "Hoeksche Waard",
+            "eerder_in_dienst_bij_werkgever": True,
+        },
+        "employer": {"vestigingsgemeente": "Hoeksche Waard"},
+        "job": {**BIJSTAND["placement"]["job"], "startdatum": "2027-01-01"},
     }
     with pytest.raises(PlacementError) as exc:
         build_trajectory(data, engine)

@@ -15,6 +15,7 @@ from api.app import create_app
 from api.cli import main
 from api.pages.summary import HEADINGS
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 SAMPLE = ROOT / "samples" / "delft-bijstand.yaml"
 
@@ -101,7 +102,7 @@ def test_pdf_summary_is_one_page_with_the_headings_and_figures(tmp_path):
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _body() -> dict:
@@ -111,7 +112,11 @@ def _body() -> dict:
 
 
 def test_api_trajectory_json(client):
+    # Haaglanden's proefplaatsing is to be assessed (regio-haaglanden 2023.2): unasked, the
+    # trajectory starts with the contract; asked, it starts with the proefplaatsing under reserve.
     r = client.post("/v1/trajectories", json=_body())
+    assert r.status_code == 200 and r.json()["months"][0]["phase"] == "contract"
+    r = client.post("/v1/trajectories", json={**_body(), "proefplaatsing": True})
     assert r.status_code == 200
     data = r.json()
     assert len(data["months"]) == 12 and data["months"][0]["phase"] == "proefplaatsing"

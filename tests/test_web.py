@@ -20,6 +20,7 @@ from api.app import create_app
 from api.pages import placement_form as pf
 from engine.arrangement import parse_placement
 from engine.expressions import format_number
+from tests.security_helpers import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "samples").glob("*.yaml") if not p.name.startswith("traject"))
@@ -27,7 +28,7 @@ SAMPLES = sorted(p for p in (ROOT / "samples").glob("*.yaml") if not p.name.star
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return signed_in(create_app())
 
 
 def _query(sample: Path, **drop: bool) -> str:
@@ -50,8 +51,8 @@ def test_form_asks_every_placement_field_with_labels_and_gemeente_suggestions(cl
         r'value="Heerhugowaard" label="GM0398[^"]*tot 31-12-2021, nu Dijk en Waard', page
     )
     assert "bijstand (Participatiewet)" in page and "Ziektewet" in page  # the uitkering list
-    today = date.today().strftime("%d-%m-%Y")
-    assert f'name="peildatum" value="{today}"' in page  # default peildatum: today
+    # no default peildatum: the model reads an absent one as the startdatum (issue 25)
+    assert 'name="peildatum" value=""' in page
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
@@ -243,7 +244,7 @@ def test_module_level_app_for_uvicorn():
     import api.app
 
     assert api.app.app.title == "Arrangeur"
-    assert "Plaatsing invoeren" in TestClient(api.app.app).get("/").text
+    assert "Plaatsing invoeren" in signed_in(api.app.app).get("/").text
 
 
 def test_serve_prints_the_url(monkeypatch, capsys):
@@ -269,7 +270,8 @@ def test_page_weight_stays_within_the_budget(client):
 @pytest.fixture()
 def caseload_client(engine, tmp_path) -> TestClient:
     """An app on its own SQLite caseload (never the user's default file)."""
-    return TestClient(create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}"))
+    app = create_app(engine.rulebase, database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    return signed_in(app, "accountmanager")
 
 
 def _oudere_ww() -> dict[str, str]:
@@ -306,12 +308,13 @@ def test_caseload_store_list_deadlines_recheck_and_delete(caseload_client):
     # deadlines within N days from a date: the doelgroepverklaring (start + 3 months) on
     # 01-07-2025 is 91 days after 01-04-2025
     shown = _text(c.get("/caseload?dagen=91&vanaf=01-04-2025").text)
-    assert "01-07-2025 ow-1 Doelgroepverklaring aanvragen (uiterlijk)" in shown
+    # (verlopen): a date before today is marked (issue 25)
+    assert "01-07-2025 (verlopen) ow-1 Doelgroepverklaring aanvragen (uiterlijk)" in shown
     shown = _text(c.get("/caseload?dagen=90&vanaf=01-04-2025").text)
     assert "Termijnen binnen 90 dagen vanaf 01-04-2025 (0)" in shown
     # the proefplaatsing (2 months) precedes the dienstbetrekking that starts on 01-04-2025
     shown = _text(c.get("/caseload?dagen=30&vanaf=01-03-2025").text)
-    assert "31-03-2025 ow-1 Laatste dag Proefplaatsing" in shown
+    assert "31-03-2025 (verlopen) ow-1 Laatste dag Proefplaatsing" in shown
     assert "01-07-2025 ow-1 Doelgroepverklaring" not in shown
     ics = re.search(
         r'href="([^"]+)" id="ics-link"', c.get("/caseload?dagen=91&vanaf=01-04-2025").text

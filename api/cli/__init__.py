@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from api.cli import (
+    accounts,
     bench,
     caseload,
     check,
@@ -33,9 +34,9 @@ Hulp per opdracht: arrangeur OPDRACHT --help. Afsluitcodes: 0 goed, 1 fout in de
 2 ongeldige invoer."""
 
 # in the order `arrangeur --help` lists them: the accountmanager's, the rules', the server's,
-# the caseload, then the region tools
+# the caseload, then the region tools, then the accounts
 GROUPS = (check, trajectory, harmonisation, rules, serve, bench, caseload, regions, menukaart,
-          diff)  # fmt: skip
+          diff, accounts)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     args.load = _load  # looked up now: a test may have replaced it
     if getattr(args, "path", None):
         args.rules = args.path
-    from engine.network_cache import CacheSettingError
+    from engine.errors import SettingError
 
     try:
         return args.func(args)
     except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
         return int(exc.code or 0)
-    except CacheSettingError as exc:  # a setting from the environment, like bad input
+    except SettingError as exc:  # a setting from the environment, like bad input
         print(f"arrangeur: {exc}", file=sys.stderr)
         return 2
 

@@ -23,7 +23,7 @@ from engine.caseload import to_ics as deadlines_ics
 from engine.caseload.changes import STATUS_NL
 from engine.caseload.migrate import upgrade
 from engine.format import eur
-from engine.model import Arrangement, Placement
+from engine.model import Arrangement, Placement, parse_day
 
 
 class _LazyEngine:
@@ -74,9 +74,11 @@ def _deadlines_text(rows: list[dict[str, Any]], with_ref: bool) -> str:
     if not rows:
         return "  termijnen: geen\n"
     out = [] if with_ref else ["  termijnen:"]
+    today = date.today().isoformat()
     for d in rows:
         who = f"{d['ref']:20} " if with_ref else "    "
-        out.append(f"{who}{d['due']}  {d['label']}  [{d['source']}]")
+        past = " (verlopen)" if d["due"] < today else ""  # before today: no longer to be met
+        out.append(f"{who}{d['due']}{past}  {d['label']}  [{d['source']}]")
     return "\n".join(out) + "\n"
 
 
@@ -248,11 +250,11 @@ def register(sub: Any) -> None:
     c.add_argument("ref")
     c = add("recheck", cmd_recheck, "beoordeel alle plaatsingen opnieuw en toon wat veranderde",
             fmt=True)  # fmt: skip
-    c.add_argument("--date", type=date.fromisoformat, help="peildatum JJJJ-MM-DD")
+    c.add_argument("--date", type=parse_day, help="peildatum JJJJ-MM-DD")
     c.add_argument("--dry-run", action="store_true", help="toon de verschillen, sla niets op")
     c = add("deadlines", cmd_deadlines, "termijnen van alle plaatsingen, op datum", fmt=True)
     c.add_argument("--within", type=int, help="alleen de komende DAYS dagen")
-    c.add_argument("--today", type=date.fromisoformat, help="rekenen vanaf deze dag")
+    c.add_argument("--today", type=parse_day, help="rekenen vanaf deze dag")
     c = add("export", cmd_export, "termijnen als CSV of iCalendar (.ics)")
     c.add_argument("--format", choices=["csv", "ics"], required=True)
     c.add_argument("-o", "--output", required=True, help="bestand")

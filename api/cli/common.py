@@ -21,7 +21,7 @@ _MESSAGES = (
     (r"the following arguments are required: (.*)", r"deze argumenten ontbreken: \1"),
     (r"invalid choice: (.*) \(choose from (.*)\)", r"ongeldige keuze: \1 (kies uit \2)"),
     (r"unrecognized arguments: (.*)", r"onbekende argumenten: \1"),
-    (r"invalid fromisoformat value: (.*)", r"geen datum JJJJ-MM-DD: \1"),
+    (r"invalid (?:fromisoformat|parse_day) value: (.*)", r"geen datum JJJJ-MM-DD: \1"),
     (r"invalid int value: (.*)", r"geen geheel getal: \1"),
     (r"invalid (\w+) value: (.*)", r"ongeldige waarde: \2"),
     (r"expected one argument", "verwacht één waarde"),

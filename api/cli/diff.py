@@ -10,6 +10,7 @@ from api.cli.common import emit, fail
 from engine.arrangement import Engine
 from engine.dates import iso_date
 from engine.errors import PlacementError
+from engine.model import parse_day
 
 
 def _diff(engine: Engine, args: argparse.Namespace) -> Any:
@@ -50,7 +51,7 @@ def register(sub: Any) -> None:
     p.add_argument("left", help="regelset@versie, peildatum of regio")
     p.add_argument("right", help="regelset@versie, peildatum of regio")
     p.add_argument("--region", help="de regio, bij twee peildata")
-    p.add_argument("--date", type=date.fromisoformat, help="peildatum (versies, regio's)")
+    p.add_argument("--date", type=parse_day, help="peildatum (versies, regio's)")
     p.add_argument("--profiles", type=int, default=1_000, help="aantal profielen (1000)")
     p.add_argument("--executor", default="serial", help="serial, local of dask://HOST:PORT")
     p.add_argument("--format", choices=["text", "json"], default="text")

@@ -10,6 +10,7 @@ from typing import Any
 from api.cli.common import ProgressBar, emit, fail
 from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.model import parse_day
 
 
 def cmd_harmonisation(args: argparse.Namespace) -> int:
@@ -49,8 +50,8 @@ def register(sub: Any) -> None:
         "harmonisation", help="vergelijk de gemeenten van een regio onderling en met UWV"
     )
     p.add_argument("region", help="arbeidsmarktregio: id (haaglanden), code (AM21) of naam")
-    p.add_argument("--date", type=date.fromisoformat, help="peildatum (standaard: vandaag)")
-    p.add_argument("--compare-date", type=date.fromisoformat, help="vergelijk met deze peildatum")
+    p.add_argument("--date", type=parse_day, help="peildatum (standaard: vandaag)")
+    p.add_argument("--compare-date", type=parse_day, help="vergelijk met deze peildatum")
     p.add_argument("--compare-region", help="vergelijk met deze regio")
     p.add_argument(
         "--profiles", type=int, default=10_000, help="aantal profielen (standaard 10000)"

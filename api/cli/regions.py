@@ -11,6 +11,7 @@ from typing import Any
 from api.cli.common import ProgressBar, emit, fail, read_placement
 from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.model import parse_day
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def cmd_national_sweep(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("coverage", help="welke regelsets er zijn per regio en gemeente")
     p.set_defaults(func=cmd_coverage)
-    p.add_argument("--date", type=date.fromisoformat, help="peildatum (standaard: vandaag)")
+    p.add_argument("--date", type=parse_day, help="peildatum (standaard: vandaag)")
     p.add_argument("--format", choices=["text", "json", "html"], default="text")
     p.add_argument("--output", "-o", help="schrijf naar dit bestand")
 
@@ -67,13 +68,13 @@ def register_national(sub: Any) -> None:
     p = sub.add_parser("national", help="landelijk overzicht: één plaatsing in elke gemeente")
     p.set_defaults(func=cmd_national)
     p.add_argument("placement", help="plaatsing als YAML; woon- en werkgemeente variëren")
-    p.add_argument("--date", type=date.fromisoformat, help="peildatum")
+    p.add_argument("--date", type=parse_day, help="peildatum")
     p.add_argument("--format", choices=["text", "csv", "json", "html"], default="text")
     p.add_argument("--output", "-o", help="schrijf naar dit bestand")
 
     p = sub.add_parser("national-sweep", help="landelijke harmonisatie: alle gemeenten")
     p.set_defaults(func=cmd_national_sweep)
-    p.add_argument("--date", type=date.fromisoformat, help="peildatum (standaard: vandaag)")
+    p.add_argument("--date", type=parse_day, help="peildatum (standaard: vandaag)")
     p.add_argument("--profiles", type=int, default=10_000, help="aantal profielen (10000)")
     p.add_argument("--seed", type=int, default=2026, help="zaad voor de gegenereerde profielen")
     p.add_argument("--executor", default="local", help="serial, local of dask://HOST:PORT")

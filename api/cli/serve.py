@@ -13,7 +13,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.settings import load_settings
 
+    load_settings()  # a bad ARRANGEUR_* value stops here (exit 2), not in each worker
     rulebase = args.load(args)  # refuses to start on broken rules (exit 1)
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
     print(

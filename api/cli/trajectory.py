@@ -8,6 +8,7 @@ from typing import Any
 from api.cli.common import emit, fail, read_placement
 from engine.arrangement import Engine
 from engine.errors import EvaluationError, PlacementError
+from engine.trajectory.model import DEFAULT_ISSUER, ISSUER_VARIABLE
 
 
 def trajectory_request(data: dict[str, Any], months: int | None) -> dict[str, Any]:
@@ -29,7 +30,8 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
     data = read_placement(args.placement)
     engine = Engine(args.load(args))
     try:
-        trajectory = build_trajectory(trajectory_request(data, args.months), engine)
+        request = trajectory_request(data, args.months)
+        trajectory = build_trajectory(request, engine, issuer=args.opsteller)
     except PlacementError as exc:
         # name the field as it is written in the file: job.startdatum, traject.maanden
         field = exc.field.removeprefix("placement.")
@@ -48,4 +50,9 @@ def register(sub: Any) -> None:
     p.add_argument("--months", type=int, help="horizon in maanden (standaard 36)")
     p.add_argument("--format", choices=["text", "json", "html", "pdf"], default="text")
     p.add_argument("--output", help="schrijf naar dit bestand (nodig voor pdf)")
+    p.add_argument(
+        "--opsteller",
+        help=f"wie het advies opstelt, voor de pdf (standaard ${ISSUER_VARIABLE} of "
+        f"{DEFAULT_ISSUER!r})",
+    )
     p.set_defaults(func=cmd_trajectory)

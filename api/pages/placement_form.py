@@ -8,7 +8,6 @@ geography still refuses comes back from engine.check as a PlacementError naming 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,12 +16,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import annotated_types
-import yaml
 
 from engine.arrange.wording import VALUE_LABELS
+from engine.errors import PlacementError
 from engine.facts import INPUT_FACTS, FactSpec
+from engine.geography import Geography
 from engine.labels import value_label
-from engine.model import Candidate, Employer, Job, Placement
+from engine.model import Candidate, Employer, Job, Placement, PlacementErrors, validate_input
+from engine.yamlio import RuleFileError, load_placement
 
 UITKERING_NL = {**VALUE_LABELS["candidate.uitkering"], "bijstand": "bijstand (Participatiewet)"}
 GROUPS = (("candidate", "Kandidaat"), ("employer", "Werkgever"), ("job", "Baan"))
@@ -31,9 +32,10 @@ _HINTS = {
     "candidate.woongemeente": "naam, oude naam of CBS-code (GM0503)",
     "employer.vestigingsgemeente": "naam, oude naam of CBS-code",
     "candidate.loonwaarde_pct": "0 tot 100; leeg als nog niet vastgesteld",
-    "peildatum": "de datum waarop de regels gelden",
+    "peildatum": "de datum waarop de regels gelden; leeg: de startdatum van de baan",
     "job.normale_arbeidsduur": (
-        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie (boven 36 uur nodig)"
+        "voltijd bij deze werkgever, bv. 38; begrenst de uren voor loonkostensubsidie"
+        " (nodig boven 36 uur)"
     ),
 }
 
@@ -101,6 +103,8 @@ def _parse_date(text: str) -> date:
     m = _DUTCH_DATE.match(text)
     if m:
         return date(int(m[3]), int(m[2]), int(m[1]))
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # not 20250401 or 2025-W14-2
+        raise ValueError(text)
     return date.fromisoformat(text)
 
 
@@ -171,6 +175,82 @@ def parse(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     return data, errors
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+GEMEENTEN = ("candidate.woongemeente", "employer.vestigingsgemeente")
+
+
+def form_dates(message: str) -> str:
+    """A message of the model (ISO dates, as the CLI and API read them) in the form's dd-mm-jjjj."""
+    return _ISO_DATE.sub(r"\3-\2-\1", message)
+
+
+def labelled(field: str, message: str) -> dict[str, str]:
+    """One problem as the form shows it: under its field with the field's label, else on top."""
+    field = field.removeprefix("placement.")
+    if field in FIELDS:
+        return {field: f"{FIELDS[field].label}: {form_dates(message)}"}
+    return {"": f"{field}: {form_dates(message)}"}
+
+
+def problems(
+    data: Mapping[str, Any], errors: Mapping[str, str], geography: Geography
+) -> dict[str, str]:
+    """Every problem the form's own parse did not find, in one pass: the model's checks (field
+    bounds, and dates that contradict each other once every field is valid) and the gemeente
+    lookups, each under its field; a field that already has an error keeps it."""
+    found: dict[str, str] = {}
+    try:
+        validate_input(Placement, _stand_ins(data, errors), "(placement)")
+    except PlacementErrors as exc:
+        for field, message in exc.problems:
+            found.update(labelled(field, message))
+    except PlacementError as exc:
+        found.update(labelled(exc.field, exc.message))
+    when = _reference_day(data)
+    for name in GEMEENTEN:
+        group, _, attr = name.partition(".")
+        text = data.get(group, {}).get(attr)
+        if not isinstance(text, str) or name in errors:
+            continue
+        try:
+            geography.resolve(text, when, name)
+        except PlacementError as exc:
+            found.update(labelled(exc.field, exc.message))
+    return {k: v for k, v in found.items() if k not in errors}
+
+
+def _stand_ins(data: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, Any]:
+    """The placement with a valid stand-in for each required field the form already refused
+    (not a date: the checks across dates must not read one), so the model still runs its
+    checks across fields (a birth date after the start) in the same pass."""
+    filled = {k: dict(v) if isinstance(v, Mapping) else v for k, v in data.items()}
+    for name in errors:
+        f = FIELDS.get(name)
+        if f is None or not f.required or f.type == "date":
+            continue
+        group, _, attr = name.partition(".")
+        if f.type == "number":
+            value: Any = f.maximum if f.maximum is not None else 1
+        elif f.type == "enum":
+            value = f.choices[0][0]
+        elif f.type == "bool":
+            value = False
+        else:
+            value = "stand-in"
+        filled.setdefault(group, {})[attr] = value
+    return filled
+
+
+def _reference_day(data: Mapping[str, Any]) -> date:
+    """The day the gemeenten must exist on: the model's peildatum default, else today."""
+    for text in (data.get("peildatum"), data.get("job", {}).get("startdatum")):
+        try:
+            return date.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue
+    return date.today()
+
+
 def flatten(placement: Mapping[str, Any]) -> dict[str, str]:
     """A placement dict (as read from YAML/JSON) → flat form values, in form notation."""
     flat: dict[str, str] = {}
@@ -214,14 +294,9 @@ def load_file(text: str, filename: str) -> dict[str, Any]:
     """An uploaded placement file (YAML or JSON, as `arrangeur check` reads it), validated
     only as far as its shape; raises ValueError with a Dutch message naming the file."""
     try:
-        data = json.loads(text) if filename.endswith(".json") else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else getattr(exc, "lineno", None)
-        where = f"{filename}:{line}" if line else filename
-        raise ValueError(f"{where}: geen geldige YAML of JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{filename}: verwacht een plaatsing met candidate, employer en job")
+        data = load_placement(text, filename)  # no aliases; the limits of rule files
+    except RuleFileError as exc:
+        raise ValueError(str(exc)) from None
     if "placement" in data and isinstance(data["placement"], dict):  # a trajectory request
         data = data["placement"]
     data = {k: v for k, v in data.items() if k != "traject"}  # a trajectory file: its placement

@@ -37,10 +37,12 @@ def parse_day(text: str) -> date:
 def field_error(exc: PlacementError) -> dict[str, str]:
     """What the engine refused, as the form shows it: under its field when the form has one
     (a trajectory names them `placement.job...`), with the field's Dutch label."""
-    field = exc.field.removeprefix("placement.")
-    if field in pf.FIELDS:
-        return {field: f"{pf.FIELDS[field].label}: {exc.message}"}
-    return {"": f"{field}: {exc.message}"}
+    problems = getattr(exc, "problems", None) or [(exc.field, exc.message)]
+    shown: dict[str, str] = {}
+    for field, message in problems:
+        for key, text in pf.labelled(field, message).items():
+            shown.setdefault(key, text)
+    return shown
 
 
 class _Suggestions:

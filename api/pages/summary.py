@@ -47,6 +47,22 @@ def _gets(t: Trajectory) -> list[str]:
             out.append(f"{x.name} van {who}: bij ziekte betaalt UWV het ziekengeld.")
         elif x.kind == "voorziening":
             out.append(f"{x.name} van {who}.")
+        elif x.funder == "belastingdienst":  # LKV, LIV: a yearly payment, not a monthly one
+            first_year = next(
+                (
+                    (y.period, i.eur)
+                    for y in t.years
+                    for i in y.instruments
+                    if i.instrument == x.instrument and i.eur
+                ),
+                None,
+            )
+            year = f"; {first_year[0]}: {eur(first_year[1])}" if first_year else ""
+            out.append(
+                f"{x.name}: {eur(x.eur)} totaal over {x.months} maanden{year}. Per kalenderjaar: "
+                "u vraagt het aan via de loonaangifte en de Belastingdienst betaalt het na afloop "
+                "van het jaar in één bedrag uit."
+            )
         else:
             monthly = next(
                 (
@@ -89,15 +105,23 @@ def summary(t: Trajectory) -> Summary:
                 if t.contract_start != t.start
                 else "."
             )
+            + f" Opgesteld door {t.issuer} op {nl_date(t.made_on)}."
         ),
     )
     s.sections[HEADINGS[0]] = _gets(t)
-    todo = [f"{nl_date(o.date)}: {o.what}" for o in t.obligations]
+    todo = [f"{nl_date(o.date)}: {o.what}" for o in t.obligations if not o.expired]
     if len(todo) > _MAX_ITEMS:
         todo = [
             *todo[: _MAX_ITEMS - 1],
             f"en nog {len(todo) - _MAX_ITEMS + 1} afspraken (zie bijlage).",
         ]
+    past = [o for o in t.obligations if o.expired]
+    if past:  # no action dated before the advice: what has passed is said once, at the end
+        todo.append(
+            f"Al voorbij op {nl_date(t.made_on)}: "
+            + "; ".join(f"{o.what.rstrip('.')} ({nl_date(o.date)})" for o in past)
+            + "."
+        )
     s.sections[HEADINGS[1]] = todo or ["Geen termijnen."]
     best = [a for a in t.alternatives if a.best]
     cost = [

@@ -35,7 +35,11 @@ def render_trajectory_text(t: Trajectory) -> str:
             + (f"; per financier: {funders}" if funders else "")
         )
     lines += ["", "Termijnen en verplichtingen"]
-    lines += [f"  {nl_date(o.date)}  {o.what}" for o in t.obligations] or ["  —"]
+    lines += [f"  {nl_date(o.date)}  {o.what}" for o in t.obligations if not o.expired] or ["  —"]
+    past = [o for o in t.obligations if o.expired]
+    if past:
+        lines += ["", f"Al voorbij op {nl_date(t.made_on)} (de dag van dit advies)"]
+        lines += [f"  {nl_date(o.date)}  {o.what}" for o in past]
     lines += ["", "Alternatieven"]
     for a in t.alternatives:
         cost = (

@@ -23,7 +23,7 @@ from engine.analysis.report import _relative, resolve_region
 from engine.analysis.sweep import _REFUSED, Outcome, SweepSpec, sweep
 from engine.analysis.wording import condition_in_words
 from engine.arrangement import Engine
-from engine.errors import PlacementError
+from engine.errors import NotFound, PlacementError
 from engine.expressions import Node
 from engine.format import format_number
 from engine.rulesets.loader import Rule, RuleSet
@@ -228,7 +228,7 @@ def find_version(rb: RuleBase, text: str) -> RuleSet:
     rs_id, _, version = text.partition("@")
     versions = rb.versions(rs_id)
     if not versions:
-        raise PlacementError("ruleset", f"onbekende regelset {rs_id!r}")
+        raise NotFound("ruleset", f"onbekende regelset {rs_id!r}")
     if not version:
         return versions[-1]
     found = next((v for v in versions if v.version == version), None)

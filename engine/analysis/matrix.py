@@ -13,11 +13,10 @@ from typing import Any
 
 from engine.analysis.groups import deviating, partition
 from engine.analysis.model import MatrixCell, RuleDifference
-from engine.analysis.wording import condition_in_words
+from engine.analysis.wording import condition_in_words, param_label
 from engine.arrangement import Engine, authority_label, parse_placement
 from engine.expressions import Compare, In, Lit, Name, Node, format_number, names
 from engine.geography import Gemeente
-from engine.labels import parameter_label
 from engine.rulesets.loader import Rule, RuleSet
 
 _OFFERING = ("eligible", "needs_assessment")
@@ -28,8 +27,8 @@ def _scope_rulesets(engine: Engine, gemeente: Gemeente, when: date) -> dict[str,
     placement = parse_placement(
         {
             "peildatum": when,
-            "candidate": {"woongemeente": gemeente.code, "geboortedatum": "1990-01-01",
-                          "uitkering": "geen"},
+            "candidate": {"woongemeente": gemeente.code,  # 39 or 40: any plausible age
+                          "geboortedatum": f"{when.year - 40}-01-01", "uitkering": "geen"},
             "employer": {"vestigingsgemeente": gemeente.code},
             "job": {"startdatum": when, "uren_per_week": 32},
         }
@@ -271,6 +270,6 @@ def _term(value: object) -> str:
 def describe(cell: MatrixCell) -> str:
     if not cell.offered:
         return "niet aangeboden" if not cell.rules else "alleen uitsluitingen"
-    terms = ", ".join(f"{parameter_label(k)} {_term(v)}" for k, v in cell.params.items())
+    terms = ", ".join(f"{param_label(k)} {_term(v)}" for k, v in cell.params.items())
     status = "op beoordeling" if cell.statuses == ["needs_assessment"] else "aangeboden"
     return f"{status}{' (' + terms + ')' if terms else ''}"

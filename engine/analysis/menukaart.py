@@ -36,6 +36,7 @@ from engine.errors import ExpressionError, PlacementError, Problem, RulesError
 from engine.expressions import from_structure, parse
 from engine.rulesets.loader import RuleSet, load_ruleset
 from engine.rulesets.registry import RuleBase, load_rulebase
+from engine.yamlio import load_value
 
 RULESET_COLS = ["regelset", "instantie", "versie", "titel", "geldig vanaf", "geldig tot",
                 "herkomst", "toelichting herkomst", "volgt regelsets",
@@ -358,11 +359,11 @@ class _Reader:
         if not text:
             return kind()
         try:
-            value = yaml.safe_load(text)
+            value = load_value(text, column)  # a cell of a spreadsheet from elsewhere: no aliases
         except yaml.YAMLError:
             value = None
         if not isinstance(value, kind):
-            what = "een mapping als {naam: waarde}" if kind is dict else "een lijst"
+            what = "mapping als {naam: waarde}" if kind is dict else "lijst"
             self.bad(n, column, f"{text!r} is geen {what}")
             return kind()
         return value
@@ -378,7 +379,7 @@ class _Reader:
         data: Any = text
         if condition and text.startswith("{"):
             try:
-                data = yaml.safe_load(text)
+                data = load_value(text, column)
             except yaml.YAMLError:
                 data = text
         try:

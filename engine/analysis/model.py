@@ -143,10 +143,18 @@ class HarmonisationReport(BaseModel):
     profiles: ProfilesUsed
     illustrative: bool
     notices: list[str]
+    not_comparable: list[Party] = Field(
+        default_factory=list,
+        description="gemeenten zonder eigen of gevolgde regels op de peildatum: hun uitkomsten "
+        "tonen alleen landelijke en regionale regels, dus niet te vergelijken",
+    )
     rulesets: list[RulesetUsed] = Field(
         default_factory=list,
         description="de regelsets die voor deze gemeenten op de peildatum gelden: versie en "
         "inhoudshash",
+    )
+    instrument_names: dict[str, str] = Field(
+        default_factory=dict, description="de naam van elk instrument, voor wie het rapport leest"
     )
     compare_date: DateComparison | None = None
     compare_region: RegionComparison | None = None

@@ -41,7 +41,11 @@ def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
     probe = parse_placement(
         {
             "peildatum": when.isoformat(),
-            "candidate": {"woongemeente": code, "geboortedatum": "1980-01-01", "uitkering": "geen"},
+            "candidate": {
+                "woongemeente": code,
+                "geboortedatum": f"{when.year - 40}-01-01",  # 39 or 40: any plausible age
+                "uitkering": "geen",
+            },
             "employer": {"vestigingsgemeente": code},
             "job": {"startdatum": when.isoformat(), "uren_per_week": 32},
         }

@@ -14,8 +14,8 @@ from engine.analysis.model import Example, OutcomeDifference, Shopping
 from engine.analysis.profiles import Profile, placement_for
 from engine.analysis.sweep import _REFUSED as NONE
 from engine.analysis.sweep import Outcome, ProfileRow
+from engine.analysis.wording import param_label
 from engine.format import format_number
-from engine.labels import parameter_label
 from engine.rulesets.registry import RuleBase
 
 MAX_EXAMPLES = 3
@@ -30,13 +30,10 @@ def comparable(o: Outcome) -> tuple:
 def in_words(o: Outcome) -> str:
     text = _STATUS[o.status]
     if o.status != "not_eligible":
-        text += f" via {o.provider.replace(':', ' ')}"
+        text += f" via {o.provider}"
         if o.params:
-            text += (
-                " ("
-                + ", ".join(f"{parameter_label(k)} {format_number(v)}" for k, v in o.params)
-                + ")"
-            )
+            terms = ", ".join(f"{param_label(k)} {format_number(v)}" for k, v in o.params)
+            text += f" ({terms})"
         for period, eur in o.amounts:
             per = "per maand" if len(period) == 7 else "per jaar"
             text += f", € {format_number(eur)} {per} ({period})"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from engine.analysis.coverage import local_rules
 from engine.analysis.matrix import build_matrix, describe, signature
 from engine.analysis.model import (
     DateComparison,
@@ -22,9 +23,10 @@ from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
 from engine.arrangement import Engine
 from engine.dates import add_months
-from engine.errors import PlacementError
+from engine.errors import NotFound, PlacementError
 from engine.geography import Gemeente, Regio
 from engine.model import Party
+from engine.rulesets.registry import RuleBase
 
 DEFAULT_PROFILES = 10_000
 DEFAULT_SEED = 2026
@@ -48,7 +50,7 @@ def resolve_region(engine: Engine, text: str) -> Regio:
             return r
     close = difflib.get_close_matches(key, [r.id for r in geo.regios], n=3)
     hint = f"; bedoelt u {' of '.join(close)}?" if close else ""
-    raise PlacementError("region", f"onbekende arbeidsmarktregio {text!r}{hint}")
+    raise NotFound("region", f"onbekende arbeidsmarktregio {text!r}{hint}")
 
 
 def _members(engine: Engine, regio: Regio, when: date, chosen: Sequence[str]) -> list[Gemeente]:
@@ -130,7 +132,7 @@ def _report(
         heatmap=outcomes.heatmap,
         summary=Summary(
             q40=q40(matrix, outcomes, with_rules),
-            q42=q42(matrix, order),
+            q42=q42(matrix, with_rules),
             index=index,
             index_reason=index_reason,
             index_per_instrument=outcomes.index_per_instrument,
@@ -145,7 +147,17 @@ def _report(
             checks=len(profiles) * len(order),
         ),
         illustrative=any(c.provenance == "illustrative" for c in matrix),
+        instrument_names={
+            c.instrument: rb.catalogue.instruments[c.instrument].naam
+            for c in matrix
+            if c.instrument in rb.catalogue.instruments
+        },
         notices=_unique(notices + [_scope_notice(gemeenten, rb, peildatum)]),
+        not_comparable=[
+            Party(code=g.code, naam=g.naam, regio=g.regio)
+            for g in gemeenten
+            if not local_rules(rb, g.code, peildatum)
+        ],
         rulesets=list(
             {(r.id, r.version, r.content_hash): r for a in firsts for r in a.rulesets}.values()
         ),
@@ -169,13 +181,21 @@ def _index(
     return index, None
 
 
-def _scope_notice(gemeenten: Sequence[Gemeente], rb, when: date) -> str:
-    without = [g.naam for g in gemeenten if not rb.in_force(f"gemeente:{g.code}", when)]
+def _scope_notice(gemeenten: Sequence[Gemeente], rb: RuleBase, when: date) -> str:
+    """Which gemeenten cannot be compared: without rules of their own or adopted regional rules
+    their answers show national law (and region-wide rules) only, and looking the same then
+    says nothing about harmonisation."""
+    without = [g.naam for g in gemeenten if not local_rules(rb, g.code, when)]
     if not without:
-        return "Alle gemeenten van de regio hebben een eigen regelset."
+        return "Alle gemeenten van de regio hebben eigen of gevolgde regionale regels."
+    notes = {n.authority for n in rb.coverage_notes}
+    searched = [g.naam for g in gemeenten if g.naam in without and f"gemeente:{g.code}" in notes]
+    looked = f"; voor {', '.join(searched)} is gezocht en niets gevonden" if searched else ""
     return (
-        "Geen gemeentelijke regelset voor: " + ", ".join(without) + " (alleen landelijke en "
-        "eventuele regionale regels)."
+        f"Niet te vergelijken: {len(without)} van de {len(gemeenten)} gemeenten hebben geen eigen "
+        f"regels op {when.strftime('%d-%m-%Y')}: {', '.join(without)}{looked}. Hun uitkomsten "
+        "tonen alleen landelijke en eventuele regionale regels; of zij van elkaar afwijken, is "
+        "niet bekend (arrangeur coverage)."
     )
 
 

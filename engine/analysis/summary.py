@@ -79,9 +79,16 @@ def q40(matrix: Sequence[MatrixCell], outcomes: OutcomeAnalysis, order: Sequence
     )
 
 
+Q42_UNKNOWN = "Onbekend: geen gemeentelijke regels"
+
+
 def q42(matrix: Sequence[MatrixCell], order: Sequence[str]) -> Q42:
     """Gemeenten follow UWV in some way when, for an instrument both offer, the terms they share
-    (duration, behoud van uitkering, ...) are the same."""
+    (duration, behoud van uitkering, ...) are the same. `order` holds the gemeenten with rules
+    of their own, as for q40: without any there is nothing to answer from (not "Nee", and not
+    "Ja" because a regional agreement matches UWV)."""
+    if not order:
+        return Q42(answer=Q42_UNKNOWN, aligned=[])
     aligned = []
     for uwv in (c for c in matrix if c.authority == "uwv" and c.offered and c.params):
         followers, terms = [], set()

@@ -4,6 +4,7 @@ expressions: `candidate.uitkering in ['ww', 'wia_wga']` → "uitkering is een va
 from __future__ import annotations
 
 from engine import labels
+from engine.analysis.model import Shopping
 from engine.expressions import (
     Arith,
     BoolOp,
@@ -18,7 +19,7 @@ from engine.expressions import (
     render,
 )
 from engine.facts import INPUT_FACTS
-from engine.format import format_number
+from engine.format import eur, format_number
 
 _SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "/"}
 _OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
@@ -76,3 +77,36 @@ def condition_in_words(node: Node, nested: bool = False) -> str:
         case Lit(_):
             return _value(node)
     return render(node, {})
+
+
+# The terms a rule gives an instrument, as a reader of the region report knows them: one table
+# for every face, engine/labels.py.
+PARAM_LABELS = labels.PARAMETERS
+param_label = labels.parameter_label
+
+
+def shopping_text(s: Shopping, total: int, differing: list[str]) -> str:
+    """Whether an employer gains by choosing a candidate from one gemeente over another, in
+    words that do not contradict themselves: shopping is about money; profiles that differ only
+    in instruments without an amount are named as such, with the instruments (`differing`)."""
+    other = s.profiles_exposed - s.profiles_with_money_gap
+    what = f" ({', '.join(differing)})" if differing else ""
+    only = (
+        f"bij {other} profielen ({_pct(other, total)}) verschillen alleen instrumenten zonder "
+        f"bedrag{what}"
+    )
+    if s.profiles_with_money_gap:
+        money = s.profiles_with_money_gap
+        text = (
+            f"ja: bij {money} profielen ({_pct(money, total)}) "
+            f"hangt het indicatieve jaarbedrag af van de woongemeente, grootste verschil "
+            f"{eur(s.max_gap_eur)} per jaar (gemiddeld {eur(s.mean_gap_eur)})"
+        )
+        return text + (f"; {only}" if other else "")
+    if other:
+        return f"niet in geld: geen verschil in bedragen; {only}"
+    return "nee: voor elk profiel krijgt de werkgever in elke gemeente hetzelfde"
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n / total * 100:.1f} %".replace(".", ",") if total else "—"

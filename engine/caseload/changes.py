@@ -3,6 +3,10 @@
 Why is read from the two answers alone: a rule set whose version or content hash differs
 (named with the rules of that rule set that decided the instrument), a moved peildatum, or -
 when neither - the parameters or facts.
+
+Values are compared, not their rendering: an amount is the same to the cent whatever month or
+year labels it, and a date that keeps its place relative to the peildatum (it moved with it) is
+the same date. Only what a user would act on is a change.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from engine.caseload.answer import Answer, Rulesets
+from engine.dates import add_months
 from engine.format import eur, format_number
 
 STATUS_NL = {
@@ -84,7 +89,7 @@ def compare(ref: str, old: Snapshot, new: Snapshot) -> PlacementChange:
     o_inst, n_inst = old.answer["instruments"], new.answer["instruments"]
     for instrument in [*o_inst, *(i for i in n_inst if i not in o_inst)]:
         o, n = o_inst.get(instrument), n_inst.get(instrument)
-        lines = _instrument_lines(o, n)
+        lines = _instrument_lines(o, n, p_old, p_new)
         if not lines:
             continue
         change.lines.extend(lines)
@@ -98,13 +103,15 @@ def compare(ref: str, old: Snapshot, new: Snapshot) -> PlacementChange:
         if not why:
             why.append("zelfde regelsets en peildatum: parameters of feiten gewijzigd")
         change.lines.append("    oorzaak: " + "; ".join(why))
-    change.lines.extend(_deadline_lines(old.deadlines, new.deadlines))
+    change.lines.extend(_deadline_lines(old.deadlines, new.deadlines, p_old, p_new))
     if old.answer.get("regie") != new.answer.get("regie"):
         change.lines.append(f"~ regie: {old.answer.get('regie')} → {new.answer.get('regie')}")
     return change
 
 
-def _instrument_lines(o: dict[str, Any] | None, n: dict[str, Any] | None) -> list[str]:
+def _instrument_lines(
+    o: dict[str, Any] | None, n: dict[str, Any] | None, p_old: date, p_new: date
+) -> list[str]:
     # a rule that no longer exists and one that refuses say the same to the user: no change
     if (o is None or o["status"] == "not_eligible") and (
         n is None or n["status"] == "not_eligible"
@@ -124,7 +131,7 @@ def _instrument_lines(o: dict[str, Any] | None, n: dict[str, Any] | None) -> lis
             return [f"- {name}: vervalt, nu {STATUS_NL[n['status']]} ({was})"]
         return [f"~ {name}: {STATUS_NL[o['status']]} → {STATUS_NL[n['status']]}"]
     lines = []
-    if o["amounts"] != n["amounts"]:
+    if _money(o["amounts"], p_old != p_new) != _money(n["amounts"], p_old != p_new):
         lines.append(f"~ {name}: bedrag{_amounts(o, ' ')} →{_amounts(n, ' ')}")
     if o["authority"] != n["authority"]:
         lines.append(f"~ {name}: aanbieder {o['authority']} → {n['authority']}")
@@ -132,7 +139,7 @@ def _instrument_lines(o: dict[str, Any] | None, n: dict[str, Any] | None) -> lis
         if key.endswith("_uiterlijk"):
             continue  # a date: reported with the deadlines
         a, b = o["params"].get(key), n["params"].get(key)
-        if a != b:
+        if not _same(a, b, p_old, p_new):
             lines.append(f"~ {name}: {key} {_value(a)} → {_value(b)}")
     return lines
 
@@ -159,7 +166,51 @@ def _value(v: Any) -> str:
     return "(geen)" if v is None else format_number(v)
 
 
-def _deadline_lines(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+def _money(amounts: list[list[Any]], moved: bool) -> list[Any]:
+    """Amounts to the cent; their period labels only when the peildatum did not move (the
+    month or year an amount is shown for follows the peildatum)."""
+    cents = [_cents(value) for _, value in amounts]
+    return cents if moved else list(zip([p for p, _ in amounts], cents, strict=True))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cents(value: Any) -> Any:
+    return round(value * 100) if _number(value) else value
+
+
+def _same(a: Any, b: Any, p_old: date, p_new: date) -> bool:
+    """The same value: equal, equal to the cent (a number) or in the same place relative to
+    the peildatum (a date derived from it)."""
+    if a == b:
+        return True
+    if _number(a) and _number(b):
+        return _cents(a) == _cents(b)
+    da, db = _day(a), _day(b)
+    return da is not None and db is not None and _relative(da, p_old) == _relative(db, p_new)
+
+
+def _day(value: Any) -> date | None:
+    if not (isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-"):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _relative(day: date, peildatum: date) -> tuple[int, int]:
+    """A date as (whole months, days) after the peildatum."""
+    months = (day.year - peildatum.year) * 12 + day.month - peildatum.month
+    months -= day.day < peildatum.day
+    return months, (day - add_months(peildatum, months)).days
+
+
+def _deadline_lines(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], p_old: date, p_new: date
+) -> list[str]:
     def index(items: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(d["kind"], d["instrument"] or ""): d for d in items}
 
@@ -171,6 +222,6 @@ def _deadline_lines(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
             lines.append(f"- termijn vervalt: {x['label']} ({x['due']})")
         elif y and not x:
             lines.append(f"+ nieuwe termijn: {y['label']} ({y['due']})")
-        elif x and y and x["due"] != y["due"]:
+        elif x and y and not _same(x["due"], y["due"], p_old, p_new):
             lines.append(f"~ termijn {y['label']}: {x['due']} → {y['due']}")
     return lines

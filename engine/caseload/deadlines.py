@@ -130,3 +130,9 @@ def _number(value: Any) -> float | None:
 
 def _n(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value).replace(".", ",")
+
+
+def mark_expired(rows: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Stored deadlines (`due` as JJJJ-MM-DD) with `verlopen`: the date lies before `today`, so
+    it can no longer be met and must not read as a task still open."""
+    return [{**d, "verlopen": date.fromisoformat(d["due"]) < today} for d in rows]

@@ -15,11 +15,16 @@ from typing import Any
 from icalendar import Calendar, Event
 
 CSV_COLUMNS = ["ref", "datum", "omschrijving", "instrument", "soort", "regel", "bron", "bron_url"]
+# Dutch Excel: a list separator ";" (the comma is the decimal sign) and a byte-order mark, without
+# which it reads UTF-8 as Windows-1252 (€ and ë garbled)
+BOM = "\ufeff"
+DELIMITER = ";"
 
 
 def to_csv(deadlines: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out.write(BOM)
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for d in deadlines:
         writer.writerow(

@@ -31,11 +31,11 @@ class RecheckReport:
         when = f"peildatum {self.when.isoformat()}" if self.when else "de eigen peildatum"
         out = [f"Herbeoordeling van {len(self.changes)} plaatsing(en) op {when}:"]
         for c in self.changes:
-            moved = (
-                f" (peildatum {c.peildatum_old.isoformat()} → {c.peildatum_new.isoformat()})"
-                if c.peildatum_old != c.peildatum_new
-                else ""
-            )
+            moved, old, new = "", c.peildatum_old.isoformat(), c.peildatum_new.isoformat()
+            if old != new and c.changed:
+                moved = f" (peildatum {old} → {new})"
+            elif old != new:  # kept: the re-check's date is not stored
+                moved = f" (beoordeeld op {new}; peildatum {old} blijft)"
             out.append(f"{c.ref}: {'gewijzigd' if c.changed else 'ongewijzigd'}{moved}")
             out.extend(f"  {line}" for line in c.lines)
         if self.rulesets:

@@ -7,6 +7,7 @@ that fails leaves every stored answer as it was). Nothing about a placement is l
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,13 +85,35 @@ def check_ref(ref: str) -> str:
     return ref
 
 
+LOCAL = "lokaal"  # the CLI's organisation: local and trusted, no login
+
+
 class Caseload:
-    def __init__(self, checker: Checker, url: str | None = None, migrate: bool = True):
+    """One organisation's view of the caseload: every read and write is scoped to
+    `organisation`; another organisation's entry is unknown here (404 in the faces)."""
+
+    def __init__(
+        self,
+        checker: Checker,
+        url: str | None = None,
+        migrate: bool = True,
+        organisation: str = LOCAL,
+    ):
         self.checker = checker
+        self.organisation = organisation
         self.db = connect(url)
         if migrate:
             upgrade(self.db)
         self._sessions = sessionmaker(self.db, expire_on_commit=False)
+
+    def for_organisation(self, organisation: str) -> Caseload:
+        """The same database and checker, scoped to another organisation (no new connection)."""
+        other = copy.copy(self)
+        other.organisation = organisation
+        return other
+
+    def _mine(self) -> Any:
+        return PlacementRow.organisation == self.organisation
 
     @property
     def location(self) -> str:
@@ -120,7 +143,9 @@ class Caseload:
         try:
             with self._sessions() as s, s.begin():
                 for ref, facts, answer, rulesets, deadlines in prepared:
-                    row = PlacementRow(ref=ref, facts=facts, added_at=now)
+                    row = PlacementRow(
+                        ref=ref, facts=facts, added_at=now, organisation=self.organisation
+                    )
                     s.add(row)
                     s.flush()
                     s.add(_check_row(row.id, answer, rulesets, now))
@@ -131,7 +156,7 @@ class Caseload:
 
     def remove(self, ref: str) -> None:
         with self._sessions() as s, s.begin():
-            pid = s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref))
+            pid = s.scalar(select(PlacementRow.id).where(PlacementRow.ref == ref, self._mine()))
             if pid is None:
                 raise UnknownRef(ref)
             # explicit, not only ON DELETE CASCADE: nothing of the placement may stay behind
@@ -140,7 +165,9 @@ class Caseload:
             s.execute(delete(PlacementRow).where(PlacementRow.id == pid))
 
     def recheck(self, when: date | None = None, dry_run: bool = False) -> RecheckReport:
-        """Check every placement again (on `when`, else on its stored answer's peildatum)."""
+        """Check every placement again (on `when`, else on its stored answer's peildatum). An
+        answer that did not change is kept with its own peildatum (only the rule-set versions
+        that gave it again are noted); one that changed is stored on the re-check's date."""
         now = datetime.now(UTC)
         changes = []
         uses: dict[tuple[str, str, str], RulesetUse] = {}
@@ -151,12 +178,14 @@ class Caseload:
                     CheckRow.peildatum, CheckRow.answer, CheckRow.rulesets,
                 )
                 .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+                .where(self._mine())
                 .order_by(PlacementRow.ref)
                 # PostgreSQL: a second re-check at the same time waits instead of interleaving
                 .with_for_update(of=PlacementRow)
             ).all()  # fmt: skip
-            old_deadlines = _deadlines_by_placement(s)
+            old_deadlines = _deadlines_by_placement(s, organisation=self.organisation)
             superseded, confirmed, new_checks, new_deadlines = [], [], [], []
+            moved: list[tuple[int, Rulesets]] = []
             for pid, ref, facts, cid, peil, answer, rulesets in current:
                 new_answer, new_rulesets = self._check(facts, when or peil, ref)
                 deadlines = [d.as_dict() for d in derive(new_answer, facts)]
@@ -171,17 +200,25 @@ class Caseload:
                     use.used_by.append(ref)
                     if delta.key() in change.causes:
                         use.affected.append(ref)
-                if change.changed or new_rulesets != rulesets or new_answer != answer:
+                if change.changed:
                     superseded.append(cid)
                     new_checks.append(_check_row(pid, new_answer, new_rulesets, now))
                     new_deadlines.extend((pid, d) for d in deadlines)
-                else:
+                elif new_rulesets != rulesets:  # same answer from other versions: noted
+                    moved.append((cid, new_rulesets))
+                else:  # the same answer: kept with its own peildatum, not the re-check's date
                     confirmed.append(cid)
             if dry_run:
                 s.rollback()
                 return RecheckReport(when, False, changes, list(uses.values()))
             for ids in _chunks(confirmed):
                 s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(confirmed_at=now))
+            for cid, versions in moved:
+                s.execute(
+                    update(CheckRow)
+                    .where(CheckRow.id == cid)
+                    .values(rulesets=versions, confirmed_at=now)
+                )
             for ids in _chunks(superseded):
                 s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(current=False))
             changed_pids = [row.placement_id for row in new_checks]
@@ -207,9 +244,15 @@ class Caseload:
         query = (
             select(PlacementRow, CheckRow)
             .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+            .where(self._mine())
             .order_by(PlacementRow.ref)
         )
-        counts = select(CheckRow.placement_id, func.count()).group_by(CheckRow.placement_id)
+        counts = (
+            select(CheckRow.placement_id, func.count())
+            .join(PlacementRow, PlacementRow.id == CheckRow.placement_id)
+            .where(self._mine())
+            .group_by(CheckRow.placement_id)
+        )
         with self._sessions() as s:
             rows = s.execute(query if where is None else query.where(where)).all()
             if len(rows) == 1:
@@ -217,7 +260,7 @@ class Caseload:
                 deadlines = _deadlines_by_placement(s, pid)
                 checks = dict(s.execute(counts.where(CheckRow.placement_id == pid)).all())
             else:
-                deadlines = _deadlines_by_placement(s)
+                deadlines = _deadlines_by_placement(s, organisation=self.organisation)
                 checks = dict(s.execute(counts).all())
         return [
             Stored(
@@ -236,19 +279,23 @@ class Caseload:
         ]
 
     def _known(self, ref: str) -> list[str]:
+        # over every organisation: a reference is unique in the database (migration 0003)
         with self._sessions() as s:
             return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
 
     def refs(self) -> list[str]:
         with self._sessions() as s:
-            return list(s.scalars(select(PlacementRow.ref).order_by(PlacementRow.ref)).all())
+            query = select(PlacementRow.ref).where(self._mine()).order_by(PlacementRow.ref)
+            return list(s.scalars(query).all())
 
     def deadlines(
         self, within: int | None = None, today: date | None = None, ref: str | None = None
     ) -> list[dict[str, Any]]:
         """Deadlines by date, with the placement's ref; `within` days from `today` if given."""
-        query = select(PlacementRow.ref, DeadlineRow).join(
-            PlacementRow, PlacementRow.id == DeadlineRow.placement_id
+        query = (
+            select(PlacementRow.ref, DeadlineRow)
+            .join(PlacementRow, PlacementRow.id == DeadlineRow.placement_id)
+            .where(self._mine())
         )
         if within is not None:
             start = today or date.today()
@@ -320,12 +367,18 @@ def _deadline_dict(d: DeadlineRow) -> dict[str, Any]:
     }
 
 
-def _deadlines_by_placement(s: Session, pid: int | None = None) -> dict[int, list[dict]]:
+def _deadlines_by_placement(
+    s: Session, pid: int | None = None, organisation: str | None = None
+) -> dict[int, list[dict]]:
     query = select(DeadlineRow).order_by(
         DeadlineRow.placement_id, DeadlineRow.due, DeadlineRow.kind
     )
     if pid is not None:
         query = query.where(DeadlineRow.placement_id == pid)
+    if organisation is not None:
+        query = query.join(PlacementRow, PlacementRow.id == DeadlineRow.placement_id).where(
+            PlacementRow.organisation == organisation
+        )
     out: dict[int, list[dict]] = {}
     for d in s.scalars(query):
         out.setdefault(d.placement_id, []).append(_deadline_dict(d))

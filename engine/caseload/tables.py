@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # json, not jsonb, on PostgreSQL: it keeps the answer as written, key order included (the
@@ -25,6 +36,10 @@ class PlacementRow(Base):
     __tablename__ = "caseload_placements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(REF_MAX), unique=True, nullable=False)
+    # the organisation it belongs to: every query of engine.caseload.store is scoped by it
+    organisation: Mapped[str] = mapped_column(String(64), nullable=False, default="lokaal")
+
+    __table_args__ = (Index("ix_caseload_placements_organisation_ref", "organisation", "ref"),)
     facts: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -66,3 +81,36 @@ class DeadlineRow(Base):
     rule: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, nullable=False)
     source_url: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRow(Base):
+    """A harmonisation job (api/jobs.py): any server worker answers for it from this row.
+
+    `owner` is the worker that runs it; it writes state, progress and the report here. Another
+    worker cancels by setting the state, which the owner sees when it next looks. `seen_at` is
+    when someone last asked about it (a job nobody asks about is cancelled); `updated_at` the
+    owner's last sign of life (a queued or running job whose owner went silent has failed)."""
+
+    __tablename__ = "arrangeur_jobs"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    request: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    rules_hash: Mapped[str] = mapped_column(String(128), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    progress: Mapped[float] = mapped_column(Float, nullable=False)
+    done: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    error_status: Mapped[int] = mapped_column(Integer, nullable=False)
+    error_loc: Mapped[list[str]] = mapped_column(Json, nullable=False)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    owner: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# The accounts' tables live in the same database and migration history: the metadata (which
+# migrations are compared with) holds them whichever module is imported first.
+from engine.accounts import tables as _accounts_tables  # noqa: E402, F401

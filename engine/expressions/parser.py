@@ -35,6 +35,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 _SPACE = re.compile(r"\s*")
 
@@ -44,6 +45,17 @@ _SPACE = re.compile(r"\s*")
 MAX_LENGTH = 20_000  # characters
 MAX_NESTING = 40  # brackets, lists, calls, `not` and `-` inside each other
 MAX_DEPTH = 100  # depth of the syntax tree, e.g. a chain a + b + c + ...
+# What an expression or a rule's whole condition may contain: the shipped rules use at most 29
+# nodes and lists of 12 (docs/reliability.md); the cost of checking grows with both.
+MAX_NODES = 1_000  # nodes of one expression, and of a rule's condition (all/any/not) as a whole
+MAX_ITEMS = 200  # items of one list: `x in [...]`, `all: [...]`, the arguments of a call
+# digits of a number literal (the shipped rules use 4): past Decimal's 28 a literal is rounded,
+# and showing it in a message failed (decimal.InvalidOperation)
+MAX_DIGITS = 20
+
+
+def _dutch(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -65,13 +77,24 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
-def _depth(node: Node) -> int:
-    deepest, stack = 0, [(node, 1)]
+def _size(node: Node) -> tuple[int, int]:
+    """Depth and number of nodes of the tree."""
+    deepest, count, stack = 0, 0, [(node, 1)]
     while stack:
         n, d = stack.pop()
-        deepest = max(deepest, d)
+        deepest, count = max(deepest, d), count + 1
         stack.extend((c, d + 1) for c in children(n))
-    return deepest
+    return deepest, count
+
+
+def check_size(node: Node, text: str = "") -> Node:
+    """Refuse a tree of more than MAX_NODES nodes (its cost in every later step)."""
+    count = _size(node)[1]
+    if count > MAX_NODES:
+        raise ExpressionError(
+            f"de expressie heeft {_dutch(count)} onderdelen; de grens is {_dutch(MAX_NODES)}", text
+        )
+    return node
 
 
 class _Parser:
@@ -158,8 +181,14 @@ class _Parser:
             items.append(self.or_())
             while self.accept(","):
                 items.append(self.or_())
+                self.count(items)
             self.expect("]")
         return tuple(items)
+
+    def count(self, items: list[Node]) -> None:
+        if len(items) > MAX_ITEMS:
+            _, _, pos = self.peek()
+            raise ExpressionError(f"meer dan {MAX_ITEMS} elementen in één lijst", self.text, pos)
 
     def sum(self) -> Node:
         node = self.term()
@@ -194,6 +223,11 @@ class _Parser:
     def atom(self) -> Node:
         kind, val, pos = self.take()
         if kind == "number":
+            if sum(c.isdigit() for c in val) > MAX_DIGITS:
+                shown = val if len(val) <= 30 else f"{val[:30]}…"
+                raise ExpressionError(
+                    f"getal {shown} heeft meer dan {MAX_DIGITS} cijfers", self.text, pos
+                )
             return Lit(Decimal(val))
         if kind == "string":
             return Lit(val[1:-1])
@@ -211,6 +245,7 @@ class _Parser:
                     args.append(self.or_())
                     while self.accept(","):
                         args.append(self.or_())
+                        self.count(args)
                     self.expect(")")
                 return _make_call(val, tuple(args), self.text, pos)
             return Name(val)
@@ -235,9 +270,13 @@ def _make_call(func: str, args: tuple[Node, ...], text: str, pos: int) -> Node:
         if not (isinstance(args[0], Lit) and isinstance(args[0].value, str)):
             raise ExpressionError("date() takes a literal 'YYYY-MM-DD'", text, pos)
         try:
+            if not _DAY.fullmatch(args[0].value):  # fromisoformat also reads 2025-W14-2
+                raise ValueError(args[0].value)
             return Lit(date.fromisoformat(args[0].value))
         except ValueError:
-            raise ExpressionError(f"invalid date {args[0].value!r}", text, pos) from None
+            raise ExpressionError(
+                f"ongeldige datum {args[0].value[:40]!r} (verwacht JJJJ-MM-DD)", text, pos
+            ) from None
     return Call(func, args)
 
 
@@ -249,13 +288,18 @@ def parse(text: str) -> Node:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text)
     node = _Parser(text).parse()
-    if _depth(node) > MAX_DEPTH:
+    if _size(node)[0] > MAX_DEPTH:
         raise ExpressionError(f"nested more than {MAX_DEPTH} operations deep", text)
-    return node
+    return check_size(node, text)
 
 
 def from_structure(value: Any) -> Node:
-    """A condition written as YAML structure ({all: [...]}, {any: [...]}, {not: ...}) or text."""
+    """A condition written as YAML structure ({all: [...]}, {any: [...]}, {not: ...}) or text;
+    at most MAX_NODES nodes in all (each text is bounded on its own, the whole as well)."""
+    return check_size(_from_structure(value))
+
+
+def _from_structure(value: Any) -> Node:
     if isinstance(value, bool):
         return Lit(value)
     if isinstance(value, str):
@@ -263,11 +307,13 @@ def from_structure(value: Any) -> Node:
     if isinstance(value, dict) and len(value) == 1:
         ((key, inner),) = value.items()
         if key in ("all", "any") and isinstance(inner, list) and inner:
+            if len(inner) > MAX_ITEMS:
+                raise ExpressionError(f"meer dan {MAX_ITEMS} elementen in één {key}-lijst")
             op = "and" if key == "all" else "or"
-            items = tuple(from_structure(v) for v in inner)
+            items = tuple(_from_structure(v) for v in inner)
             return items[0] if len(items) == 1 else BoolOp(op, items)
         if key == "not":
-            return Not(from_structure(inner))
+            return Not(_from_structure(inner))
     raise ExpressionError(
         "a condition is an expression, or a mapping with one key: all, any or not"
     )

@@ -7,6 +7,7 @@ alternatives and gaps. Nothing here knows about HTML: the faces in api/ render a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from engine.arrangement import Engine, default_engine
@@ -16,6 +17,7 @@ from engine.trajectory.alternatives import alternatives
 from engine.trajectory.build import assumptions, period, simulate, years
 from engine.trajectory.gaps import gaps
 from engine.trajectory.model import Trajectory, TrajectoryRequest
+from engine.trajectory.model import issuer as default_issuer
 from engine.trajectory.obligations import obligations
 
 _PLACEMENT_FIELDS = {"candidate", "employer", "job", "peildatum"}
@@ -34,8 +36,14 @@ def _regio_name(engine: Engine, slug: str | None) -> str | None:
 
 
 def build_trajectory(
-    request: TrajectoryRequest | Mapping[str, Any], engine: Engine | None = None
+    request: TrajectoryRequest | Mapping[str, Any],
+    engine: Engine | None = None,
+    today: date | None = None,
+    issuer: str | None = None,
 ) -> Trajectory:
+    """The trajectory of a request, as advice made on `today` (default: the real today; no
+    action is planned before it) by `issuer` (default: $ARRANGEUR_OPSTELLER, else the
+    werkgeversservicepunt)."""
     if not isinstance(request, TrajectoryRequest):
         request = parse_request(request)
     engine = engine or default_engine()
@@ -44,7 +52,7 @@ def build_trajectory(
         if name not in known:
             raise PlacementError(f"nodig.{i}", f"onbekend instrument {name!r}")
     try:
-        sim = simulate(request, engine)
+        sim = simulate(request, engine, today)
     except PlacementError as exc:  # a placement field: name it by its path in the request
         if exc.field.split(".")[0] in _PLACEMENT_FIELDS:
             raise PlacementError(f"placement.{exc.field}", exc.message) from None
@@ -74,6 +82,8 @@ def build_trajectory(
         assumptions=assumptions(sim),
         notices=notices,
         contactpersoon=request.contactpersoon,
+        made_on=sim.today,
+        issuer=issuer or default_issuer(),
         illustrative=any(a.illustrative for _, a in sim.checks),
         rulesets=list(
             {

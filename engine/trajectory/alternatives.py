@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.arrangement import Engine
+from engine.errors import PlacementError
 from engine.trajectory.build import Simulation, simulate
 from engine.trajectory.model import Alternative
 from engine.trajectory.money import HourlyAccrual, eur, is_hourly
@@ -36,9 +37,14 @@ def proefplaatsing(sim: Simulation, engine: Engine) -> list[Alternative]:
         return []
     label = sim.first.authorities.get(pp.authority or "", pp.authority or "")
     planned = sim.plan.proefplaatsing is not None
-    other = simulate(sim.request.model_copy(update={"proefplaatsing": not planned}), engine)
+    try:
+        other = simulate(
+            sim.request.model_copy(update={"proefplaatsing": not planned}), engine, sim.today
+        )
+    except PlacementError:  # too late for one before the startdatum: the notices say so
+        return []
     with_pp, without = (sim, other) if planned else (other, sim)
-    months = int(pp.params.get("duur_maanden", 2))
+    months = sum(1 for m in with_pp.months if m.phase == "proefplaatsing")
     a_net, b_net = _net(with_pp.months), _net(without.months)
     horizon = sim.request.maanden
     options = [
@@ -49,9 +55,9 @@ def proefplaatsing(sim: Simulation, engine: Engine) -> list[Alternative]:
             subsidies_eur=float(_subs(with_pp.months)),
             best=False,
             explanation=(
-                f"Eerst {months} maanden proefplaatsing met behoud van uitkering: geen loon in die "
-                f"maanden; het contract en de LKV-termijn beginnen later. Netto over {horizon} "
-                f"maanden {eur(a_net)}."
+                f"Eerst {months} maanden proefplaatsing met behoud van uitkering, vóór de "
+                "startdatum: geen loon in die maanden; het contract en de LKV-termijn beginnen op "
+                f"de startdatum. Netto over {horizon} maanden {eur(a_net)}."
                 + (" Onder voorbehoud van beoordeling." if pp.status != "eligible" else "")
             ),
         ),

@@ -27,6 +27,7 @@ class Simulation:
     checks: list[tuple[date, Arrangement]]  # one per month of the horizon
     months: list[Month]
     notices: list[str]
+    today: date  # the day the advice is made: no action is planned before it
 
 
 def at(placement: Placement, peildatum: date, startdatum: date) -> Placement:
@@ -34,13 +35,13 @@ def at(placement: Placement, peildatum: date, startdatum: date) -> Placement:
     return placement.model_copy(update={"peildatum": peildatum, "job": job})
 
 
-def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
+def simulate(request: TrajectoryRequest, engine: Engine, today: date | None = None) -> Simulation:
     placement = request.placement
     start = placement.job.startdatum
     first = engine.check(at(placement, start, start))
     pp = next((e for e in first.instruments if e.instrument == "proefplaatsing"), None)
     label = first.authorities.get(pp.authority, pp.authority) if pp and pp.authority else "—"
-    phases = plan(request, first, label)
+    phases = plan(request, first, label, today)
     catalogue = engine.rulebase.catalogue
     accrual = HourlyAccrual()
     notices = list(phases.notices)
@@ -70,7 +71,7 @@ def simulate(request: TrajectoryRequest, engine: Engine) -> Simulation:
                 )
             )
         checks.append((month, a))
-    return Simulation(request, phases, first, checks, months, notices)
+    return Simulation(request, phases, first, checks, months, notices, phases.today)
 
 
 def _d(x: float) -> Decimal:

@@ -6,12 +6,22 @@ field names are English, the texts a user reads are Dutch.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.model import Flag, Number, Placement, RulesetUsed, Whole
+
+DEFAULT_ISSUER = "Werkgeversservicepunt"
+ISSUER_VARIABLE = "ARRANGEUR_OPSTELLER"  # a server's or user's own name on the employer's PDF
+
+
+def issuer() -> str:
+    """Who makes the advice, as set for this installation (the PDF says "Opgesteld door")."""
+    return os.environ.get(ISSUER_VARIABLE, "").strip()[:200] or DEFAULT_ISSUER
+
 
 Phase = Literal["proefplaatsing", "contract", "verlenging"]
 # How an instrument's money reaches the employer: a subsidy lowers the net cost; a wage reduction
@@ -105,6 +115,9 @@ class Obligation(BaseModel):
     date: date
     what: str
     instrument: str | None
+    expired: bool = Field(
+        False, description="true als de datum vóór de dag ligt waarop het advies is opgesteld"
+    )
 
 
 class Alternative(BaseModel):
@@ -156,6 +169,8 @@ class Trajectory(BaseModel):
     assumptions: list[str] = Field(description="aannames die de bedragen dragen")
     notices: list[str]
     contactpersoon: Contact | None
+    made_on: date = Field(description="de dag waarop het advies is opgesteld")
+    issuer: str = Field(DEFAULT_ISSUER, description="wie het advies heeft opgesteld")
     illustrative: bool
     rulesets: list[RulesetUsed] = Field(
         default_factory=list, description="de gebruikte regelsets: versie en inhoudshash"

@@ -121,4 +121,7 @@ def obligations(sim: Simulation) -> list[Obligation]:
                     instrument=None,
                 )
             )
+    # a term that has passed on the day the advice is made is no action any more: kept, marked
+    for o in out:
+        o.expired = o.date < sim.today
     return sorted(out, key=lambda o: (o.date, o.instrument or ""))

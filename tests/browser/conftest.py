@@ -17,8 +17,11 @@ from api.pages.live import chromium, chromium_paths, serve
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     from api.app import create_app
+    from tests.security_helpers import user
 
-    with serve(create_app()) as url:
+    app = create_app()
+    user(app, "beheerder", "browser", "browser")  # the browser logs in as this user
+    with serve(app) as url:
         yield url
 
 
@@ -28,7 +31,7 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(downloads: str) -> Iterator[object]:
+def browser(downloads: str, base_url: str) -> Iterator[object]:
     if chromium_paths() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI: chromium/chromedriver ontbreken (scripts/deps/chromium.sh)")
@@ -37,5 +40,18 @@ def browser(downloads: str) -> Iterator[object]:
         )
     driver = chromium(downloads=downloads)
     driver.implicitly_wait(5)  # page loads after a click are not awaited otherwise
+    _log_in(driver, base_url)
     yield driver
     driver.quit()
+
+
+def _log_in(driver: object, base_url: str) -> None:
+    """Through the login page, as a person would (the session cookie stays for every test)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.security_helpers import PASSWORD
+
+    driver.get(f"{base_url}/login")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "username").send_keys("browser")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "form.login button").click()  # type: ignore[attr-defined]

@@ -9,17 +9,19 @@ injects that file into each page itself, so the package's own Selenium wrapper i
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.request import Request, urlopen
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from api.pages import placement_form as pf
 from api.pages.live import chromium
+from tests.browser.conftest import _log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -36,36 +38,32 @@ def _query(sample: str, **extra: str) -> str:
     return pf.query(pf.flatten(data)) + "".join(f"&{k}={v}" for k, v in extra.items())
 
 
-def _regio_report(base_url: str) -> str:
-    """A harmonisation report through the real job (a few profiles): its URL path."""
-    body = b"region=haaglanden&date=01-06-2025&profiles=20"
-    req = Request(f"{base_url}/regio", data=body, method="POST")
-    req.add_header("Content-Type", "application/x-www-form-urlencoded")
-    with urlopen(req) as r:  # follows the 303 to the job page
-        job_page = r.read().decode()
-    report = re.search(r'data-report-url="([^"]+)"', job_page)[1]
-    status = re.search(r'data-status-url="([^"]+)"', job_page)[1]
-    for _ in range(300):
-        with urlopen(base_url + status) as r:
-            if json.load(r)["state"] not in ("queued", "running"):
-                break
-        time.sleep(0.2)
-    return report
+def _regio_report(driver, base_url: str) -> str:  # noqa: ANN001
+    """A harmonisation report through the real job (a few profiles), as a user starts it: the
+    report's path."""
+    driver.get(f"{base_url}/regio")
+    Select(driver.find_element(By.NAME, "region")).select_by_value("haaglanden")
+    for name, value in (("date", "01-06-2025"), ("profiles", "20")):
+        field = driver.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, 'form[action="/regio"] button[type="submit"]').click()
+    WebDriverWait(driver, 180).until(lambda d: d.current_url.endswith("/rapport"))
+    return urlsplit(driver.current_url).path
 
 
-def _save_in_caseload(base_url: str, query: str) -> None:
+def _save_in_caseload(driver, base_url: str, query: str) -> None:  # noqa: ANN001
     """The caseload page with a row in it (its table is the widest on a phone)."""
-    body = (query + f"&ref=telefoon-{time.time_ns()}").encode()  # unique if the store is kept
-    req = Request(f"{base_url}/caseload", data=body, method="POST")
-    req.add_header("Content-Type", "application/x-www-form-urlencoded")
-    with urlopen(req) as r:
-        assert r.status == 200
+    driver.get(f"{base_url}/arrangement?{query}")
+    driver.find_element(By.ID, "c-ref").send_keys(f"telefoon-{time.time_ns()}")
+    driver.find_element(By.CSS_SELECTOR, "#bewaar button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/caseload")
 
 
 @pytest.fixture(scope="module")
-def pages(base_url: str) -> list[str]:
+def pages(browser, base_url: str) -> list[str]:  # noqa: ANN001
     delft = _query("delft-bijstand.yaml")
-    _save_in_caseload(base_url, delft)
+    _save_in_caseload(browser, base_url, delft)
     return [
         "/",
         "/?candidate.geboortedatum=01-01-2090&candidate.woongemeente=Delfft",  # form + errors
@@ -73,7 +71,7 @@ def pages(base_url: str) -> list[str]:
         f"/arrangement?{_query('oudere-ww.yaml')}",
         f"/traject?{_query('traject-delft-bijstand.yaml')}&traject.maanden=12",
         "/regio",
-        _regio_report(base_url),
+        _regio_report(browser, base_url),
         "/regels",
         "/regels/den-haag",
         "/regels/den-haag/verschil",
@@ -119,8 +117,9 @@ def test_axe_finds_no_serious_or_critical_violation_and_every_page_has_the_menu(
 
 
 @pytest.fixture(scope="module")
-def phone(browser) -> Iterator[object]:  # noqa: ARG001 (skips with `browser` when no chromium)
+def phone(browser, base_url: str) -> Iterator[object]:  # noqa: ARG001 (skips without chromium)
     driver = chromium(width=500, height=844)
+    _log_in(driver, base_url)
     # a headless window is at least 500 px wide: emulate the phone's viewport instead
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",

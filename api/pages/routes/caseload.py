@@ -20,22 +20,33 @@ from api.pages.deps import CaseloadDep, EngineDep
 from api.pages.responses import error_page, page, parse_day
 from api.pages.routes.placement import arrangement_page
 from engine.caseload import Caseload, CaseloadError, Stored
+from engine.caseload.deadlines import mark_expired
 
 router = APIRouter(include_in_schema=False)
 
 DEFAULT_DAYS = 90
+
+
+def _today() -> date:
+    """The day a deadline is judged expired on (tests fix it)."""
+    return date.today()
+
+
 MAX_DAYS = 3660  # ten years: enough for every term the rules give
 NAV = "caseload"
 
 
 def _arrangement_link(s: Stored) -> str:
-    """The placement's arrangement page, on the peildatum of its stored answer."""
-    values = pf.flatten(s.facts) | {"peildatum": s.peildatum.isoformat()}
+    """The placement's arrangement page, on the peildatum of its stored answer (left out when
+    it is the model's own default, the startdatum, so the page says so)."""
+    values = pf.flatten(s.facts)
+    if s.peildatum.isoformat() != s.facts.get("peildatum", s.facts["job"]["startdatum"]):
+        values["peildatum"] = s.peildatum.isoformat()
     return "/arrangement?" + pf.query(values)
 
 
 def _row(s: Stored, start: date) -> dict[str, Any]:
-    upcoming = [d for d in s.deadlines if d["due"] >= start.isoformat()]
+    upcoming = mark_expired([d for d in s.deadlines if d["due"] >= start.isoformat()], _today())
     return {
         "ref": s.ref,
         "peildatum": s.peildatum,
@@ -66,7 +77,8 @@ def overview(
         errors=errors,
         first_error=next((n for n in ("dagen", "vanaf", "datum") if n in errors), None),
         rows=[_row(s, start) for s in store.list()],
-        deadlines=store.deadlines(days, start),
+        deadlines=mark_expired(store.deadlines(days, start), _today()),
+        today=_today(),
         days=days,
         start=start,
         ics=f"/v1/caseload/deadlines?format=ics&{query}",

@@ -3,11 +3,11 @@ file (/plaatsing.yaml, /plaatsing.json) and the upload that fills the form from 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep, HasCaseloadDep
@@ -33,6 +33,7 @@ def checked(
 ) -> tuple[dict[str, Any], Arrangement | None, dict[str, str]]:
     """(the placement, its arrangement or None, the errors per field in Dutch)."""
     data, errors = pf.parse(values)
+    errors |= pf.problems(data, errors, engine.rulebase.geography)  # all at once, not one a submit
     if errors:
         return data, None, errors
     try:
@@ -76,6 +77,7 @@ def arrangement_page(
             m: [e.name for e in result.instruments if m in e.missing_facts]
             for m in result.missing_facts
         },
+        peildatum_chosen="peildatum" in data,
         trajectory_possible=data["job"].get("startdatum", "").endswith("-01"),
         no_local=no_local,
         notices=notices,
@@ -91,7 +93,9 @@ def arrangement_page(
 async def form(request: Request, engine: EngineDep) -> HTMLResponse:
     values = query_values(request)
     if not values:
-        values = {"peildatum": date.today().isoformat(), "job.lks_zonder_loonwaarde": "nee"}
+        # no peildatum: the model reads an absent one as job.startdatum (placements are mostly
+        # entered before they start; today would judge them on the wrong year)
+        values = {"job.lks_zonder_loonwaarde": "nee"}
     return form_page(engine, values, {})
 
 
@@ -122,9 +126,11 @@ def download(request: Request, ext: str, engine: EngineDep) -> Response:
 async def upload(engine: EngineDep, bestand: UploadFile = File(...)) -> Response:  # noqa: B008
     """A placement file fills the form (its fields in the query string)."""
     name = bestand.filename or "plaatsing.yaml"
-    raw = await bestand.read(MAX_UPLOAD)
-    try:
-        data = pf.load_file(raw.decode("utf-8"), name)
+    raw = await bestand.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:  # cut off, the rest of the file could read as something else
+        return form_page(engine, {}, {"": f"{name}: groter dan 200 KB"}, 413)
+    try:  # off the event loop: reading is bounded, but not free
+        data = await run_in_threadpool(pf.load_file, raw.decode("utf-8"), name)
     except UnicodeDecodeError:
         return form_page(engine, {}, {"": f"{name}: geen tekstbestand (UTF-8)"}, 422)
     except ValueError as exc:

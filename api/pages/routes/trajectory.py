@@ -16,6 +16,7 @@ from api.pages.trajectory import figures
 from api.render import render
 from engine.arrangement import Engine
 from engine.errors import PlacementError
+from engine.geography import Geography
 from engine.trajectory import TrajectoryRequest, build_trajectory
 from engine.trajectory.model import Trajectory
 
@@ -27,10 +28,13 @@ DEFAULT_MONTHS = 36
 
 
 def trajectory_request(
-    values: dict[str, str],
+    values: dict[str, str], geography: Geography | None = None
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """The request for build_trajectory from the form values, or the errors per field."""
+    """The request for build_trajectory from the form values, or the errors per field (every
+    one at once when the geography is given to look the gemeenten up)."""
     data, errors = pf.parse(values)
+    if geography is not None:
+        errors |= pf.problems(data, errors, geography)
     if errors:
         return None, errors
     data.pop("peildatum", None)  # a trajectory checks every month on its first day
@@ -51,7 +55,7 @@ def trajectory_request(
 def trajectory_of(
     engine: Engine, values: dict[str, str]
 ) -> tuple[Trajectory | None, dict[str, str]]:
-    request, errors = trajectory_request(values)
+    request, errors = trajectory_request(values, engine.rulebase.geography)
     if request is None:
         return None, errors
     try:

@@ -1,0 +1,1 @@
+"""One APIRouter per topic; create_app (api/app.py) includes them all."""
