@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs import Job, SweepRequest
 from engine.analysis import HarmonisationReport, Options
-from engine.caseload.database import connect
-from engine.caseload.migrate import upgrade
 from engine.caseload.tables import JobRow
+from engine.storage.database import connect
+from engine.storage.migrate import upgrade
 
 ACTIVE = ("queued", "running")
 STALE = timedelta(seconds=30)  # an owner silent this long (it beats every few seconds) is gone

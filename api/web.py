@@ -6,7 +6,7 @@ deadlines, re-check, deletion; the store the API uses); /regio (harmonisation as
 job of the app's JobManager); /regels (rule sets, conditions in Dutch, differences between
 versions); /docs and /redoc offline.
 
-The routes live in api/pages/routes/, one module per topic; they call the engine, the caseload
+The routes live in api/routers/pages/, one module per topic; they call the engine, the caseload
 store and the job manager directly, read from `app.state` through api/pages/deps.py. This module
 is the one entry point the app calls.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages.routes import page_routers
+from api.routers.pages import page_routers
 from engine.arrangement import Engine
 from engine.caseload import Caseload
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.check_latency import sample_placements
+from benchmarks.placements import sample_placements
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
 

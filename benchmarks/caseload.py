@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.check_latency import sample_placements
+from benchmarks.placements import sample_placements
 from engine import Engine
 from engine.caseload import Caseload
 from engine.rulesets.registry import load_rulebase

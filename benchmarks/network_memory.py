@@ -21,7 +21,7 @@ from engine.rulesets.registry import load_rulebase
 
 
 def _random_pairs(args: tuple[int, int | None, int]) -> dict[str, Any]:
-    from benchmarks.check_latency import existing_gemeenten, placement_dates, sample_placements
+    from benchmarks.placements import existing_gemeenten, placement_dates, sample_placements
     from benchmarks.synthetic import build, rss_kib
 
     checks, cap, gemeenten = args

@@ -189,7 +189,7 @@ def region_network_size(rb: RuleBase, regio: str, when: date) -> tuple[float, in
 
 
 def scale(sizes: tuple[int, ...] = (10, 100, 342), checks: int = 300) -> list[dict[str, Any]]:
-    from benchmarks.check_latency import sample_placements
+    from benchmarks.placements import sample_placements
 
     rows = []
     when = date(2025, 6, 1)

@@ -7,7 +7,7 @@ from datetime import date
 from engine.arrange.wording import fact_label
 from engine.format import format_number
 from engine.labels import parameter_label, value_label
-from engine.model import Arrangement, Entry
+from engine.model import Arrangement, Entry, Source
 
 _STATUS = {
     "eligible": "JA",
@@ -48,6 +48,31 @@ def _params(entry: Entry) -> str:
     return ", ".join(f"{parameter_label(k)}: {_value(v)}" for k, v in sorted(entry.params.items()))
 
 
+def _source_lines(sources: list[Source]) -> list[str]:
+    return [
+        f"      Bron: {s.title}{f', {s.article}' if s.article else ''} — {s.url}" for s in sources
+    ]
+
+
+def _entry_lines(a: Arrangement, e: Entry) -> list[str]:
+    """One instrument: who, the figures, why, the sources and what was set aside."""
+    lines = [f"  • {e.name} — {_authority(a, e.authority)} [{_STATUS[e.status]}]"]
+    if e.params:
+        lines.append(f"      {_params(e)}")
+    for amount in e.amounts:
+        lines.append(f"      € {format_number(amount.eur)} ({amount.period}); {amount.basis}")
+    if e.status != "eligible" or e.missing_facts:
+        lines.append(f"      {e.explanation}")
+    else:
+        lines.extend(f"      Waarom: {r.explanation}" for r in e.reasons)
+    lines.extend(_source_lines(e.sources))
+    for sa in e.set_aside:
+        lines.append(
+            f"      Terzijde: {_authority(a, sa.authority)} ({_STATUS_NL[sa.status]}): {sa.reason}"
+        )
+    return lines
+
+
 def render_text(a: Arrangement) -> str:
     lines: list[str] = []
     w, v = a.woongemeente, a.vestigingsgemeente
@@ -73,26 +98,7 @@ def render_text(a: Arrangement) -> str:
         lines.append("")
         lines.append(f"{title}:")
         for e in entries:
-            lines.append(f"  • {e.name} — {_authority(a, e.authority)} [{_STATUS[e.status]}]")
-            if e.params:
-                lines.append(f"      {_params(e)}")
-            for amount in e.amounts:
-                lines.append(
-                    f"      € {format_number(amount.eur)} ({amount.period}); {amount.basis}"
-                )
-            if status != "eligible" or e.missing_facts:
-                lines.append(f"      {e.explanation}")
-            else:
-                for r in e.reasons:
-                    lines.append(f"      Waarom: {r.explanation}")
-            for s in e.sources:
-                art = f", {s.article}" if s.article else ""
-                lines.append(f"      Bron: {s.title}{art} — {s.url}")
-            for sa in e.set_aside:
-                lines.append(
-                    f"      Terzijde: {_authority(a, sa.authority)} "
-                    f"({_STATUS_NL[sa.status]}): {sa.reason}"
-                )
+            lines.extend(_entry_lines(a, e))
     if a.derivation:
         lines.append("")
         lines.append("Zo rekenden de regels:")
@@ -109,9 +115,7 @@ def render_text(a: Arrangement) -> str:
             what = f" — {c.instrument}" if c.instrument else ""
             lines.append(f"  ! {_CONFLICT[c.type]} ({c.type}){what}: {c.explanation}")
             lines.append(f"      Toegepast: {c.resolution}")
-            for s in c.sources:
-                art = f", {s.article}" if s.article else ""
-                lines.append(f"      Bron: {s.title}{art} — {s.url}")
+            lines.extend(_source_lines(c.sources))
     if a.missing_facts:
         lines.append("")
         shown = (f"{fact_label(m)} ({m})" for m in a.missing_facts)

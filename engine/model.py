@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from engine.errors import PlacementError
@@ -122,7 +123,7 @@ def _dutch_number(value: float) -> str:
     )
 
 
-def _number(low: float, high: float, low_open: bool):  # noqa: ANN202
+def _number(low: float, high: float, low_open: bool) -> BeforeValidator:
     """A finite number in [low, high] (or (low, high]), rounded to DECIMALS decimals."""
 
     def check(value: Any) -> float:
@@ -147,7 +148,7 @@ def _number(low: float, high: float, low_open: bool):  # noqa: ANN202
     return BeforeValidator(check)
 
 
-def _whole(low: int, high: int):  # noqa: ANN202
+def _whole(low: int, high: int) -> BeforeValidator:
     """A whole number in [low, high]; true/false and 2.5 are refused."""
 
     def check(value: Any) -> int:
@@ -177,14 +178,27 @@ Datum = Annotated[date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
-def Number(low: float, high: float, low_open: bool = False) -> Any:  # noqa: N802
-    """A number field type; the bounds also appear in the JSON Schema."""
-    bounds = {"gt": low} if low_open else {"ge": low}
-    return Annotated[float, _number(low, high, low_open), Field(le=high, **bounds)]
+def _bounded(
+    validator: BeforeValidator, le: float, ge: float | None = None, gt: float | None = None
+) -> FieldInfo:
+    """A validator and its bounds as one annotation, `Annotated[float, Number(0, 100)]`: the
+    validator runs first (the Dutch message), the bounds are the field's metadata as with
+    `Field(ge=..., le=...)`, so they appear in the JSON Schema and in the form's limits."""
+    info: FieldInfo = Field(ge=ge, gt=gt, le=le)
+    info.metadata.insert(0, validator)
+    return info
 
 
-def Whole(low: int, high: int) -> Any:  # noqa: N802
-    return Annotated[int, _whole(low, high), Field(ge=low, le=high)]
+def Number(low: float, high: float, low_open: bool = False) -> FieldInfo:  # noqa: N802
+    """A number field's metadata: `Annotated[float, Number(low, high)]`."""
+    if low_open:
+        return _bounded(_number(low, high, low_open), le=high, gt=low)
+    return _bounded(_number(low, high, low_open), le=high, ge=low)
+
+
+def Whole(low: int, high: int) -> FieldInfo:  # noqa: N802
+    """A whole number field's metadata: `Annotated[int, Whole(low, high)]`."""
+    return _bounded(_whole(low, high), ge=low, le=high)
 
 
 # Dutch for pydantic's own error types, for every face (CLI, API, pages); `{…}` from ctx.
@@ -283,7 +297,7 @@ def _refuse(field: tuple[str, ...], value: Any, message: str) -> ValidationError
     """An error about one field found by a check across fields, located at that field."""
     return ValidationError.from_exception_data(
         "Placement",
-        [InitErrorDetails(type=_fail(message), loc=field, input=value)],  # type: ignore[typeddict-item]
+        [InitErrorDetails(type=_fail(message), loc=field, input=value)],
     )
 
 
@@ -299,7 +313,7 @@ class Candidate(_Input):
     uitkering: Uitkering = Field(description="uitkering")
     uitkering_sinds: Datum | None = Field(None, description="uitkering sinds")
     doelgroepregister: Flag | None = Field(None, description="opgenomen in het doelgroepregister")
-    loonwaarde_pct: Number(0, 100) | None = Field(
+    loonwaarde_pct: Annotated[float, Number(0, 100)] | None = Field(
         None, description="loonwaarde (% van het wettelijk minimumloon)"
     )
     eerder_in_dienst_bij_werkgever: Flag | None = Field(
@@ -351,20 +365,22 @@ class Employer(_Input):
 
 class Job(_Input):
     startdatum: Datum = Field(description="startdatum")
-    uren_per_week: Number(0, 60, low_open=True) = Field(description="uren per week")
+    uren_per_week: Annotated[float, Number(0, 60, low_open=True)] = Field(
+        description="uren per week"
+    )
     # a contract of 0 months is no contract; 600 months (50 years) catches typos
-    contract_maanden: Number(0, 600, low_open=True) | None = Field(
+    contract_maanden: Annotated[float, Number(0, 600, low_open=True)] | None = Field(
         None, description="contractduur in maanden"
     )
     # above EUR 100,000 a month is a typo (cents, a year's wage), not a subsidised job
-    brutoloon_per_maand: Number(0, 100_000, low_open=True) | None = Field(
+    brutoloon_per_maand: Annotated[float, Number(0, 100_000, low_open=True)] | None = Field(
         None, description="brutoloon per maand"
     )
     # Participatiewet art. 10d lid 4 with Wet minimumloon art. 12 (texts before 2024): the
     # monthly minimum wage holds for the employer's normale arbeidsduur; fewer agreed hours reduce
     # the loonkostensubsidie pro rata. More hours than the normale arbeidsduur (overtime) is a
     # valid placement, so nothing compares the two here; the bound is that of uren_per_week.
-    normale_arbeidsduur: Number(0, 60, low_open=True) | None = Field(
+    normale_arbeidsduur: Annotated[float, Number(0, 60, low_open=True)] | None = Field(
         None, description="normale arbeidsduur per week bij de werkgever (uren)"
     )
     # Participatiewet art. 10d lid 1 onder b (since 2017-02-01): the college has found the

@@ -48,7 +48,7 @@ def configured_cap(cap: int | None = None) -> int:
     return cap
 
 
-class _Evicting(LRUCache):  # type: ignore[type-arg]
+class _Evicting(LRUCache):
     """cachetools' LRU, noting what it evicts (released by the caller, outside its lock)."""
 
     def __init__(self, maxsize: int):

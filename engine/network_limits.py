@@ -45,11 +45,15 @@ def _dates(rb: RuleBase) -> list[date]:
     return sorted(days)
 
 
-_Counts = tuple[int, Counter, dict[tuple[str, ...], set[str]]]
+_Path = tuple[str, ...]
+_Counts = tuple[int, dict[_Path, int], dict[_Path, set[str]]]  # one rule set (limit_counts)
+_Totals = tuple[int, Counter[_Path], dict[_Path, set[str]]]  # a Counter: 0 for a path it lacks
 
 
-def _total(sets: dict[str, RuleSet], counts: dict[str, _Counts]) -> _Counts:
-    actions, ending, after = 0, Counter(), {}
+def _total(sets: dict[str, RuleSet], counts: dict[str, _Counts]) -> _Totals:
+    actions = 0
+    ending: Counter[_Path] = Counter()
+    after: dict[_Path, set[str]] = {}
     for rs in sets.values():
         a, e, f = counts[rs.key]
         actions += a

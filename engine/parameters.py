@@ -18,6 +18,7 @@ Two optional keys:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -117,7 +118,7 @@ def _fmt_date(d: date) -> str:
     return f"{d.day}-{d.month}-{d.year}"
 
 
-def stale_notices(parameters: Parameters, peildatum: date, used: set[str]) -> list[str]:
+def stale_notices(parameters: Parameters, peildatum: date, used: AbstractSet[str]) -> list[str]:
     """Dutch warnings for the used parameters: an illustrative figure (not read from a primary
     text), and a peildatum past the last known value."""
     out: list[str] = []

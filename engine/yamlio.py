@@ -36,7 +36,7 @@ class RuleFileError(yaml.MarkedYAMLError):
     """A file that is not plain YAML data; `line` is 1-based, None when not about one line."""
 
     def __init__(self, file: Path | str, line: int | None, message: str):
-        mark = yaml.Mark(str(file), 0, line - 1, 0, None, None) if line else None
+        mark = yaml.Mark(str(file), 0, line - 1, 0, None, 0) if line else None
         super().__init__(problem=message, problem_mark=mark)
         self.file = str(file)
         self.line = line
@@ -122,7 +122,11 @@ class _TextDates(_Loader):
     """Dates stay text, so the placement model can name a bad one (1980-02-30) by its field."""
 
 
-_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _TextDates.construct_yaml_str)
+def _date_as_text(loader: _TextDates, node: yaml.Node) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:

@@ -8,7 +8,9 @@ PYTHON="${PYTHON:-python3.11}" bash scripts/setup.sh
 .venv/bin/ruff check engine api tests benchmarks
 .venv/bin/ruff format --check engine api tests benchmarks
 .venv/bin/lint-imports  # the import contracts in pyproject.toml: the pipeline runs one way
+.venv/bin/mypy engine  # [tool.mypy] in pyproject.toml, with the pydantic plugin
 .venv/bin/arrangeur validate
+bash scripts/check-wheel.sh  # the wheel installed outside the checkout: a check and the server
 # headless Chromium for tests/browser/ (in CI it must install; elsewhere those tests skip without it)
 bash scripts/deps/chromium.sh || [ "${CI:-}" != "true" ]
 # the caseload tests also run against a real PostgreSQL server on 127.0.0.1

@@ -327,7 +327,7 @@ def test_the_trajectory_page_lists_no_action_before_today(client, monkeypatch):
 def test_the_caseload_marks_past_deadlines_as_verlopen(tmp_path, engine, monkeypatch):
     import yaml
 
-    from api.pages.routes import caseload as caseload_page
+    from api.routers.pages import caseload as caseload_page
     from tests.conftest import ROOT
 
     monkeypatch.setenv("ARRANGEUR_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")

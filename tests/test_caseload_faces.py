@@ -12,7 +12,7 @@ from icalendar import Calendar
 from api.app import create_app
 from api.cli import main
 from engine import Engine
-from engine.caseload.migrate import head
+from engine.storage.migrate import head
 from tests.conftest import ROOT
 from tests.security_helpers import signed_in
 

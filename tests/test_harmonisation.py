@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +19,9 @@ from engine.analysis.sweep import outcomes
 from engine.arrangement import Engine
 from engine.errors import PlacementError
 from engine.rulesets.registry import load_rulebase
+from tests.rulebases import rule_base
 
-HERE = Path(__file__).resolve().parent
-FIXTURE = HERE / "fixtures" / "harmonie"
+FIXTURE = rule_base("harmonie")  # mini's catalogue and parameters + tests/fixtures/harmonie
 REGIE_GEMEENTE = {"bijstand", "ioaw", "ioaz", "anw", "geen"}
 PEIL = date(2025, 3, 1)
 N = 700  # the whole grid (576) plus generated profiles

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.check_latency import sample_placements
+from benchmarks.placements import sample_placements
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
 from tests.conftest import ROOT

@@ -22,10 +22,10 @@ from engine.analysis.profiles import sweep_profiles
 from engine.analysis.sweep import SweepSpec, run_profiles
 from engine.arrangement import Engine
 from engine.rulesets.registry import load_rulebase
+from tests.rulebases import rule_base
 from tests.security_helpers import signed_in
 
-HERE = Path(__file__).resolve().parent
-FIXTURE = HERE / "fixtures" / "regions"
+FIXTURE = rule_base("regions")  # the harmonie rule base + tests/fixtures/regions
 PEIL = date(2025, 6, 1)
 REGIE_GEMEENTE = {"bijstand", "ioaw", "ioaz", "anw", "geen"}
 OOST = ["GM0011", "GM0012", "GM0013"]  # Delden, Eefde, Fijnaart

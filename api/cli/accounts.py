@@ -20,6 +20,11 @@ DB_HELP = "database-URL (standaard ARRANGEUR_DATABASE_URL, anders de SQLite-case
 
 def register(sub: Any) -> None:
     """Add `users` and `organisations` to the main parser's subcommands."""
+    _register_users(sub)
+    _register_organisations(sub)
+
+
+def _register_users(sub: Any) -> None:
     p = sub.add_parser("users", help="gebruikers, rollen en API-tokens")
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(func=_run)
@@ -64,6 +69,8 @@ def register(sub: Any) -> None:
     c.add_argument("name")
     c.set_defaults(action=cmd_user_remove)
 
+
+def _register_organisations(sub: Any) -> None:
     p = sub.add_parser("organisations", help="organisaties (gemeente, UWV, wsp, adviseur)")
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(func=_run)

@@ -21,9 +21,9 @@ from engine.caseload import Caseload, CaseloadError, InvalidInput, RecheckFailed
 from engine.caseload import to_csv as deadlines_csv
 from engine.caseload import to_ics as deadlines_ics
 from engine.caseload.changes import STATUS_NL
-from engine.caseload.migrate import upgrade
 from engine.format import eur
 from engine.model import Arrangement, Placement, parse_day
+from engine.storage.migrate import upgrade
 
 
 class _LazyEngine:
@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, _: Caseload | None) -> int:
-    from engine.caseload.database import connect, describe
+    from engine.storage.database import connect, describe
 
     db = connect(args.db)
     try:

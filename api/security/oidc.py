@@ -87,79 +87,83 @@ def _refused(message: str, status: int = 403) -> HTMLResponse:
     return HTMLResponse(render("error.html", message=message), status_code=status)
 
 
-def oidc_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/login/oidc")
-    async def oidc_start(request: Request, next: str = "/") -> Response:  # noqa: A002
-        from api.security.routes import _next
 
-        oidc: OidcSettings | None = request.app.state.security.oidc
-        if oidc is None:
-            return _refused("Inloggen via een identiteitsprovider is niet ingesteld.", 404)
-        try:
-            meta, _ = await _provider(request, oidc)
-        except (OSError, ValueError, KeyError) as exc:
-            return _refused(f"De identiteitsprovider is niet bereikbaar: {exc}", 502)
-        state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        verifier = secrets.token_urlsafe(48)
+@router.get("/login/oidc")
+async def oidc_start(request: Request, next: str = "/") -> Response:  # noqa: A002
+    from api.security.routes import _next
+
+    oidc: OidcSettings | None = request.app.state.security.oidc
+    if oidc is None:
+        return _refused("Inloggen via een identiteitsprovider is niet ingesteld.", 404)
+    try:
+        meta, _ = await _provider(request, oidc)
+    except (OSError, ValueError, KeyError) as exc:
+        return _refused(f"De identiteitsprovider is niet bereikbaar: {exc}", 502)
+    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(48)
+    async with _client(request, oidc) as client:
+        url, _ = client.create_authorization_url(
+            meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+        )
+    session: Session = request.state.session or Session.new()
+    session.oidc = {"state": state, "nonce": nonce, "verifier": verifier, "next": _next(next)}
+    session.dirty = True
+    request.state.session = session
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/login/oidc/callback", name="oidc_callback")
+async def oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
+    oidc: OidcSettings | None = request.app.state.security.oidc
+    session: Session | None = request.state.session
+    if oidc is None:
+        return _refused("Inloggen via een identiteitsprovider is niet ingesteld.", 404)
+    pending = session.oidc if session else None
+    if not pending or not code or not secrets.compare_digest(state, pending["state"]):
+        return _refused("Het inloggen is verlopen of niet hier begonnen: probeer opnieuw.")
+    accounts = accounts_of(request)
+    lib = _authlib()
+    try:
+        meta, keys = await _provider(request, oidc)
         async with _client(request, oidc) as client:
-            url, _ = client.create_authorization_url(
-                meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+            token = await client.fetch_token(
+                meta["token_endpoint"], code=code, code_verifier=pending["verifier"]
             )
-        session: Session = request.state.session or Session.new()
-        session.oidc = {"state": state, "nonce": nonce, "verifier": verifier, "next": _next(next)}
-        session.dirty = True
-        request.state.session = session
-        return RedirectResponse(url, status_code=303)
-
-    @router.get("/login/oidc/callback", name="oidc_callback")
-    async def oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
-        oidc: OidcSettings | None = request.app.state.security.oidc
-        session: Session | None = request.state.session
-        if oidc is None:
-            return _refused("Inloggen via een identiteitsprovider is niet ingesteld.", 404)
-        pending = session.oidc if session else None
-        if not pending or not code or not secrets.compare_digest(state, pending["state"]):
-            return _refused("Het inloggen is verlopen of niet hier begonnen: probeer opnieuw.")
-        accounts = accounts_of(request)
-        lib = _authlib()
+        options = {
+            "iss": {"essential": True, "value": oidc.issuer},
+            "aud": {"essential": True, "value": oidc.client_id},
+            "nonce": {"essential": True, "value": pending["nonce"]},
+            "exp": {"essential": True},
+        }
         try:
-            meta, keys = await _provider(request, oidc)
-            async with _client(request, oidc) as client:
-                token = await client.fetch_token(
-                    meta["token_endpoint"], code=code, code_verifier=pending["verifier"]
-                )
-            options = {
-                "iss": {"essential": True, "value": oidc.issuer},
-                "aud": {"essential": True, "value": oidc.client_id},
-                "nonce": {"essential": True, "value": pending["nonce"]},
-                "exp": {"essential": True},
-            }
-            try:
-                claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
-            except (lib.BadSignatureError, ValueError):  # unknown key: fetch the keys once more
-                _, keys = await _provider(request, oidc, fresh=True)
-                claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
-            claims.validate(leeway=60)
-        except (lib.OAuth2Error, lib.JoseError, OSError, ValueError, KeyError) as exc:
-            await run_in_threadpool(accounts.audit, None, "login.failed", "user", None,
-                                    {"via": "oidc", "reason": type(exc).__name__})  # fmt: skip
-            return _refused("De identiteitsprovider gaf geen geldig antwoord.")
-        username = str(claims.get(oidc.username_claim) or "")
-        organisation = str(claims.get(oidc.organisation_claim) or "")
-        result = await run_in_threadpool(accounts.external_login, username, organisation)
-        if result.principal is None:
-            await run_in_threadpool(accounts.audit, None, "login.failed", "user", username[:128],
-                                    {"via": "oidc", "reason": result.reason})  # fmt: skip
-            return _refused(
-                "U bent bij uw organisatie ingelogd, maar hebt (bij deze organisatie) geen "
-                "account in Arrangeur: vraag het uw beheerder."
-            )
-        await run_in_threadpool(accounts.audit, result.principal, "login.ok", "user",
-                                result.principal.username, {"via": "oidc"})  # fmt: skip
-        request.state.principal = result.principal
-        request.state.session = Session.new(result.principal.user_id)  # a new session
-        return RedirectResponse(pending["next"], status_code=303)
+            claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
+        except (lib.BadSignatureError, ValueError):  # unknown key: fetch the keys once more
+            _, keys = await _provider(request, oidc, fresh=True)
+            claims = lib.jwt.decode(token["id_token"], keys, claims_options=options)
+        claims.validate(leeway=60)
+    except (lib.OAuth2Error, lib.JoseError, OSError, ValueError, KeyError) as exc:
+        await run_in_threadpool(accounts.audit, None, "login.failed", "user", None,
+                                {"via": "oidc", "reason": type(exc).__name__})  # fmt: skip
+        return _refused("De identiteitsprovider gaf geen geldig antwoord.")
+    username = str(claims.get(oidc.username_claim) or "")
+    organisation = str(claims.get(oidc.organisation_claim) or "")
+    result = await run_in_threadpool(accounts.external_login, username, organisation)
+    if result.principal is None:
+        await run_in_threadpool(accounts.audit, None, "login.failed", "user", username[:128],
+                                {"via": "oidc", "reason": result.reason})  # fmt: skip
+        return _refused(
+            "U bent bij uw organisatie ingelogd, maar hebt (bij deze organisatie) geen "
+            "account in Arrangeur: vraag het uw beheerder."
+        )
+    await run_in_threadpool(accounts.audit, result.principal, "login.ok", "user",
+                            result.principal.username, {"via": "oidc"})  # fmt: skip
+    request.state.principal = result.principal
+    request.state.session = Session.new(result.principal.user_id)  # a new session
+    return RedirectResponse(pending["next"], status_code=303)
 
+
+def oidc_router() -> APIRouter:
+    """The routes above (module level; kept as a call for install)."""
     return router

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.settings import Settings, load_settings
-from engine.caseload.database import default_path
+from engine.storage.database import default_path
 
 
 def secret_key_file() -> Path:

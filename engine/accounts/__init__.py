@@ -1,5 +1,5 @@
 """Accounts: organisations, users with roles, API tokens and the append-only audit, kept in
-the caseload's database (engine.caseload.database). See docs/security.md."""
+the caseload's database (engine.storage.database). See docs/security.md."""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ from sqlalchemy.orm import sessionmaker
 from engine.accounts.errors import AccountError
 from engine.accounts.principal import ROLES, Principal
 from engine.accounts.tables import KINDS, AuditRow, OrganisationRow, TokenRow, UserRow
-from engine.caseload.database import connect
-from engine.caseload.migrate import upgrade
+from engine.storage.database import connect
+from engine.storage.migrate import upgrade
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -331,10 +331,15 @@ class Accounts:
             row = self._user_row(s, username)
             query = select(TokenRow).where(TokenRow.user_id == row.id).order_by(TokenRow.id)
             return [
-                Token(t.prefix, t.name, _aware(t.created_at), _aware(t.last_used),
-                      t.revoked_at is not None)
+                Token(
+                    t.prefix,
+                    t.name,
+                    t.created_at.replace(tzinfo=t.created_at.tzinfo or UTC),
+                    _aware(t.last_used),
+                    t.revoked_at is not None,
+                )
                 for t in s.scalars(query)
-            ]  # fmt: skip
+            ]
 
     def revoke_token(self, username: str, prefix: str) -> int:
         """Revoke the user's tokens starting with `prefix`; returns how many."""

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.caseload.tables import Base
+from engine.storage.base import Base
 
 KINDS = ("gemeente", "uwv", "wsp", "adviseur")
 

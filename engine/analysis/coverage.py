@@ -173,8 +173,9 @@ def coverage(rb: RuleBase, when: date) -> Coverage:
             own = by_authority.get(authority, [])
             in_force = [rs for rs in own if rs.in_force(when)]
             adopts = sorted({a for rs in in_force for a in rs.adopts})
+            followed = [rb.by_id(a, when) for a in adopts]
             adopted = sum(
-                len(rs.rules) for a in adopts if (rs := rb.by_id(a, when)) and rs.applies_to is None
+                len(rs.rules) for rs in followed if rs is not None and rs.applies_to is None
             )
             counts = _counts(in_force, notes.get(authority))
             gemeenten.append(

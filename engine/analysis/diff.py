@@ -129,13 +129,13 @@ def rule_changes(
     out = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
-        if a is None:
+        if a is None and b is not None:
             out.append(RuleChange(ruleset=name, rule=key[1], instrument=key[0],
                                   change="toegevoegd", after=rule_text(b)))  # fmt: skip
-        elif b is None:
+        elif b is None and a is not None:
             out.append(RuleChange(ruleset=name, rule=key[1], instrument=key[0],
                                   change="verwijderd", before=rule_text(a)))  # fmt: skip
-        else:
+        elif a is not None and b is not None:
             sa, sb = _signature(a), _signature(b)
             fields = [_FIELDS[f] for f in sa if sa[f] != sb[f] and f not in ignore]
             if fields:
@@ -377,12 +377,11 @@ def diff_text(d: Diff, naam: dict[str, str]) -> str:
     out.append(
         f"Plaatsingen met een ander antwoord ({d.profiles} profielen, woonachtig in {places}):"
     )
-    for c in d.outcome_changes:
-        where = " → ".join(naam.get(x, x) for x in c.gemeente.split(" → "))
+    for o in d.outcome_changes:
+        where = " → ".join(naam.get(x, x) for x in o.gemeente.split(" → "))
         out.append(
-            f"  {labels.words(c.instrument)} in {where}: {c.profiles_affected} profielen; "
-            "bijvoorbeeld "
-            f"'{c.before}' wordt '{c.after}'"
+            f"  {labels.words(o.instrument)} in {where}: {o.profiles_affected} profielen; "
+            f"bijvoorbeeld '{o.before}' wordt '{o.after}'"
         )
     if not d.outcome_changes:
         out.append("  geen")

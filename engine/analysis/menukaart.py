@@ -82,6 +82,12 @@ class Cell:
 # ------------------------------------------------------------------------------- export
 
 
+def _naam(rb: RuleBase, code: str) -> str:
+    """A gemeente's name; its code when the geography lacks it (rules are validated against it)."""
+    found = rb.geography.by_code(code)
+    return found.naam if found is not None else code
+
+
 def region_rulesets(rb: RuleBase, region_id: str, when: date) -> list[RuleSet]:
     """The region's own rule sets in force: its regional ones and those of its gemeenten."""
     codes = {g.code for g in rb.geography.gemeenten if g.regio == region_id and g.exists_on(when)}
@@ -126,7 +132,7 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
     adopters: dict[str, list[str]] = {}
     for rs in sets:
         for adopted in rs.adopts:
-            adopters.setdefault(adopted, []).append(rb.geography.by_code(rs.authority[9:]).naam)
+            adopters.setdefault(adopted, []).append(_naam(rb, rs.authority[9:]))
     out: dict[str, list[list[Any]]] = {name: [cols] for name, cols in SHEETS.items()}
     for rs in sets:
         raw = _raw(rs)
@@ -139,7 +145,7 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
         for key, src in raw["sources"].items():
             out["Bronnen"].append([rs.id, key, src["title"], src["url"], src.get("version", "")])
         if rs.authority.startswith("gemeente:"):
-            where = [rb.geography.by_code(rs.authority[9:]).naam]
+            where = [_naam(rb, rs.authority[9:])]
         elif rs.applies_to == "regio":  # region-wide, adopted or not
             where = [g.naam for g in members]
         else:
@@ -208,7 +214,8 @@ def export_menukaart(engine: Engine, region: str, when: date, path: Path, fmt: s
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if (first := wb.active) is not None:  # the empty default sheet
+        wb.remove(first)
     for name in ("Overzicht", *SHEETS):
         ws = wb.create_sheet(name)
         for row in sheets[name]:
@@ -392,155 +399,197 @@ class _Reader:
 
 def _rulesets_from_rows(rb: RuleBase, sheets: dict[str, list[Row]]) -> tuple[dict, dict]:
     """The rule sets the rows describe (as YAML data) and where each rule came from."""
-    problems: list[str] = []
-    sets: dict[str, dict[str, Any]] = {}
-    places: dict[tuple[str, str | None], Cell] = {}
-    r = _Reader("Regelsets", problems)
-    for n, row in sheets["Regelsets"]:
-        rs_id = r.text(n, row, "regelset")
-        authority = r.text(n, row, "instantie")
+    rows = _Rows(rb)
+    rows.rulesets(sheets["Regelsets"])
+    rows.sources(sheets["Bronnen"])
+    rows.rules(sheets["Regels"])
+    rows.derived(sheets.get("Afgeleid", []))
+    return rows.result()
+
+
+@dataclass
+class _Rows:
+    """The sheets read in order (rule sets first: the other sheets name them), every problem
+    collected before any is reported."""
+
+    rb: RuleBase
+    problems: list[str] = field(default_factory=list)
+    sets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    places: dict[tuple[str, str | None], Cell] = field(default_factory=dict)
+
+    def rulesets(self, rows: list[Row]) -> None:
+        r = _Reader("Regelsets", self.problems)
+        for n, row in rows:
+            rs_id = r.text(n, row, "regelset")
+            authority = r.text(n, row, "instantie")
+            self._check_authority(r, n, authority)
+            if rs_id and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rs_id):
+                # the id names the new file: no slashes, nothing outside the rules folder
+                r.bad(n, "regelset", f"{rs_id!r}: alleen kleine letters, cijfers, '-', '_' en '.'")
+                continue
+            if rs_id in self.sets:
+                r.bad(n, "regelset", f"regelset {rs_id!r} staat twee keer in het blad")
+                continue
+            self.sets[rs_id] = _ruleset_data(r, n, row, rs_id, authority)
+            self.places[(rs_id, None)] = Cell("Regelsets", n, "regelset")
+
+    def _check_authority(self, r: _Reader, n: int, authority: str) -> None:
+        geography = self.rb.geography
         if authority and not authority.startswith(("regio:", "gemeente:")):
             r.bad(n, "instantie", f"{authority!r}: een menukaart bevat alleen regio:<id> of "
                   "gemeente:<CBS-code>")  # fmt: skip
-        elif authority.startswith("regio:") and not rb.geography.regio(authority[6:]):
+        elif authority.startswith("regio:") and not geography.regio(authority[6:]):
             r.bad(n, "instantie", f"onbekende arbeidsmarktregio {authority[6:]!r}")
-        elif authority.startswith("gemeente:") and not rb.geography.by_code(authority[9:]):
+        elif authority.startswith("gemeente:") and not geography.by_code(authority[9:]):
             r.bad(n, "instantie", f"onbekende gemeente {authority[9:]!r}")
-        if rs_id and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rs_id):
-            # the id names the new file: no slashes, nothing outside the rules folder
-            r.bad(n, "regelset", f"{rs_id!r}: alleen kleine letters, cijfers, '-', '_' en '.'")
-            continue
-        if rs_id in sets:
-            r.bad(n, "regelset", f"regelset {rs_id!r} staat twee keer in het blad")
-            continue
-        data: dict[str, Any] = {
-            "id": rs_id,
-            "authority": authority,
-            "version": r.text(n, row, "versie"),
-            "title": r.text(n, row, "titel"),
-            "valid_from": r.date(n, row, "geldig vanaf"),
-        }
-        until = r.date(n, row, "geldig tot", required=False)
-        if until:
-            data["valid_to"] = until
-        data["provenance"] = r.choice(n, row, "herkomst", PROVENANCE)
-        note = r.text(n, row, "toelichting herkomst", required=False)
-        if note:
-            data["provenance_note"] = note
-        data["sources"] = {}
-        adopts = [
-            a.strip() for a in r.text(n, row, "volgt regelsets", False).split(",") if a.strip()
-        ]
-        if adopts:
-            data["adopts"] = adopts
-        carried = r.text(n, row, "uitgevoerd door", required=False)
-        if carried:
-            data["carried_out_by"] = carried
-        applies = r.text(n, row, "geldt in", required=False) if "geldt in" in row else ""
-        if applies:
-            data["applies_to"] = applies
-        data["rules"] = []
-        sets[rs_id] = data
-        places[(rs_id, None)] = Cell("Regelsets", n, "regelset")
 
-    def owner(reader: _Reader, n: int, row: dict) -> dict | None:
+    def _owner(self, reader: _Reader, n: int, row: dict) -> dict | None:
         rs_id = reader.text(n, row, "regelset")
-        if rs_id and rs_id not in sets:
+        if rs_id and rs_id not in self.sets:
             reader.bad(n, "regelset", f"regelset {rs_id!r} staat niet in het blad 'Regelsets'")
-        return sets.get(rs_id)
+        return self.sets.get(rs_id)
 
-    r = _Reader("Bronnen", problems)
-    for n, row in sheets["Bronnen"]:
-        target = owner(r, n, row)
-        key, title, url = r.text(n, row, "bron"), r.text(n, row, "titel"), r.text(n, row, "url")
-        if url and not re.match(r"https?://", url):
-            r.bad(n, "url", f"{url!r} is geen webadres (http:// of https://)")
-        if target is not None and key:
-            source = {"title": title, "url": url}
-            version = r.text(n, row, "versie", required=False)
-            if version:
-                source["version"] = version
-            target["sources"][key] = source
+    def sources(self, rows: list[Row]) -> None:
+        r = _Reader("Bronnen", self.problems)
+        for n, row in rows:
+            target = self._owner(r, n, row)
+            key, title, url = r.text(n, row, "bron"), r.text(n, row, "titel"), r.text(n, row, "url")
+            if url and not re.match(r"https?://", url):
+                r.bad(n, "url", f"{url!r} is geen webadres (http:// of https://)")
+            if target is not None and key:
+                source = {"title": title, "url": url}
+                version = r.text(n, row, "versie", required=False)
+                if version:
+                    source["version"] = version
+                target["sources"][key] = source
 
-    def cite(reader: _Reader, n: int, row: dict, target: dict) -> dict:
-        ref = reader.text(n, row, "bron")
-        if ref and ref not in target["sources"]:
-            reader.bad(n, "bron", f"bron {ref!r} staat niet bij regelset {target['id']} in het "
-                       "blad 'Bronnen'")  # fmt: skip
-        source = {"ref": ref, "article": reader.text(n, row, "artikel")}
-        url = reader.text(n, row, "bron-url", required=False) if "bron-url" in row else ""
-        if url:
-            source["url"] = url
-        return source
+    def rules(self, rows: list[Row]) -> None:
+        r = _Reader("Regels", self.problems)
+        for n, row in rows:
+            target = self._owner(r, n, row)
+            rule_id = r.text(n, row, "regel")
+            instrument = r.text(n, row, "instrument")
+            if instrument and instrument not in self.rb.catalogue.instruments:
+                r.bad(n, "instrument", f"onbekend instrument {instrument!r}")
+            rule: dict[str, Any] = {"id": rule_id, "instrument": instrument,
+                                    "when": r.expression(n, row, "voorwaarde", condition=True),
+                                    "then": r.choice(n, row, "uitkomst", THEN)}  # fmt: skip
+            params = _rule_params(r, n, row)
+            if params:
+                rule["params"] = params
+            amounts = _rule_amounts(r, n, row)
+            if amounts:
+                rule["amounts"] = amounts
+            rule["explanation"] = r.text(n, row, "toelichting")
+            if target is not None:
+                rule["source"] = _cite(r, n, row, target)
+                if any(x["id"] == rule_id for x in target["rules"]):
+                    r.bad(n, "regel", f"regel {rule_id!r} staat twee keer bij {target['id']}")
+                target["rules"].append(rule)
+                self.places[(target["id"], rule_id)] = Cell("Regels", n, "regel")
 
-    r = _Reader("Regels", problems)
-    for n, row in sheets["Regels"]:
-        target = owner(r, n, row)
-        rule_id = r.text(n, row, "regel")
-        instrument = r.text(n, row, "instrument")
-        if instrument and instrument not in rb.catalogue.instruments:
-            r.bad(n, "instrument", f"onbekend instrument {instrument!r}")
-        rule: dict[str, Any] = {"id": rule_id, "instrument": instrument,
-                                "when": r.expression(n, row, "voorwaarde", condition=True),
-                                "then": r.choice(n, row, "uitkomst", THEN)}  # fmt: skip
-        params = r.flow(n, row, "parameters", dict)
-        duration = row.get("duur (maanden)")
-        if duration not in (None, ""):
-            try:
-                number = float(str(duration).replace(",", "."))
-                params = {DURATION: int(number) if number.is_integer() else number, **params}
-            except ValueError:
-                r.bad(n, "duur (maanden)", f"{duration!r} is geen getal")
-        if params:
-            rule["params"] = params
-        amounts = []
-        for line in r.text(n, row, "bedragen", required=False).splitlines():
-            period, _, rest = line.partition(":")
-            eur, _, basis = rest.partition("|")
-            if period.strip().lower() not in PERIOD or not eur.strip() or not basis.strip():
-                r.bad(n, "bedragen", f"{line.strip()!r}: schrijf 'maand: formule | grondslag' of "
-                      "'jaar: formule | grondslag', één bedrag per regel")  # fmt: skip
-                continue
-            try:
-                parse(eur.strip())
-            except ExpressionError as exc:
-                r.bad(n, "bedragen", f"{eur.strip()!r} is geen geldige formule: {exc}")
-                continue
-            amounts.append({"period": PERIOD[period.strip().lower()], "eur": eur.strip(),
-                            "basis": basis.strip()})  # fmt: skip
-        if amounts:
-            rule["amounts"] = amounts
-        rule["explanation"] = r.text(n, row, "toelichting")
-        if target is not None:
-            rule["source"] = cite(r, n, row, target)
-            if any(x["id"] == rule_id for x in target["rules"]):
-                r.bad(n, "regel", f"regel {rule_id!r} staat twee keer bij {target['id']}")
-            target["rules"].append(rule)
-            places[(target["id"], rule_id)] = Cell("Regels", n, "regel")
+    def derived(self, rows: list[Row]) -> None:
+        r = _Reader("Afgeleid", self.problems)
+        for n, row in rows:
+            target = self._owner(r, n, row)
+            fact: dict[str, Any] = {
+                "id": r.text(n, row, "feit"),
+                "value": r.expression(n, row, "waarde", condition=False),
+            }
+            if r.text(n, row, "voorwaarde", required=False):
+                fact["when"] = r.expression(n, row, "voorwaarde", condition=True)
+            fact["explanation"] = r.text(n, row, "toelichting")
+            if target is not None:
+                fact["source"] = _cite(r, n, row, target)
+                target.setdefault("derived", []).append(fact)
+                self.places[(target["id"], fact["id"])] = Cell("Afgeleid", n, "feit")
 
-    r = _Reader("Afgeleid", problems)
-    for n, row in sheets.get("Afgeleid", []):
-        target = owner(r, n, row)
-        fact: dict[str, Any] = {
-            "id": r.text(n, row, "feit"),
-            "value": r.expression(n, row, "waarde", condition=False),
-        }
-        if r.text(n, row, "voorwaarde", required=False):
-            fact["when"] = r.expression(n, row, "voorwaarde", condition=True)
-        fact["explanation"] = r.text(n, row, "toelichting")
-        if target is not None:
-            fact["source"] = cite(r, n, row, target)
-            target.setdefault("derived", []).append(fact)
-            places[(target["id"], fact["id"])] = Cell("Afgeleid", n, "feit")
-    for rs_id, data in sets.items():
-        if not data["sources"]:
-            problems.append(f"{places[(rs_id, None)]}: regelset {rs_id} heeft geen bron in het "
-                            "blad 'Bronnen'")  # fmt: skip
-    if not sets and not problems:
-        problems.append("blad 'Regelsets': geen enkele regelset")
-    if problems:
-        raise MenukaartError(problems)
-    return sets, places
+    def result(self) -> tuple[dict, dict]:
+        problems = self.problems
+        for rs_id, data in self.sets.items():
+            if not data["sources"]:
+                problems.append(f"{self.places[(rs_id, None)]}: regelset {rs_id} heeft geen bron "
+                                "in het blad 'Bronnen'")  # fmt: skip
+        if not self.sets and not problems:
+            problems.append("blad 'Regelsets': geen enkele regelset")
+        if problems:
+            raise MenukaartError(problems)
+        return self.sets, self.places
+
+
+def _ruleset_data(r: _Reader, n: int, row: dict, rs_id: str, authority: str) -> dict[str, Any]:
+    """A rule set's own fields from its row in 'Regelsets' (its sources and rules come later)."""
+    data: dict[str, Any] = {
+        "id": rs_id,
+        "authority": authority,
+        "version": r.text(n, row, "versie"),
+        "title": r.text(n, row, "titel"),
+        "valid_from": r.date(n, row, "geldig vanaf"),
+    }
+    until = r.date(n, row, "geldig tot", required=False)
+    if until:
+        data["valid_to"] = until
+    data["provenance"] = r.choice(n, row, "herkomst", PROVENANCE)
+    note = r.text(n, row, "toelichting herkomst", required=False)
+    if note:
+        data["provenance_note"] = note
+    data["sources"] = {}
+    adopts = [a.strip() for a in r.text(n, row, "volgt regelsets", False).split(",") if a.strip()]
+    if adopts:
+        data["adopts"] = adopts
+    carried = r.text(n, row, "uitgevoerd door", required=False)
+    if carried:
+        data["carried_out_by"] = carried
+    applies = r.text(n, row, "geldt in", required=False) if "geldt in" in row else ""
+    if applies:
+        data["applies_to"] = applies
+    data["rules"] = []
+    return data
+
+
+def _rule_params(r: _Reader, n: int, row: dict) -> dict[str, Any]:
+    """The column 'parameters' (flow YAML) with 'duur (maanden)' as the duration parameter."""
+    params = r.flow(n, row, "parameters", dict)
+    duration = row.get("duur (maanden)")
+    if duration not in (None, ""):
+        try:
+            number = float(str(duration).replace(",", "."))
+            params = {DURATION: int(number) if number.is_integer() else number, **params}
+        except ValueError:
+            r.bad(n, "duur (maanden)", f"{duration!r} is geen getal")
+    return params
+
+
+def _rule_amounts(r: _Reader, n: int, row: dict) -> list[dict[str, str]]:
+    """The column 'bedragen': one 'maand|jaar: formule | grondslag' per line."""
+    amounts = []
+    for line in r.text(n, row, "bedragen", required=False).splitlines():
+        period, _, rest = line.partition(":")
+        eur, _, basis = rest.partition("|")
+        if period.strip().lower() not in PERIOD or not eur.strip() or not basis.strip():
+            r.bad(n, "bedragen", f"{line.strip()!r}: schrijf 'maand: formule | grondslag' of "
+                  "'jaar: formule | grondslag', één bedrag per regel")  # fmt: skip
+            continue
+        try:
+            parse(eur.strip())
+        except ExpressionError as exc:
+            r.bad(n, "bedragen", f"{eur.strip()!r} is geen geldige formule: {exc}")
+            continue
+        amounts.append({"period": PERIOD[period.strip().lower()], "eur": eur.strip(),
+                        "basis": basis.strip()})  # fmt: skip
+    return amounts
+
+
+def _cite(reader: _Reader, n: int, row: dict, target: dict) -> dict:
+    ref = reader.text(n, row, "bron")
+    if ref and ref not in target["sources"]:
+        reader.bad(n, "bron", f"bron {ref!r} staat niet bij regelset {target['id']} in het "
+                   "blad 'Bronnen'")  # fmt: skip
+    source = {"ref": ref, "article": reader.text(n, row, "artikel")}
+    url = reader.text(n, row, "bron-url", required=False) if "bron-url" in row else ""
+    if url:
+        source["url"] = url
+    return source
 
 
 # --------------------------------------------------------------------- versions and files

@@ -269,8 +269,9 @@ def _aggregate(
         for k, flag in enumerate(off):
             deviating[k] += flag
     per_instrument = {i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()}
-    values = [per_instrument[i] for i in instruments if i in municipal]
-    known = [v for v in values if v is not None]
+    known = [
+        share for i in instruments if i in municipal and (share := per_instrument[i]) is not None
+    ]
     index = round(sum(known) / len(known), 4) if known else None
     reason = None if index is not None else "geen gemeente of regio biedt een eigen instrument"
     deviation: dict[str, float] = {}

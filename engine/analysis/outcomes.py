@@ -127,7 +127,7 @@ def analyse(
     differences = [
         OutcomeDifference(
             instrument=b.instrument,
-            type=b.type,  # type: ignore[arg-type]
+            type=b.type,
             gemeenten=list(b.gemeenten),
             profiles_affected=b.count,
             share=round(b.count / len(profiles), 4) if profiles else 0.0,
@@ -176,7 +176,8 @@ def _statutory(rb, profiles, rows, order, vest, peildatum, naam) -> list[Outcome
     for rel in rb.catalogue.relations:
         if rel.conflict != "statutory_non_harmonisable":
             continue
-        count, examples, seen = 0, [], set()
+        count, seen = 0, set()
+        examples: list[Example] = []
         for profile, row in zip(profiles, rows, strict=True):
             first = row[0] if row else {}
             hits = [i for i in rel.instruments if first.get(i, NONE).status == "eligible"]

@@ -51,7 +51,7 @@ class Profile:
 
 def grid_profiles() -> list[Profile]:
     """The declared grid: every uitkering against the boundaries above."""
-    out = []
+    out: list[Profile] = []
     for uitkering, age, contract, register, loonwaarde in itertools.product(
         UITKERINGEN, GRID_AGES, GRID_CONTRACTS, GRID_REGISTER, GRID_LOONWAARDE
     ):

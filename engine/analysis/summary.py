@@ -108,8 +108,8 @@ def q42(matrix: Sequence[MatrixCell], order: Sequence[str]) -> Q42:
 def region_index(outcomes: OutcomeAnalysis) -> float | None:
     """The mean of the instrument indexes over the instruments a gemeente or region provides."""
     values = [
-        outcomes.index_per_instrument[i]
+        index
         for i in outcomes.municipal
-        if outcomes.index_per_instrument.get(i) is not None
+        if (index := outcomes.index_per_instrument.get(i)) is not None
     ]
     return round(sum(values) / len(values), 4) if values else None

@@ -77,7 +77,7 @@ def pair_conflicts(
             continue
         out.append(
             Conflict(
-                type=kind,  # type: ignore[arg-type]
+                type=kind,
                 instrument=instrument,
                 authorities=authorities,
                 resolution=resolution,

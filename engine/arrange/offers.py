@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from engine import amounts as money
 from engine.arrange import wording
@@ -21,12 +21,20 @@ from engine.expressions import UNKNOWN, Call, Node, Not, evaluate, names, walk
 from engine.expressions.normal_form import is_param, negation_normal_form
 from engine.expressions.render import leaf_text
 from engine.facts import INPUT_FACTS
-from engine.model import Offer, Reason, Source
+from engine.model import Offer, Provenance, Reason, Source
 from engine.parameters import Parameters
 from engine.rulesets.loader import Rule, RuleSet
 
 _LABELS = wording.FACT_LABELS
 _MAX_TEXTS = 65_536  # worded refusal tests kept per network; refilled when full
+
+
+class _Provider(TypedDict):
+    """What every offer of one rule set shares: who provides it, from which rule set."""
+
+    authority: str
+    ruleset: str
+    provenance: Provenance
 
 
 @dataclass
@@ -65,13 +73,13 @@ class RuleIndex:
                     )
                 if text not in failed:
                     failed.append(text)
-        key = (rule.qualified_id, tuple(failed))
-        reason = self._refusals.get(key)
+        refusal = (rule.qualified_id, tuple(failed))
+        reason = self._refusals.get(refusal)
         if reason is None:
             if len(self._refusals) >= _MAX_TEXTS:
                 self._refusals.clear()
             reason = _reason(rs, rule, wording.refusal(rule.explanation, failed))
-            self._refusals[key] = reason
+            self._refusals[refusal] = reason
         return reason, failed
 
     def _required_of(self, action: Action) -> tuple[tuple[Node, tuple[str, ...]], ...]:
@@ -243,7 +251,7 @@ def offers_of(
 ) -> list[Offer]:
     derived = index.inputs
     provider = woon_authority if rs.carried_out_by == "woongemeente" else rs.authority
-    base = {"authority": provider, "ruleset": rs.key, "provenance": rs.provenance}
+    base: _Provider = {"authority": provider, "ruleset": rs.key, "provenance": rs.provenance}
     offers: list[Offer] = []
     for group in index.by_instrument[rs.key]:
         instrument = group.instrument
@@ -252,14 +260,13 @@ def offers_of(
         eligible = [r for r in hit if r.then == "eligible"] if hit else hit
         assess = [r for r in hit if r.then == "needs_assessment"] if hit else hit
         if excluded:
-            reasons = [index.reasons[r.qualified_id] for r in excluded]
             offers.append(
                 Offer(
                     instrument=instrument,
                     **base,
                     status="not_eligible",
                     excluded=True,
-                    reasons=reasons,
+                    reasons=[index.reasons[r.qualified_id] for r in excluded],
                 )
             )
             continue

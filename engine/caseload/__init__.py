@@ -5,7 +5,6 @@ A user of the public `check` only: it stores the answer's fields and compares an
 reaching into the compiler or runtime. See docs/caseload.md for what is stored and why.
 """
 
-from engine.caseload.database import ENV_URL, database_url, default_path
 from engine.caseload.errors import (
     CaseloadError,
     DuplicateRef,
@@ -16,6 +15,7 @@ from engine.caseload.errors import (
 from engine.caseload.export import to_csv, to_ics
 from engine.caseload.report import RecheckReport
 from engine.caseload.store import Caseload, Stored, check_ref
+from engine.storage.database import ENV_URL, database_url, default_path
 
 __all__ = [
     "ENV_URL",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from engine.caseload.answer import Answer, source_text
 from engine.dates import add_months, iso_date
@@ -22,6 +22,14 @@ DATE_LABELS = {
     "doelgroepverklaring_uiterlijk": "Doelgroepverklaring aanvragen (uiterlijk)",
     "loonwaarde_vaststellen_uiterlijk": "Loonwaarde vaststellen (uiterlijk)",
 }
+
+
+class _Cite(TypedDict):
+    """Where a deadline comes from: the rule and its source."""
+
+    rule: str | None
+    source: str
+    source_url: str | None
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
         if e["status"] != "eligible":
             continue
         src = e.get("source")
-        cite = {
+        cite: _Cite = {
             "rule": e["rules"][0] if e["rules"] else None,
             "source": source_text(src),
             "source_url": src["url"] if src else None,

@@ -7,6 +7,7 @@ that fails leaves every stored answer as it was). Nothing about a placement is l
 
 from __future__ import annotations
 
+import builtins
 import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,17 +19,17 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import parse_placement
+from engine.arrangement import parse_placement
 from engine.caseload.answer import Answer, Rulesets, summarize
 from engine.caseload.changes import Snapshot, compare
-from engine.caseload.database import connect, describe
-from engine.caseload.deadlines import derive
+from engine.caseload.deadlines import Deadline, derive
 from engine.caseload.errors import DuplicateRef, InvalidInput, RecheckFailed, UnknownRef
-from engine.caseload.migrate import upgrade
 from engine.caseload.report import RecheckReport, RulesetUse
 from engine.caseload.tables import REF_MAX, CheckRow, DeadlineRow, PlacementRow
 from engine.errors import EvaluationError, PlacementError
 from engine.model import Arrangement, Placement
+from engine.storage.database import connect, describe
+from engine.storage.migrate import upgrade
 
 REF_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{REF_MAX - 1}}}$")
 CHUNK = 500  # ids per IN (...) list
@@ -129,7 +130,7 @@ class Caseload:
 
     def add_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Add placements in one transaction: all of them, or (on the first error) none."""
-        prepared = []
+        prepared: list[tuple[str, dict[str, Any], Answer, Rulesets, list[Deadline]]] = []
         seen: set[str] = set()
         for ref, data in items:
             check_ref(ref)
@@ -184,7 +185,10 @@ class Caseload:
                 .with_for_update(of=PlacementRow)
             ).all()  # fmt: skip
             old_deadlines = _deadlines_by_placement(s, organisation=self.organisation)
-            superseded, confirmed, new_checks, new_deadlines = [], [], [], []
+            superseded: list[int] = []
+            confirmed: list[int] = []
+            new_checks: list[CheckRow] = []
+            new_deadlines: list[tuple[int, dict[str, Any]]] = []
             moved: list[tuple[int, Rulesets]] = []
             for pid, ref, facts, cid, peil, answer, rulesets in current:
                 new_answer, new_rulesets = self._check(facts, when or peil, ref)
@@ -235,10 +239,11 @@ class Caseload:
             raise UnknownRef(ref)
         return found[0]
 
+    # from here on `list` in this class body is the method below: annotations say builtins.list
     def list(self) -> list[Stored]:
         return self._stored(None)
 
-    def _stored(self, where: Any) -> list[Stored]:
+    def _stored(self, where: Any) -> builtins.list[Stored]:
         """Placements with their current answer, deadlines and number of answers kept: a few
         queries for the whole caseload, not a few per placement."""
         query = (
@@ -278,19 +283,19 @@ class Caseload:
             for p, c in rows
         ]
 
-    def _known(self, ref: str) -> list[str]:
+    def _known(self, ref: str) -> builtins.list[str]:
         # over every organisation: a reference is unique in the database (migration 0003)
         with self._sessions() as s:
             return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
 
-    def refs(self) -> list[str]:
+    def refs(self) -> builtins.list[str]:
         with self._sessions() as s:
             query = select(PlacementRow.ref).where(self._mine()).order_by(PlacementRow.ref)
             return list(s.scalars(query).all())
 
     def deadlines(
         self, within: int | None = None, today: date | None = None, ref: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Deadlines by date, with the placement's ref; `within` days from `today` if given."""
         query = (
             select(PlacementRow.ref, DeadlineRow)

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     DateTime,
@@ -18,16 +17,11 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-# json, not jsonb, on PostgreSQL: it keeps the answer as written, key order included (the
-# instruments' order is the engine's); nothing queries inside it
-Json = JSON()
+from engine.storage.base import Base, Json
+
 REF_MAX = 64
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class PlacementRow(Base):
@@ -109,8 +103,3 @@ class JobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-# The accounts' tables live in the same database and migration history: the metadata (which
-# migrations are compared with) holds them whichever module is imported first.
-from engine.accounts import tables as _accounts_tables  # noqa: E402, F401

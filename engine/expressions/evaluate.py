@@ -108,39 +108,49 @@ def _evaluate(node: Node, env: Mapping[str, Any]) -> Any:
             a, b = _evaluate(left, env), _evaluate(right, env)
             if a is UNKNOWN or b is UNKNOWN:
                 return UNKNOWN
-            a, b = _number(a), _number(b)
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if b == 0:
-                raise EvaluationFailure("division by zero")
-            return Decimal(a) / Decimal(b)
+            return _arith(op, _number(a), _number(b))
         case Compare(op, left, right):
             a, b = _evaluate(left, env), _evaluate(right, env)
             if a is UNKNOWN or b is UNKNOWN:
                 return UNKNOWN
             return _compare(op, a, b)
         case In(left, items, negated):
-            a = _evaluate(left, env)
-            if a is UNKNOWN:
-                return UNKNOWN
-            found = any(a == _evaluate(i, env) for i in items)
-            return found != negated
+            return _member(_evaluate(left, env), items, negated, env)
         case Call("known", (Name(path),)):
             return path in env
         case Call(func, args):
-            values = [_evaluate(a, env) for a in args]
-            if any(v is UNKNOWN for v in values):
-                return UNKNOWN
-            impl = FUNCTIONS[func][1]
-            assert impl is not None
-            if func in ("add_months", "add_days") and abs(_number(values[1])) > _MAX_STEP:
-                raise EvaluationFailure(f"{func}: {values[1]} is beyond the calendar")
-            return impl(*values)
+            return _call(func, [_evaluate(a, env) for a in args])
     raise EvaluationFailure(f"cannot evaluate {node!r}"[:200])
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:
+        raise EvaluationFailure("division by zero")
+    return Decimal(a) / Decimal(b)
+
+
+def _member(value: Any, items: tuple[Node, ...], negated: bool, env: Mapping[str, Any]) -> Any:
+    if value is UNKNOWN:
+        return UNKNOWN
+    found = any(value == _evaluate(i, env) for i in items)
+    return found != negated
+
+
+def _call(func: str, values: list[Any]) -> Any:
+    """A function of the language; UNKNOWN when an argument is."""
+    if any(v is UNKNOWN for v in values):
+        return UNKNOWN
+    impl = FUNCTIONS[func][1]
+    assert impl is not None
+    if func in ("add_months", "add_days") and abs(_number(values[1])) > _MAX_STEP:
+        raise EvaluationFailure(f"{func}: {values[1]} is beyond the calendar")
+    return impl(*values)
 
 
 def _as_bool(value: Any) -> Any:

@@ -300,6 +300,6 @@ def check(node: Node, env: Mapping[str, Type], expect: str | None = None) -> lis
     """Problems of an expression that must have kind `expect` ("bool", "numeric", ...)."""
     t, problems = infer(node, env)
     if expect and not _fits(t, expect) and not problems:
-        wanted = "getal of bedrag" if expect == "numeric" else KIND_LABEL[expect]  # type: ignore[index]
+        wanted = "getal of bedrag" if expect == "numeric" else KIND_LABEL[expect]
         problems.append(f"de uitdrukking is een {t.label()}, verwacht: {wanted}")
     return problems

@@ -103,6 +103,117 @@ class RuleSet:
         return LocatedYaml(Path(self.file), None, self.lines).line(path)
 
 
+@dataclass
+class _Reader:
+    """Reads the parts of one schema-valid file, reporting problems by file, line and rule."""
+
+    name: str
+    doc: LocatedYaml
+    sources: dict[str, Source]
+    problems: list[Problem]
+
+    def cite(self, spec: dict, path: tuple, rule_id: str) -> Source:
+        ref = self.sources.get(spec["ref"])
+        if ref is None:
+            self.problems.append(
+                Problem(
+                    self.name,
+                    self.doc.line((*path, "ref")),
+                    rule_id,
+                    f"unknown source {spec['ref']!r}",
+                )
+            )
+            return Source(title="?", article=spec["article"], url="https://invalid")
+        return Source(title=ref.title, article=spec["article"], url=spec.get("url", ref.url))
+
+    def expr(self, text: Any, path: tuple, rule_id: str, condition: bool) -> Node | None:
+        try:
+            if condition:
+                return from_structure(text)
+            if isinstance(text, bool | int | float):
+                return parse(str(text).lower())
+            return parse(text)
+        except ExpressionError as exc:
+            self.problems.append(
+                Problem(self.name, self.doc.line(path), rule_id, f"expression: {exc}")
+            )
+            return None
+
+    def derived_facts(self, rs_id: str, specs: list[dict]) -> list[DerivedFact]:
+        derived: list[DerivedFact] = []
+        for i, d in enumerate(specs):
+            path = ("derived", i)
+            rid = f"{rs_id}/{d['id']}"
+            value = self.expr(d["value"], (*path, "value"), rid, condition=False)
+            when = (
+                self.expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
+            )
+            src = self.cite(d["source"], (*path, "source"), rid)
+            if value is not None and ("when" not in d or when is not None):
+                declared = (
+                    Type(d["type"], d.get("unit"), tuple(d.get("values", ())))
+                    if "type" in d
+                    else None
+                )
+                derived.append(
+                    DerivedFact(
+                        d["id"], value, when, d["explanation"], src, self.doc.line(path), declared
+                    )
+                )
+        return derived
+
+    def rules(self, rs_id: str, specs: list[dict]) -> list[Rule]:
+        rules: list[Rule] = []
+        seen: set[str] = set()
+        for i, r in enumerate(specs):
+            path = ("rules", i)
+            rid = f"{rs_id}/{r['id']}"
+            if r["id"] in seen:
+                self.problems.append(
+                    Problem(self.name, self.doc.line((*path, "id")), rid, "duplicate rule id")
+                )
+            seen.add(r["id"])
+            when = self.expr(r["when"], (*path, "when"), rid, condition=True)
+            amounts = self._amounts(r.get("amounts", []), path, rid)
+            params = self._params(r.get("params", {}), path, rid)
+            src = self.cite(r["source"], (*path, "source"), rid)
+            if when is not None:
+                rules.append(
+                    Rule(
+                        r["id"],
+                        rid,
+                        r["instrument"],
+                        when,
+                        r["then"],
+                        params,
+                        tuple(amounts),
+                        r["explanation"],
+                        src,
+                        self.doc.line(path),
+                        _condition_text(r["when"]),
+                    )
+                )
+        return rules
+
+    def _amounts(self, specs: list[dict], path: tuple, rid: str) -> list[AmountSpec]:
+        amounts: list[AmountSpec] = []
+        for j, a in enumerate(specs):
+            node = self.expr(a["eur"], (*path, "amounts", j, "eur"), rid, condition=False)
+            if node is not None:
+                amounts.append(AmountSpec(a["period"], node, a["eur"], a["basis"]))
+        return amounts
+
+    def _params(self, specs: dict[str, Any], path: tuple, rid: str) -> dict[str, Any]:
+        """Literal parameters as written, computed ones (`{expr: ...}`) parsed."""
+        params: dict[str, Any] = {}
+        for key, value in specs.items():
+            if isinstance(value, dict):
+                params[key] = self.expr(value["expr"], (*path, "params", key), rid, condition=False)
+            else:
+                params[key] = value
+        return params
+
+
 def load_ruleset(
     file: Path, problems: list[Problem], raw: list[Any] | None = None
 ) -> RuleSet | None:
@@ -133,80 +244,9 @@ def load_ruleset(
 
     sources = {key: Source(title=s["title"], url=s["url"]) for key, s in data["sources"].items()}
     rs_id = data["id"]
-
-    def cite(spec: dict, path: tuple, rule_id: str) -> Source:
-        ref = sources.get(spec["ref"])
-        if ref is None:
-            problems.append(
-                Problem(name, doc.line((*path, "ref")), rule_id, f"unknown source {spec['ref']!r}")
-            )
-            return Source(title="?", article=spec["article"], url="https://invalid")
-        return Source(title=ref.title, article=spec["article"], url=spec.get("url", ref.url))
-
-    def expr(text: Any, path: tuple, rule_id: str, condition: bool) -> Node | None:
-        try:
-            if condition:
-                return from_structure(text)
-            if isinstance(text, bool | int | float):
-                return parse(str(text).lower())
-            return parse(text)
-        except ExpressionError as exc:
-            problems.append(Problem(name, doc.line(path), rule_id, f"expression: {exc}"))
-            return None
-
-    derived: list[DerivedFact] = []
-    for i, d in enumerate(data.get("derived", [])):
-        path = ("derived", i)
-        rid = f"{rs_id}/{d['id']}"
-        value = expr(d["value"], (*path, "value"), rid, condition=False)
-        when = expr(d["when"], (*path, "when"), rid, condition=True) if "when" in d else None
-        src = cite(d["source"], (*path, "source"), rid)
-        if value is not None and ("when" not in d or when is not None):
-            declared = (
-                Type(d["type"], d.get("unit"), tuple(d.get("values", ()))) if "type" in d else None
-            )
-            derived.append(
-                DerivedFact(d["id"], value, when, d["explanation"], src, doc.line(path), declared)
-            )
-
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for i, r in enumerate(data["rules"]):
-        path = ("rules", i)
-        rid = f"{rs_id}/{r['id']}"
-        if r["id"] in seen:
-            problems.append(Problem(name, doc.line((*path, "id")), rid, "duplicate rule id"))
-        seen.add(r["id"])
-        when = expr(r["when"], (*path, "when"), rid, condition=True)
-        amounts: list[AmountSpec] = []
-        for j, a in enumerate(r.get("amounts", [])):
-            node = expr(a["eur"], (*path, "amounts", j, "eur"), rid, condition=False)
-            if node is not None:
-                amounts.append(AmountSpec(a["period"], node, a["eur"], a["basis"]))
-        params: dict[str, Any] = {}
-        for key, value in r.get("params", {}).items():
-            if isinstance(value, dict):
-                node = expr(value["expr"], (*path, "params", key), rid, condition=False)
-                params[key] = node
-            else:
-                params[key] = value
-        src = cite(r["source"], (*path, "source"), rid)
-        if when is not None:
-            rules.append(
-                Rule(
-                    r["id"],
-                    rid,
-                    r["instrument"],
-                    when,
-                    r["then"],
-                    params,
-                    tuple(amounts),
-                    r["explanation"],
-                    src,
-                    doc.line(path),
-                    _condition_text(r["when"]),
-                )
-            )
+    reader = _Reader(name, doc, sources, problems)
+    derived = reader.derived_facts(rs_id, data.get("derived", []))
+    rules = reader.rules(rs_id, data["rules"])
     valid_from = _date(data["valid_from"], doc, ("valid_from",), rs_id, problems)
     valid_to = _date(data.get("valid_to"), doc, ("valid_to",), rs_id, problems)
     if valid_from and valid_to and valid_to < valid_from:

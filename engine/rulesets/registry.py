@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from engine.catalogue import Catalogue, load_catalogue
 from engine.errors import Problem, RulesError
@@ -20,7 +22,7 @@ from engine.geography import Geography, load_geography
 from engine.parameters import Parameters, load_parameters
 from engine.rulesets.dekking import FILE_NAME as DEKKING_FILE
 from engine.rulesets.dekking import CoverageNote, load_dekking
-from engine.rulesets.loader import RuleSet, load_ruleset
+from engine.rulesets.loader import Rule, RuleSet, load_ruleset
 from engine.rulesets.typecheck import check_rulebase_types
 
 # Rules and derived facts in the whole rule base; the shipped rules have 220 (163 rules, 57
@@ -31,7 +33,18 @@ MAX_RULES_TOTAL = 5_000
 MAX_RULEBASE_BYTES = 10 * 1024 * 1024
 
 AUTHORITY_FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeenten": "gemeente", "regio": "regio"}
-DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def _shipped_rules() -> Path:
+    """The rules that ship with Arrangeur: `engine/rules/` in an installed wheel (setup.py maps
+    the repository's top-level `rules/` there), else the checkout's `rules/` (editable install)."""
+    installed = resources.files("engine").joinpath("rules")
+    if isinstance(installed, Path) and (installed / "catalogus.yaml").is_file():
+        return installed.resolve()
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+DEFAULT_RULES = _shipped_rules()
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,94 @@ def _check_semantics(
     broken: list[dict],
     params_broken: bool = False,
 ) -> None:
+    derived_owner, derived_inputs = _derived_facts(rulesets, problems)
+    known_facts = set(INPUT_FACTS) | set(derived_owner) | _derived_ids(broken)
+    # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
+    unreadable = any(not b for b in broken)
+    param_names = None if params_broken else set(parameters.params)
+    fact_names = None if unreadable else known_facts
+    absent_ok = frozenset(INPUT_FACTS)  # the network is told which inputs a placement left out
+    sample_params = {f"param.{n}": p.values[-1] or 0 for n, p in parameters.params.items()}
+
+    def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
+        unknown = _unknown_names(node, param_names, fact_names)
+        problems.extend(Problem(rs.file, line, rid, message) for message in unknown)
+
+    for rs in rulesets:
+        _check_header(rs, geography, problems)
+        for d in rs.derived:
+            rid = f"{rs.id}/{d.id}"
+            check_names(rs, d.value, d.line, rid)
+            if d.when is not None:
+                check_names(rs, d.when, d.line, rid)
+                why = condition_problem(d.when, sample_params, absent_ok)
+                if why:
+                    problems.append(Problem(rs.file, d.line, rid, why))
+        for r in rs.rules:
+            if r.instrument not in catalogue.instruments:
+                problems.append(
+                    Problem(rs.file, r.line, r.qualified_id, f"unknown instrument {r.instrument!r}")
+                )
+            check_names(rs, r.when, r.line, r.qualified_id)
+            why = _rule_condition_problem(r, sample_params, absent_ok)
+            if why:
+                problems.append(Problem(rs.file, r.line, r.qualified_id, why))
+            for node in _computed(r):
+                check_names(rs, node, r.line, r.qualified_id)
+    if not unreadable:
+        check_rulebase_types(rulesets, parameters, problems)
+    _check_versions(rulesets, problems)
+    if not unreadable:
+        _check_adopts(rulesets, problems, {b["id"] for b in broken if isinstance(b.get("id"), str)})
+    _check_cycles(derived_inputs, derived_owner, rulesets, problems)
+
+
+def _unknown_names(
+    node: Node, param_names: set[str] | None, fact_names: set[str] | None
+) -> list[str]:
+    """The parameters and facts `node` reads that are not known; None: do not check those."""
+    out = []
+    for n in sorted(names(node)):
+        if is_param(n):
+            if param_names is not None and n[len("param.") :] not in param_names:
+                out.append(f"unknown parameter {n!r}")
+        elif fact_names is not None and n not in fact_names:
+            out.append(f"unknown fact {n!r}")
+    return out
+
+
+def _derived_ids(broken: list[dict]) -> set[str]:
+    """The derived facts files that failed validation would define: known, to avoid noise."""
+    return {
+        d["id"]
+        for b in broken
+        for d in _list(b.get("derived"))
+        if isinstance(d, dict) and isinstance(d.get("id"), str)
+    }
+
+
+def _computed(rule: Rule) -> list[Node]:
+    """The expressions of a rule's amounts and computed parameters."""
+    params = [v for v in rule.params.values() if not isinstance(v, str | int | float | bool)]
+    return [*(a.eur for a in rule.amounts), *params]
+
+
+def _rule_condition_problem(
+    rule: Rule, sample_params: dict[str, Any], absent_ok: frozenset[str]
+) -> str | None:
+    """Why the network cannot match a rule's condition or, unless it excludes, its negation."""
+    why = condition_problem(rule.when, sample_params, absent_ok)
+    if not why and rule.then != "excluded":  # the network also matches its refutation
+        why = condition_problem(Not(rule.when), sample_params, absent_ok)
+        why = why and f"its negation (to explain a refusal): {why}"
+    return why
+
+
+def _derived_facts(
+    rulesets: list[RuleSet], problems: list[Problem]
+) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Which rule set defines each derived fact, and the names each one reads; a fact defined
+    twice, or shadowing an input fact, is a problem."""
     derived_owner: dict[str, str] = {}
     derived_inputs: dict[str, set[str]] = defaultdict(set)
     for rs in rulesets:
@@ -235,85 +336,35 @@ def _check_semantics(
                     Problem(rs.file, d.line, f"{rs.id}/{d.id}", "shadows an input fact")
                 )
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
-    known_facts = set(INPUT_FACTS) | set(derived_owner)
-    known_facts |= {
-        d.get("id")
-        for b in broken
-        for d in _list(b.get("derived"))
-        if isinstance(d, dict) and isinstance(d.get("id"), str)
-    }
-    # A file that is not even YAML may define anything: leave "unknown" checks until it is fixed.
-    unreadable = any(not b for b in broken)
-    param_names = set(parameters.params)
-    absent_ok = frozenset(INPUT_FACTS)  # the network is told which inputs a placement left out
-    sample_params = {f"param.{n}": p.values[-1] or 0 for n, p in parameters.params.items()}
+    return derived_owner, derived_inputs
 
-    def check_names(rs: RuleSet, node: Node, line: int | None, rid: str) -> None:
-        for n in sorted(names(node)):
-            if is_param(n):
-                if n[len("param.") :] not in param_names and not params_broken:
-                    problems.append(Problem(rs.file, line, rid, f"unknown parameter {n!r}"))
-            elif n not in known_facts and not unreadable:
-                problems.append(Problem(rs.file, line, rid, f"unknown fact {n!r}"))
 
-    for rs in rulesets:
-        if not rs.sources:
-            problems.append(
-                Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source")
+def _check_header(rs: RuleSet, geography: Geography, problems: list[Problem]) -> None:
+    """The rule set's own fields: sources, who it applies to, who carries it out."""
+    if not rs.sources:
+        problems.append(Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source"))
+    if rs.applies_to and not rs.authority.startswith("regio:"):
+        problems.append(
+            Problem(
+                rs.file,
+                rs.line(("applies_to",)),
+                rs.id,
+                "only a regional rule set applies region-wide (applies_to: regio)",
             )
-        if rs.applies_to and not rs.authority.startswith("regio:"):
-            problems.append(
-                Problem(
-                    rs.file,
-                    rs.line(("applies_to",)),
-                    rs.id,
-                    "only a regional rule set applies region-wide (applies_to: regio)",
-                )
+        )
+    if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
+        problems.append(
+            Problem(
+                rs.file,
+                rs.line(("carried_out_by",)),
+                rs.id,
+                "only national law is carried out by the woongemeente",
             )
-        if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
-            problems.append(
-                Problem(
-                    rs.file,
-                    rs.line(("carried_out_by",)),
-                    rs.id,
-                    "only national law is carried out by the woongemeente",
-                )
-            )
-        if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
-            problems.append(
-                Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
-            )
-        for d in rs.derived:
-            rid = f"{rs.id}/{d.id}"
-            check_names(rs, d.value, d.line, rid)
-            if d.when is not None:
-                check_names(rs, d.when, d.line, rid)
-                why = condition_problem(d.when, sample_params, absent_ok)
-                if why:
-                    problems.append(Problem(rs.file, d.line, rid, why))
-        for r in rs.rules:
-            if r.instrument not in catalogue.instruments:
-                problems.append(
-                    Problem(rs.file, r.line, r.qualified_id, f"unknown instrument {r.instrument!r}")
-                )
-            check_names(rs, r.when, r.line, r.qualified_id)
-            why = condition_problem(r.when, sample_params, absent_ok)
-            if not why and r.then != "excluded":  # the network also matches its refutation
-                why = condition_problem(Not(r.when), sample_params, absent_ok)
-                why = why and f"its negation (to explain a refusal): {why}"
-            if why:
-                problems.append(Problem(rs.file, r.line, r.qualified_id, why))
-            for a in r.amounts:
-                check_names(rs, a.eur, r.line, r.qualified_id)
-            for value in r.params.values():
-                if not isinstance(value, str | int | float | bool):
-                    check_names(rs, value, r.line, r.qualified_id)
-    if not unreadable:
-        check_rulebase_types(rulesets, parameters, problems)
-    _check_versions(rulesets, problems)
-    if not unreadable:
-        _check_adopts(rulesets, problems, {b["id"] for b in broken if isinstance(b.get("id"), str)})
-    _check_cycles(derived_inputs, derived_owner, rulesets, problems)
+        )
+    if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
+        problems.append(
+            Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
+        )
 
 
 def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:

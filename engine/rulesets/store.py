@@ -25,19 +25,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy import Engine as Database
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from engine.caseload.database import connect, describe
-from engine.caseload.migrate import upgrade
 from engine.errors import Problem, RulesError
 from engine.rulesets.bundle import RulesBundle, bundle_digest, load_bundle, read_bundle
 from engine.rulesets.registry import DEFAULT_RULES, RuleBase
+from engine.storage.base import Base
+from engine.storage.database import connect, describe
+from engine.storage.migrate import upgrade
 from engine.yamlio import RuleFileError, load_data
 
 # ---------------------------------------------------------------------------------- errors
@@ -93,10 +95,6 @@ STATUS_LABELS = {
 }
 MAX_YAML_BYTES = 512 * 1024  # a rule set is a few KB; the loader's own cap is 2 MB
 _FOLDERS = {"uwv": "uwv", "rijk": "rijk", "gemeente": "gemeenten", "regio": "regio"}
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class VersionRow(Base):
@@ -563,16 +561,13 @@ class RuleStore:
     ) -> RuleSetVersion:
         """A concept from an exported file (its publication block, if any, is left out)."""
         if isinstance(content, bytes):
+            raw = content
             try:
-                content = content.decode("utf-8")
+                content = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
                 raise Invalid(
-                    "het bestand is geen UTF-8",
-                    [
-                        Problem(
-                            "regelset", content[: exc.start].count(b"\n") + 1, None, "geen UTF-8"
-                        )
-                    ],
+                    "het bestand is geen UTF-8", [Problem("regelset", line, None, "geen UTF-8")]
                 ) from None
         try:
             text = strip_publication(content)
@@ -736,7 +731,7 @@ class RuleStore:
                     generation=new,
                 )
             )
-            if done.rowcount != 1:
+            if cast(CursorResult, done).rowcount != 1:
                 raise Conflict(
                     f"versie {version_id} is intussen gewijzigd; er is niets gepubliceerd"
                 )
@@ -808,7 +803,7 @@ class RuleStore:
             .where(GenerationRow.id == 1, GenerationRow.generation == expected)
             .values(generation=GenerationRow.generation + 1)
         )
-        if done.rowcount != 1:
+        if cast(CursorResult, done).rowcount != 1:
             now = s.scalar(select(GenerationRow.generation).where(GenerationRow.id == 1))
             raise Conflict(
                 f"de regels zijn intussen gewijzigd (generatie {now}, verwacht {expected}): een "
@@ -831,7 +826,7 @@ class RuleStore:
                 )
                 .values(status=new, **values)
             )
-            if done.rowcount != 1:
+            if cast(CursorResult, done).rowcount != 1:
                 raise Conflict(f"versie {version_id} is intussen gewijzigd; probeer het opnieuw")
 
     def _validate_published(self, text: str, v: RuleSetVersion) -> list[Problem]:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from engine.arrangement import Engine
@@ -15,7 +16,7 @@ from engine.errors import PlacementError
 from engine.trajectory.build import Simulation, simulate
 from engine.trajectory.model import Alternative
 from engine.trajectory.money import HourlyAccrual, eur, is_hourly
-from engine.trajectory.months import term_end
+from engine.trajectory.months import paid_in
 
 
 def _net(months: list) -> Decimal:
@@ -27,7 +28,11 @@ def _subs(months: list) -> Decimal:
 
 
 def _mark_best(options: list[Alternative]) -> list[Alternative]:
-    best = min(options, key=lambda o: o.employer_net_cost_eur)
+    # an option without a cost (not available) is never the best
+    best = min(
+        options,
+        key=lambda o: math.inf if o.employer_net_cost_eur is None else o.employer_net_cost_eur,
+    )
     return [o.model_copy(update={"best": o is best}) for o in options]
 
 
@@ -111,7 +116,7 @@ def lkv(sim: Simulation, engine: Engine) -> list[Alternative]:
                 if e.instrument in group
                 and is_hourly(e)
                 and e.status in ("eligible", "not_eligible")
-                and (term_end(e, cs) is None or month < term_end(e, cs))
+                and paid_in(e, cs, month)
             ]
             for e in here:
                 candidates[e.instrument] = e.name
@@ -132,9 +137,9 @@ def lkv(sim: Simulation, engine: Engine) -> list[Alternative]:
         for instrument in candidates:
             acc, total = HourlyAccrual(), Decimal(0)
             for month, here in per_month:
-                e = next((x for x in here if x.instrument == instrument), None)
-                if e is not None:
-                    total += acc.accrue(e, sim.request.placement, month)[0]
+                entry = next((x for x in here if x.instrument == instrument), None)
+                if entry is not None:
+                    total += acc.accrue(entry, sim.request.placement, month)[0]
             totals[instrument] = total
         options = [
             Alternative(

@@ -142,7 +142,7 @@ def need_gaps(sim: Simulation) -> list[Gap]:
             what = f"{name}: geen financier in deze maanden.{why}"
         out.append(
             Gap(
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 instrument=instrument,
                 months=[month for month, _ in rows],
                 eur=0.0,

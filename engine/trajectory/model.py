@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,7 +43,7 @@ class TrajectoryRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     placement: Placement
-    maanden: Whole(1, 120) = Field(36, description="horizon in maanden")
+    maanden: Annotated[int, Whole(1, 120)] = Field(36, description="horizon in maanden")
     proefplaatsing: Flag | None = Field(
         None,
         description="beginnen met een proefplaatsing: ja, nee, of (leeg) als die mogelijk is",
@@ -53,7 +53,7 @@ class TrajectoryRequest(BaseModel):
         description="instrumenten die de kandidaat nodig heeft (bv. jobcoaching); "
         "tekorten worden gemeld",
     )
-    draagkracht_per_maand_eur: Number(0, 1_000_000) | None = Field(
+    draagkracht_per_maand_eur: Annotated[float, Number(0, 1_000_000)] | None = Field(
         None,
         description="wat de werkgever per maand netto kan dragen "
         "(standaard: loonwaarde × loonkosten)",

@@ -41,6 +41,12 @@ def term_end(e: Entry, contract_start: date) -> date | None:
     return min(ends) if ends else None
 
 
+def paid_in(e: Entry, contract_start: date, month: date) -> bool:
+    """Whether `month` is before the instrument's term ends (always, without an end)."""
+    end = term_end(e, contract_start)
+    return end is None or month < end
+
+
 def proefplaatsing_month(month: date, e: Entry, a: Arrangement, catalogue: Catalogue) -> Month:
     payer = funder(e, catalogue, a.regie)
     line = InstrumentMonth(
@@ -84,7 +90,7 @@ def contract_month(
         for e in a.instruments
         if e.status == "eligible"
         and e.instrument != "proefplaatsing"
-        and (term_end(e, contract_start) is None or month < term_end(e, contract_start))
+        and paid_in(e, contract_start, month)
     ]
     dispensed = any(e.instrument == "loondispensatie" for e in active)
     w = wage(placement, params, dispensed, key)

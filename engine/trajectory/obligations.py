@@ -12,28 +12,94 @@ from engine.trajectory.money import einddatum
 from engine.trajectory.months import term_end
 
 
-def obligations(sim: Simulation) -> list[Obligation]:
+def _proefplaatsing(sim: Simulation) -> list[Obligation]:
+    """Agree a proefplaatsing before it starts; at its end the contract starts (or not)."""
+    pp = sim.plan.proefplaatsing
+    if pp is None:
+        return []
+    who = sim.first.authorities.get(pp.authority or "", pp.authority or "")
+    return [
+        Obligation(
+            date=sim.plan.start,
+            what=f"Proefplaatsing vóór de start afspreken met {who} (behoud van uitkering).",
+            instrument="proefplaatsing",
+        ),
+        Obligation(
+            date=sim.plan.contract_start,
+            what="Einde proefplaatsing: bij geschiktheid het contract laten ingaan.",
+            instrument="proefplaatsing",
+        ),
+    ]
+
+
+def _term_end(e: Entry, end: date, cs: date) -> Obligation:
+    """An instrument's last day: its term in years, the rules' own last day, or its end."""
+    again = " Verlenging aanvragen vóór deze datum." if e.params.get("verlenging_mogelijk") else ""
+    years = e.params.get("max_duur_jaren")
+    last = einddatum(e)
+    if years is not None and end == month_start(cs, round(float(years) * 12)):
+        what, day = f"Einde termijn {e.name} ({years} jaar).{again}", end - timedelta(days=1)
+    elif last is not None:  # the rules' own last day: the law's end or the AOW age
+        what, day = f"Laatste dag {e.name}: daarna wordt het niet meer verstrekt.{again}", last
+    else:
+        what, day = f"Einde {e.name}.{again}", end - timedelta(days=1)
+    return Obligation(date=day, what=what, instrument=e.instrument)
+
+
+def _loonwaarde(paid: list[str] | None, horizon_end: date) -> list[Obligation]:
+    """Every year of loonkostensubsidie the loonwaarde is assessed again."""
+    if not paid:
+        return []
+    first = date.fromisoformat(paid[0] + "-01")
     out: list[Obligation] = []
+    k = 1
+    while month_start(first, 12 * k) <= horizon_end:
+        out.append(
+            Obligation(
+                date=month_start(first, 12 * k),
+                what=(
+                    "Loonwaarde opnieuw laten vaststellen (aanname: jaarlijks; het college "
+                    "bepaalt het moment in overleg, Participatiewet art. 10d lid 6)."
+                ),
+                instrument="loonkostensubsidie",
+            )
+        )
+        k += 1
+    return out
+
+
+def _stops(
+    sim: Simulation, paid_months: dict[str, list[str]], seen: set[tuple[str, str]]
+) -> list[Obligation]:
+    """An allowance that stops inside the horizon: the last month it is paid (unless it is
+    paid to the end, or its term end is listed already)."""
+    out: list[Obligation] = []
+    last_month = sim.months[-1].month
+    for instrument, months in paid_months.items():
+        if (
+            instrument == "proefplaatsing"
+            or months[-1] == last_month
+            or (instrument, "end") in seen
+        ):
+            continue
+        name = next(x.name for m in sim.months for x in m.instruments if x.instrument == instrument)
+        stop = month_start(date.fromisoformat(months[-1] + "-01"), 1)
+        out.append(
+            Obligation(
+                date=stop - timedelta(days=1),
+                what=(
+                    f"{name} stopt na {months[-1]}: in de loonadministratie en begroting verwerken."
+                ),
+                instrument=instrument,
+            )
+        )
+    return out
+
+
+def obligations(sim: Simulation) -> list[Obligation]:
     horizon_end = sim.plan.spans[-1].end
     cs = sim.plan.contract_start
-    label = sim.first.authorities.get
-    pp = sim.plan.proefplaatsing
-    if pp is not None:
-        who = label(pp.authority or "", pp.authority or "")
-        out.append(
-            Obligation(
-                date=sim.plan.start,
-                what=f"Proefplaatsing vóór de start afspreken met {who} (behoud van uitkering).",
-                instrument="proefplaatsing",
-            )
-        )
-        out.append(
-            Obligation(
-                date=cs,
-                what="Einde proefplaatsing: bij geschiktheid het contract laten ingaan.",
-                instrument="proefplaatsing",
-            )
-        )
+    out = _proefplaatsing(sim)
     seen: set[tuple[str, str]] = set()
     ends: dict[str, tuple[date, Entry]] = {}
     paid_months: dict[str, list[str]] = {}
@@ -64,53 +130,11 @@ def obligations(sim: Simulation) -> list[Obligation]:
             if end is not None and (e.instrument not in ends or end < ends[e.instrument][0]):
                 ends[e.instrument] = (end, e)
     for instrument, (end, e) in ends.items():
-        if end > horizon_end:
-            continue
-        seen.add((instrument, "end"))
-        again = (
-            " Verlenging aanvragen vóór deze datum." if e.params.get("verlenging_mogelijk") else ""
-        )
-        years = e.params.get("max_duur_jaren")
-        last = einddatum(e)
-        if years is not None and end == month_start(cs, round(float(years) * 12)):
-            what, day = f"Einde termijn {e.name} ({years} jaar).{again}", end - timedelta(days=1)
-        elif last is not None:  # the rules' own last day: the law's end or the AOW age
-            what, day = f"Laatste dag {e.name}: daarna wordt het niet meer verstrekt.{again}", last
-        else:
-            what, day = f"Einde {e.name}.{again}", end - timedelta(days=1)
-        out.append(Obligation(date=day, what=what, instrument=instrument))
-    lks = paid_months.get("loonkostensubsidie")
-    if lks:
-        first = date.fromisoformat(lks[0] + "-01")
-        k = 1
-        while month_start(first, 12 * k) <= horizon_end:
-            out.append(
-                Obligation(
-                    date=month_start(first, 12 * k),
-                    what=(
-                        "Loonwaarde opnieuw laten vaststellen (aanname: jaarlijks; het college "
-                        "bepaalt het moment in overleg, Participatiewet art. 10d lid 6)."
-                    ),
-                    instrument="loonkostensubsidie",
-                )
-            )
-            k += 1
-    # an allowance that stops inside the horizon: the last month it is paid
-    last = sim.months[-1].month
-    for instrument, months in paid_months.items():
-        if instrument == "proefplaatsing" or months[-1] == last or (instrument, "end") in seen:
-            continue  # paid to the end, or its term end is listed already
-        name = next(x.name for m in sim.months for x in m.instruments if x.instrument == instrument)
-        stop = month_start(date.fromisoformat(months[-1] + "-01"), 1)
-        out.append(
-            Obligation(
-                date=stop - timedelta(days=1),
-                what=(
-                    f"{name} stopt na {months[-1]}: in de loonadministratie en begroting verwerken."
-                ),
-                instrument=instrument,
-            )
-        )
+        if end <= horizon_end:
+            seen.add((instrument, "end"))
+            out.append(_term_end(e, end, cs))
+    out += _loonwaarde(paid_months.get("loonkostensubsidie"), horizon_end)
+    out += _stops(sim, paid_months, seen)
     extended = any(s.phase == "verlenging" for s in sim.plan.spans)
     for span in sim.plan.spans:
         if span.phase == "contract" and extended:

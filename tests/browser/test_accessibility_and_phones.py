@@ -52,9 +52,21 @@ def _regio_report(driver, base_url: str) -> str:  # noqa: ANN001
     return urlsplit(driver.current_url).path
 
 
+def _signed_in(driver, base_url: str) -> None:  # noqa: ANN001
+    """Wait until the login (a click that returns before the next page) has taken effect."""
+
+    def done(d) -> bool:  # noqa: ANN001
+        d.get(f"{base_url}/")
+        return bool(d.find_elements(By.CSS_SELECTOR, "form.account button"))
+
+    WebDriverWait(driver, 30, poll_frequency=0.5).until(done)
+
+
 def _save_in_caseload(driver, base_url: str, query: str) -> None:  # noqa: ANN001
     """The caseload page with a row in it (its table is the widest on a phone)."""
+    _signed_in(driver, base_url)
     driver.get(f"{base_url}/arrangement?{query}")
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.ID, "c-ref"))
     driver.find_element(By.ID, "c-ref").send_keys(f"telefoon-{time.time_ns()}")
     driver.find_element(By.CSS_SELECTOR, "#bewaar button[type=submit]").click()
     WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/caseload")
@@ -120,6 +132,7 @@ def test_axe_finds_no_serious_or_critical_violation_and_every_page_has_the_menu(
 def phone(browser, base_url: str) -> Iterator[object]:  # noqa: ARG001 (skips without chromium)
     driver = chromium(width=500, height=844)
     _log_in(driver, base_url)
+    _signed_in(driver, base_url)
     # a headless window is at least 500 px wide: emulate the phone's viewport instead
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",

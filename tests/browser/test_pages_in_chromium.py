@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from pypdf import PdfReader
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -41,22 +45,63 @@ def _fill(driver, values: dict[str, str]) -> None:  # noqa: ANN001
                 el.send_keys(_typed(name, values[name]))
 
 
-def _heading(driver, seconds: float = 15) -> str:  # noqa: ANN001
-    """The page's h1 once a navigation has settled (a click returns before the new page is
-    there: the old h1 may go stale while it is read)."""
+# What chromedriver says while a document is being replaced, whatever the exception class of
+# the selenium version: an element of the old document, or a script run as it goes away.
+_REPLACED = (
+    "does not belong to the document",
+    "stale element",
+    "cannot find context with specified id",
+    "execution context was destroyed",
+    "inspected target navigated or closed",
+)
 
-    def read(d):  # noqa: ANN001, ANN202
+
+def _page_in_flux(error: WebDriverException) -> bool:
+    if isinstance(error, StaleElementReferenceException | NoSuchElementException):
+        return True
+    return any(text in (error.msg or "").lower() for text in _REPLACED)
+
+
+def _until(driver, read, seconds: float = 15):  # noqa: ANN001, ANN202
+    """`read(driver)` once it returns something true; a read that fails because the page is
+    being replaced is tried again, any other failure is raised."""
+
+    def attempt(d):  # noqa: ANN001, ANN202
         try:
-            return d.find_element(By.TAG_NAME, "h1").text or False
-        except StaleElementReferenceException:
-            return False
+            return read(d)
+        except WebDriverException as error:
+            if _page_in_flux(error):
+                return False
+            raise
 
-    return WebDriverWait(driver, seconds).until(read)
+    return WebDriverWait(driver, seconds, poll_frequency=0.1).until(attempt)
 
 
-def _wait_for_title(driver, title: str, seconds: float = 15) -> str:  # noqa: ANN001
-    WebDriverWait(driver, seconds).until(lambda d: _heading(d) == title)
-    return title
+def _navigate(driver, action, seconds: float = 15) -> str:  # noqa: ANN001
+    """Do `action` (a click, Enter) that loads a new page and wait for that page, not for
+    elements that the old one may still show: the old document is marked first, and the wait
+    ends when a document without the mark has loaded completely. Returns its h1."""
+    driver.execute_script("window.__arrangeurOldPage = true;")
+    action()
+    _until(
+        driver,
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete' && !window.__arrangeurOldPage;"
+        ),
+        seconds,
+    )
+    return _heading(driver, seconds)
+
+
+def _heading(driver, seconds: float = 15) -> str:  # noqa: ANN001
+    """The page's h1 (retried while the page is being replaced)."""
+    return _until(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text, seconds)
+
+
+def _submit(driver, form_action: str) -> str:  # noqa: ANN001
+    """Submit the form posting to `form_action`; the h1 of the page it leads to."""
+    button = f"form[action='{form_action}'] button[type=submit]"
+    return _navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, button).click())
 
 
 def _wait_for_file(folder: Path, suffix: str, seconds: float = 15) -> Path:
@@ -76,9 +121,7 @@ def test_form_to_arrangement_to_trajectory_to_pdf(browser, base_url, downloads, 
     browser.get(base_url + "/")
     assert browser.title.startswith("Plaatsing invoeren")
     _fill(browser, pf.flatten(data))
-    browser.find_element(By.CSS_SELECTOR, "form[action='/arrangement'] button[type=submit]").click()
-
-    assert _wait_for_title(browser, "Het arrangement") == "Het arrangement"
+    assert _submit(browser, "/arrangement") == "Het arrangement"
     cards = browser.find_elements(By.CSS_SELECTOR, "article.card")
     assert [c.find_element(By.TAG_NAME, "h3").text for c in cards] == [
         e.name
@@ -96,8 +139,7 @@ def test_form_to_arrangement_to_trajectory_to_pdf(browser, base_url, downloads, 
     months.clear()
     months.send_keys("12")  # a year is enough to see the pages work; keeps the test quick
     browser.find_element(By.ID, "t-contact").send_keys("A. de Vries")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/traject'] button[type=submit]").click()
-    WebDriverWait(browser, 15).until(lambda d: "Uw aanbod op één pagina" in _heading(d))
+    assert "Uw aanbod op één pagina" in _submit(browser, "/traject")
     assert browser.find_elements(By.CSS_SELECTOR, "svg[aria-label=tijdlijn]")
     assert "A. de Vries" in browser.page_source
 
@@ -119,7 +161,7 @@ def test_an_error_names_the_field_and_gets_the_focus(browser, base_url):
     values["job.uren_per_week"] = "70"
     values["candidate.woongemeente"] = "Delft"
     _fill(browser, values)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/arrangement'] button[type=submit]").click()
+    _submit(browser, "/arrangement")
     summary = browser.find_element(By.CSS_SELECTOR, ".errorsummary")
     assert "uren per week: mag hoogstens 60 zijn" in summary.text
     focused = browser.switch_to.active_element
@@ -158,6 +200,6 @@ def test_keyboard_only_submission(browser, base_url):
                     el.send_keys(_typed(name, values[name]))
         el.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.text == "Toon het arrangement"
-    browser.switch_to.active_element.send_keys(Keys.ENTER)
-    assert _wait_for_title(browser, "Het arrangement") == "Het arrangement"
+    title = _navigate(browser, lambda: browser.switch_to.active_element.send_keys(Keys.ENTER))
+    assert title == "Het arrangement"
     assert "Zoetermeer" in browser.find_element(By.TAG_NAME, "main").text

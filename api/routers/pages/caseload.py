@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.pages import placement_form as pf
 from api.pages.deps import CaseloadDep, EngineDep
 from api.pages.responses import error_page, page, parse_day
-from api.pages.routes.placement import arrangement_page
+from api.routers.pages.placement import arrangement_page
 from engine.caseload import Caseload, CaseloadError, Stored
 from engine.caseload.deadlines import mark_expired
 

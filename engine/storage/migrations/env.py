@@ -1,11 +1,11 @@
-"""Alembic environment: run with the connection that engine.caseload.migrate hands over."""
+"""Alembic environment: run with the connection that engine.storage.migrate hands over."""
 
 from alembic import context
 
-from engine.caseload.tables import Base
+from engine.storage.base import Base
 
 connection = context.config.attributes.get("connection")
-if connection is None:  # pragma: no cover - only through engine.caseload.migrate
+if connection is None:  # pragma: no cover - only through engine.storage.migrate
     raise RuntimeError("run the caseload migrations through `arrangeur caseload migrate`")
 
 context.configure(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -45,7 +46,7 @@ def connect(url: str | None = None) -> Engine:
         engine = create_engine(resolved)
 
         @event.listens_for(engine, "connect")
-        def _foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             # WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages.routes import (
+from api.routers.pages import (
     caseload,
     docs,
     instruments,
