@@ -105,10 +105,8 @@ def heatmap(labels: dict[str, str], rows: list[tuple[str, list[tuple[str, str, f
     }
 
 
-def overview_html(o: NationalOverview) -> str:
-    """The overview as one self-contained page (templates/national.html)."""
-    from api.pages.templating import render
-
+def national_context(o: NationalOverview) -> dict[str, Any]:
+    """What templates/national.html shows: the overview and its heatmap grid."""
     regions = {r.id: r.naam for r in o.regions}
     rows = [
         (
@@ -126,7 +124,14 @@ def overview_html(o: NationalOverview) -> str:
         for r in o.regions
     ]
     top = max((g.yearly_eur for g in o.gemeenten), default=0.0)
-    return render("national.html", o=o, heatmap=heatmap(regions, rows, top, "€ per jaar"))
+    return {"o": o, "heatmap": heatmap(regions, rows, top, "€ per jaar")}
+
+
+def overview_html(o: NationalOverview) -> str:
+    """The overview as a page (templates/national.html)."""
+    from api.pages.templating import render
+
+    return render("national.html", nav="dekking", **national_context(o))
 
 
 def pct(x: float | None) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 from engine.arrange.wording import fact_label
 from engine.format import format_number
+from engine.labels import parameter_label, value_label
 from engine.model import Arrangement, Entry, Source
 
 _STATUS = {
@@ -44,7 +45,7 @@ def _value(v: object) -> str:
 
 
 def _params(entry: Entry) -> str:
-    return ", ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in sorted(entry.params.items()))
+    return ", ".join(f"{parameter_label(k)}: {_value(v)}" for k, v in sorted(entry.params.items()))
 
 
 def _source_lines(sources: list[Source]) -> list[str]:
@@ -100,11 +101,13 @@ def render_text(a: Arrangement) -> str:
             lines.extend(_entry_lines(a, e))
     if a.derivation:
         lines.append("")
-        lines.append("Afgeleid:")
+        lines.append("Zo rekenden de regels:")
         for d in a.derivation:
-            value = format_number(d.value) if not isinstance(d.value, str) else d.value
+            value = format_number(d.value) if not isinstance(d.value, str) else value_label(d.value)
             art = f", {d.source.article}" if d.source.article else ""
-            lines.append(f"  {d.fact} = {value}: {d.explanation} ({d.source.title}{art})")
+            lines.append(
+                f"  {fact_label(d.fact)}: {value}. {d.explanation} ({d.source.title}{art})"
+            )
     if a.conflicts:
         lines.append("")
         lines.append("Verschillen tussen regelsets:")

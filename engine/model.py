@@ -508,6 +508,8 @@ class Offer:
     missing_facts: list[str] = field(default_factory=list)
     excluded: bool = False  # uitgesloten door een uitzonderingsregel
     unmet: list[str] = field(default_factory=list)  # not eligible: the conditions not met
+    # the unmet entries are alternative routes (several rules, each would have sufficed)
+    unmet_alternatives: bool = False
 
 
 class SetAside(BaseModel):

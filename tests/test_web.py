@@ -295,7 +295,7 @@ def test_caseload_store_list_deadlines_recheck_and_delete(caseload_client):
     assert [p["ref"] for p in c.get("/v1/caseload/placements").json()] == ["ow-1"]
 
     listed = c.get("/caseload").text
-    row = _text(re.search(r"<tr><td><a[^>]*>ow-1</a>.*?</tr>", listed, re.S).group(0))
+    row = _text(re.search(r"<tr><td[^>]*><a[^>]*>ow-1</a>.*?</tr>", listed, re.S).group(0))
     assert "01-03-2025" in row and "LKV oudere werknemer" in row
     link = unescape(re.search(r'<a href="(/arrangement\?[^"]+)">ow-1</a>', listed).group(1))
     # the stored facts (with the model's defaults filled in) open the same placement
@@ -329,7 +329,7 @@ def test_caseload_store_list_deadlines_recheck_and_delete(caseload_client):
     assert "LKV oudere werknemer: vervalt, nu komt niet in aanmerking" in report
     assert "regelset rijk-wtl 2025.1 → 2026.1" in report
     assert "LKV oudere werknemer" not in _text(
-        re.search(r"<tr><td><a[^>]*>ow-1</a>.*?</tr>", c.get("/caseload").text, re.S).group(0)
+        re.search(r"<tr><td[^>]*><a[^>]*>ow-1</a>.*?</tr>", c.get("/caseload").text, re.S).group(0)
     )
 
     # delete: a confirmation page (a form, no JavaScript), then gone from page and API

@@ -20,7 +20,8 @@ from engine.expressions import (
     Not,
     format_number,
 )
-from engine.facts import INPUT_FACTS
+from engine.labels import call_text, or_list, value_label
+from engine.labels import fact_label as _fact_label
 
 _CMP = {
     "==": "is",
@@ -34,17 +35,13 @@ _ARITH = {"+": "+", "-": "−", "*": "×", "/": "/"}
 
 
 def fact_label(path: str) -> str:
-    spec = INPUT_FACTS.get(path)
-    if spec is not None:
-        return spec.label
-    if path.startswith("param."):
-        return "parameter " + path[6:].replace("_", " ")
-    return path.replace("_", " ")
+    """A fact as people say it (engine/labels.py: one table for every face)."""
+    return _fact_label(path)
 
 
 def _literal(value: object) -> str:
     if isinstance(value, str):
-        return value
+        return value_label(value)
     return format_number(value)
 
 
@@ -61,17 +58,29 @@ def dutch(node: Node, nested: bool = False) -> str:
             return f"niet {dutch(operand, True)}"
         case Neg(operand):
             return f"−{dutch(operand, True)}"
+        case BoolOp("or", items) if len(items) > 1:
+            parts = [dutch(i, True) for i in items]
+            text = f"één van: {'; '.join(parts[:-1])} of {parts[-1]}"
+            return f"({text})" if nested else text
         case BoolOp(op, items):
             word = " en " if op == "and" else " of "
             text = word.join(dutch(i, True) for i in items)
             return f"({text})" if nested else text
+        case Compare(op, Name("regie"), Lit(value)) if op in ("==", "!="):
+            who = value_label(str(value))
+            return f"de regie ligt {'niet ' if op == '!=' else ''}bij {who}"
+        case Compare(op, Name(path), Lit(value)) if isinstance(value, bool) and op in ("==", "!="):
+            yes = value if op == "==" else not value
+            return fact_label(path) if yes else f"niet {fact_label(path)}"
         case Arith(op, left, right):
             return f"{dutch(left, True)} {_ARITH[op]} {dutch(right, True)}"
         case Compare(op, left, right):
             return f"{dutch(left, True)} {_CMP[op]} {dutch(right, True)}"
         case In(left, items, negated):
-            listed = ", ".join(dutch(i, True) for i in items)
-            return f"{dutch(left, True)} is {'geen' if negated else 'een'} van: {listed}"
+            listed = or_list([dutch(i, True) for i in items])
+            return f"{dutch(left, True)} is {'geen' if negated else 'één'} van: {listed}"
+        case Call("known", (Name(path),)):
+            return f"{fact_label(path)} is bekend"
         case Call(func, args):
-            return f"{func.replace('_', ' ')}({', '.join(dutch(a) for a in args)})"
+            return call_text(func, [dutch(a, True) for a in args])
     return "…"

@@ -21,6 +21,7 @@ from engine.arrange.wording import VALUE_LABELS
 from engine.errors import PlacementError
 from engine.facts import INPUT_FACTS, FactSpec
 from engine.geography import Geography
+from engine.labels import value_label
 from engine.model import Candidate, Employer, Job, Placement, PlacementErrors, validate_input
 from engine.yamlio import RuleFileError, load_placement
 
@@ -71,7 +72,7 @@ def _field(spec: FactSpec) -> Field:
             hi = float(m.le)
     choices: tuple[tuple[str, str], ...] = ()
     if spec.type == "enum":
-        choices = tuple((v, UITKERING_NL.get(v, v)) for v in spec.values)
+        choices = tuple((v, UITKERING_NL.get(v) or value_label(v)) for v in spec.values)
     return Field(
         name=spec.name,
         label=spec.label,

@@ -9,6 +9,8 @@ from typing import Any
 
 from api.pages.conditions import dutch
 from engine.arrangement import authority_label
+from engine.format import format_number
+from engine.labels import parameter_label
 from engine.rulesets.loader import Rule, RuleSet
 from engine.rulesets.registry import RuleBase
 
@@ -57,7 +59,7 @@ class RuleRow:
 
 def _params(rule: Rule) -> dict[str, Any]:
     return {
-        k.replace("_", " "): (v if not hasattr(v, "__dataclass_fields__") else dutch(v))
+        parameter_label(k): (v if not hasattr(v, "__dataclass_fields__") else dutch(v))
         for k, v in rule.params.items()
     }
 
@@ -124,7 +126,8 @@ def ruleset_diff(old: RuleSet, new: RuleSet) -> list[RuleChange]:
 
 
 def _kv(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted(params.items()))
+    """Parameters in Dutch (ja/nee, 1.234,5), as the ruleset page shows them."""
+    return ", ".join(f"{k}: {format_number(v)}" for k, v in sorted(params.items()))
 
 
 def _source(s: Any) -> str:

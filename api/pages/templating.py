@@ -13,6 +13,7 @@ from api.pages.summary import eur, nl_date
 from engine.explain import _CONFLICT as CONFLICT_NL
 from engine.explain import _STATUS_NL as STATUS_NL
 from engine.expressions import format_number
+from engine.labels import fact_label, parameter_label, value_label, words
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -29,6 +30,11 @@ def _value(v: Any) -> str:
         except ValueError:
             return v
     return format_number(v)
+
+
+def _fact_value(v: Any) -> str:
+    """A derived fact's value: enum values in words (`gemeente` → "de gemeente")."""
+    return value_label(v) if isinstance(v, str) and "-" not in v else _value(v)
 
 
 def _money(x: float) -> str:
@@ -60,6 +66,10 @@ def environment() -> Environment:
         value=_value,
         number=format_number,
         money=_money,
+        fact=fact_label,
+        param=parameter_label,
+        fact_value=_fact_value,
+        words=words,
     )
     env.globals.update(status_nl=STATUS_NL, conflict_nl=CONFLICT_NL, nav="", context="")
     return env

@@ -51,7 +51,7 @@ def render_trajectory_text(t: Trajectory) -> str:
         lines.append("  — (de regels laten hier geen keuze)")
     lines += ["", "Tekorten"]
     for g in t.gaps:
-        lines.append(f"  [{g.kind}] {g.months[0]} t/m {g.months[-1]}: {g.what}")
+        lines.append(f"  [{g.kind.replace('_', ' ')}] {g.months[0]} t/m {g.months[-1]}: {g.what}")
         lines += [f"      mogelijk: {label(s.authority, s.authority)} — {s.why}" for s in g.streams]
     if not t.gaps:
         lines.append("  —")

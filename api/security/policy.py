@@ -84,6 +84,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/regels"): CHECKS,
     ("GET", "/regels/{ruleset_id}"): CHECKS,
     ("GET", "/regels/{ruleset_id}/verschil"): CHECKS,
+    ("GET", "/instrumenten"): CHECKS,
+    ("GET", "/instrumenten/overzicht"): CHECKS,
+    ("GET", "/instrumenten/{instrument}"): CHECKS,
+    ("GET", "/coverage"): CHECKS,
+    ("GET", "/landelijk"): CHECKS,
     # --- background sweeps: they cost a server's CPU for minutes, so a login
     ("POST", "/v1/regions/{region}/harmonisation/jobs"): RAADPLEGER,
     ("GET", "/v1/jobs/{job_id}"): RAADPLEGER,

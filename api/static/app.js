@@ -1,6 +1,12 @@
 // Arrangeur: small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  // The employer's overview: a print button (hidden without JavaScript; Ctrl+P works anyway).
+  var printButton = document.querySelector("[data-print]");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
   // Regio: follow a harmonisation job and show its progress (the page refreshes itself
   // without JavaScript via <meta http-equiv="refresh">).
   var box = document.getElementById("job");

@@ -15,14 +15,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from engine import labels
 from engine.analysis.national import current_gemeenten
 from engine.analysis.outcomes import in_words
 from engine.analysis.profiles import Profile, placement_for, sweep_profiles
 from engine.analysis.report import _relative, resolve_region
 from engine.analysis.sweep import _REFUSED, Outcome, SweepSpec, sweep
+from engine.analysis.wording import condition_in_words
 from engine.arrangement import Engine
 from engine.errors import NotFound, PlacementError
 from engine.expressions import Node
+from engine.format import format_number
 from engine.rulesets.loader import Rule, RuleSet
 from engine.rulesets.registry import RuleBase
 
@@ -93,11 +96,20 @@ def _signature(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, Node):
+        return condition_in_words(value)
+    return format_number(value) if not isinstance(value, str) else labels.value_label(value)
+
+
 def rule_text(rule: Rule) -> str:
     """A rule in one Dutch line: outcome, condition, terms, amounts."""
-    text = f"{rule.instrument}: {_THEN.get(rule.then, rule.then)} als {rule.when_text}"
+    what = labels.words(rule.instrument)
+    text = f"{what}: {_THEN.get(rule.then, rule.then)} als {condition_in_words(rule.when)}"
     if rule.params:
-        text += "; " + ", ".join(f"{k} {_param_text(v)}" for k, v in rule.params.items())
+        text += "; " + ", ".join(
+            f"{labels.parameter_label(k)} {_shown(v)}" for k, v in rule.params.items()
+        )
     for a in rule.amounts:
         text += f"; per {'maand' if a.period == 'month' else 'jaar'}: {a.eur_text}"
     return text
@@ -368,8 +380,8 @@ def diff_text(d: Diff, naam: dict[str, str]) -> str:
     for o in d.outcome_changes:
         where = " → ".join(naam.get(x, x) for x in o.gemeente.split(" → "))
         out.append(
-            f"  {o.instrument} in {where}: {o.profiles_affected} profielen; bijvoorbeeld "
-            f"'{o.before}' wordt '{o.after}'"
+            f"  {labels.words(o.instrument)} in {where}: {o.profiles_affected} profielen; "
+            f"bijvoorbeeld '{o.before}' wordt '{o.after}'"
         )
     if not d.outcome_changes:
         out.append("  geen")

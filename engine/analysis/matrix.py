@@ -13,21 +13,14 @@ from typing import Any
 
 from engine.analysis.groups import deviating, partition
 from engine.analysis.model import MatrixCell, RuleDifference
-from engine.analysis.wording import param_label
+from engine.analysis.wording import condition_in_words, param_label
 from engine.arrangement import Engine, authority_label, parse_placement
-from engine.expressions import Compare, In, Lit, Name, Node, format_number, names, render
+from engine.expressions import Compare, In, Lit, Name, Node, format_number, names
 from engine.geography import Gemeente
 from engine.rulesets.loader import Rule, RuleSet
 
 _OFFERING = ("eligible", "needs_assessment")
 _BOOLEAN_GROUPS = ("candidate.doelgroepregister", "candidate.arbeidsbeperking", "lks_doelgroep")
-
-
-class _AsNames(dict):
-    """Renders an expression with its names instead of values."""
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return key
 
 
 def _scope_rulesets(engine: Engine, gemeente: Gemeente, when: date) -> dict[str, list[RuleSet]]:
@@ -60,7 +53,8 @@ def _rules(rulesets: Sequence[RuleSet], instrument: str) -> list[tuple[RuleSet, 
 
 
 def _param_text(value: Any) -> Any:
-    return render(value, _AsNames()) if isinstance(value, Node) else value
+    """A computed term in words ("startdatum + 3 maanden"), the same for every gemeente."""
+    return condition_in_words(value) if isinstance(value, Node) else value
 
 
 def _doelgroep(node: Node) -> set[str]:
@@ -266,9 +260,16 @@ def _differences(
     return out
 
 
+def _term(value: object) -> str:
+    """A term as written in a rule: a number or text, or an expression in words."""
+    if isinstance(value, Node):
+        return condition_in_words(value)
+    return format_number(value)
+
+
 def describe(cell: MatrixCell) -> str:
     if not cell.offered:
         return "niet aangeboden" if not cell.rules else "alleen uitsluitingen"
-    terms = ", ".join(f"{param_label(k)} {format_number(v)}" for k, v in cell.params.items())
+    terms = ", ".join(f"{param_label(k)} {_term(v)}" for k, v in cell.params.items())
     status = "op beoordeling" if cell.statuses == ["needs_assessment"] else "aangeboden"
     return f"{status}{' (' + terms + ')' if terms else ''}"

@@ -3,14 +3,17 @@ expressions: `candidate.uitkering in ['ww', 'wia_wga']` → "uitkering is een va
 
 from __future__ import annotations
 
+from engine import labels
 from engine.analysis.model import Shopping
 from engine.expressions import (
+    Arith,
     BoolOp,
     Call,
     Compare,
     In,
     Lit,
     Name,
+    Neg,
     Node,
     Not,
     render,
@@ -18,6 +21,7 @@ from engine.expressions import (
 from engine.facts import INPUT_FACTS
 from engine.format import eur, format_number
 
+_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "/"}
 _OPS = {"==": "is", "!=": "is niet", "<": "is kleiner dan", "<=": "is ten hoogste",
         ">": "is groter dan", ">=": "is ten minste"}  # fmt: skip
 
@@ -26,11 +30,13 @@ def label(name: str) -> str:
     spec = INPUT_FACTS.get(name)
     if spec:
         return spec.label
-    return name.removeprefix("param.").replace("_", " ")
+    return labels.fact_label(name)
 
 
 def _value(node: Node) -> str:
     if isinstance(node, Lit):
+        if isinstance(node.value, str):
+            return labels.value_label(node.value)
         return format_number(node.value)
     if isinstance(node, Name):
         return label(node.path)
@@ -59,34 +65,24 @@ def condition_in_words(node: Node, nested: bool = False) -> str:
             return label(path)
         case Call("known", (arg,)):
             return f"{_value(arg)} is bekend"
+        case Call(func, args):
+            return labels.call_text(func, [condition_in_words(a, True) for a in args])
+        case Arith(op, left, right):
+            text = (
+                f"{condition_in_words(left, True)} {_SYMBOL[op]} {condition_in_words(right, True)}"
+            )
+            return f"({text})" if nested else text
+        case Neg(operand):
+            return f"−{condition_in_words(operand, True)}"
+        case Lit(_):
+            return _value(node)
     return render(node, {})
 
 
-# The terms a rule gives an instrument, as a reader of the region report knows them; a key not
-# listed reads as its words ("max_uren_per_maand" → "max uren per maand").
-PARAM_LABELS = {
-    "duur_maanden": "duur in maanden",
-    "max_duur_maanden": "ten hoogste maanden",
-    "max_verlenging_maanden": "verlenging ten hoogste maanden",
-    "max_duur_jaren": "ten hoogste jaren",
-    "behoud_van_uitkering": "behoud van uitkering",
-    "uren_jaar_1_pct": "uren jaar 1 (%)",
-    "uren_jaar_2_pct": "uren jaar 2 (%)",
-    "uren_vanaf_jaar_3_pct": "uren vanaf jaar 3 (%)",
-    "max_uren_per_maand": "ten hoogste uren per maand",
-    "per_uur_eur": "bedrag per uur",
-    "max_per_jaar_eur": "ten hoogste per jaar",
-    "pct_dagloon": "percentage van het dagloon",
-    "vorm_en_duur": "vorm en duur",
-    "verlenging_mogelijk": "verlenging mogelijk",
-}
-_WORDS = {"pct": "%", "eur": "(euro)", "max": "ten hoogste"}
-
-
-def param_label(key: str) -> str:
-    if key in PARAM_LABELS:
-        return PARAM_LABELS[key]
-    return " ".join(_WORDS.get(w, w) for w in key.split("_"))
+# The terms a rule gives an instrument, as a reader of the region report knows them: one table
+# for every face, engine/labels.py.
+PARAM_LABELS = labels.PARAMETERS
+param_label = labels.parameter_label
 
 
 def shopping_text(s: Shopping, total: int, differing: list[str]) -> str:

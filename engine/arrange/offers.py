@@ -68,7 +68,9 @@ class RuleIndex:
                 if text is None:
                     if len(self._texts) >= _MAX_TEXTS:
                         self._texts.clear()
-                    text = self._texts[key] = leaf_text(leaf, env, _LABELS, wording.VALUE_LABELS)
+                    text = self._texts[key] = wording.closed_for_new(leaf, env) or leaf_text(
+                        leaf, env, _LABELS, wording.VALUE_LABELS
+                    )
                 if text not in failed:
                     failed.append(text)
         refusal = (rule.qualified_id, tuple(failed))
@@ -308,14 +310,21 @@ def offers_of(
             )
             continue
         reasons: list[Reason] = []
-        unmet: list[str] = []
+        routes: list[list[str]] = []  # per refused rule: each rule alone would have sufficed
         for r in group.refused:
             reason, failed = index.refusal(rs, r, refuted[r.qualified_id], env)
             reasons.append(reason)
-            unmet += [f for f in failed if f not in unmet]
+            if failed and failed not in routes:
+                routes.append(failed)
+        unmet = routes[0] if len(routes) == 1 else [" en ".join(f) for f in routes]
         offers.append(
             Offer(
-                instrument=instrument, **base, status="not_eligible", reasons=reasons, unmet=unmet
+                instrument=instrument,
+                **base,
+                status="not_eligible",
+                reasons=reasons,
+                unmet=unmet,
+                unmet_alternatives=len(routes) > 1,
             )
         )
     return offers

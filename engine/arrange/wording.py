@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
+from engine import labels
+from engine.expressions import Compare, Lit, Name, Node
 from engine.facts import INPUT_FACTS
-from engine.format import eur
+from engine.format import eur, format_number
 from engine.model import Offer, Reason, Source
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
 
-FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()}
+FACT_LABELS = {name: spec.label for name, spec in INPUT_FACTS.items()} | labels.DERIVED_FACTS
 # Values of enumerations as people say them, in refusals and forms.
 VALUE_LABELS = {
     "candidate.uitkering": {
@@ -47,7 +51,7 @@ def authority_label(authority: str | None, rb: RuleBase) -> str:
 
 
 def fact_label(name: str) -> str:
-    return FACT_LABELS.get(name) or name.rsplit(".", 1)[-1].replace("_", " ")
+    return FACT_LABELS.get(name) or labels.fact_label(name)
 
 
 def _sentences(reasons: Iterable[Reason]) -> str:
@@ -69,6 +73,12 @@ def entry_text(naam: str, offer: Offer, provider: str) -> str:
     if offer.status == "needs_assessment":
         extra = f" Ontbrekende gegevens: {missing}." if missing else ""
         return f"{naam}: nog te beoordelen door {provider}.{extra} {why}".strip()
+    if offer.unmet_alternatives:  # several routes in, none open: say they are alternatives
+        routes = "; of ".join(offer.unmet)
+        return (
+            f"{naam}: komt niet in aanmerking bij {provider}. Eén van deze zou volstaan, maar "
+            f"geen is vervuld: {routes}."
+        )
     if offer.unmet:  # the conditions not met say why; the rules' texts are in the reasons
         return f"{naam}: komt niet in aanmerking bij {provider}. {_unmet(offer.unmet)}"
     return f"{naam}: komt niet in aanmerking bij {provider}. {why}"
@@ -86,6 +96,20 @@ def only_elsewhere(naam: str, provider: str, woon_naam: str) -> str:
     )
 
 
+def closed_for_new(test: Node, env: Mapping[str, Any]) -> str | None:
+    """A required `job.startdatum < <date>` that failed: the instrument is closed to
+    dienstbetrekkingen starting on or after that date (only transitional law remains)."""
+    match test:
+        case Compare("<", Name("job.startdatum"), Lit(date() as end)):
+            start = env.get("job.startdatum")
+            begins = f"; deze begint op {format_number(start)}" if start is not None else ""
+            return (
+                f"gesloten voor nieuwe dienstbetrekkingen vanaf {end.day}-{end.month}-{end.year}"
+                f" (alleen wie vóór die datum begon, houdt het){begins}"
+            )
+    return None
+
+
 def refusal(explanation: str, failed: list[str]) -> str:
     """What was not met first (with the values found), then the rule it comes from."""
     if not failed:
@@ -97,8 +121,15 @@ def unknown(explanation: str) -> str:
     return f"Nog niet te beoordelen: {explanation}"
 
 
+def _shown(v: object) -> str:
+    """A parameter value in Dutch: ja/nee, not Python's True/False."""
+    if isinstance(v, bool):
+        return "ja" if v else "nee"
+    return labels.value_label(v) if isinstance(v, str) else str(v)
+
+
 def params_text(offer: Offer) -> str:
-    parts = [f"{k.replace('_', ' ')}: {v}" for k, v in sorted(offer.params.items())]
+    parts = [f"{labels.parameter_label(k)}: {_shown(v)}" for k, v in sorted(offer.params.items())]
     parts += [
         f"{eur(a.eur)} per {'maand' if a.period.count('-') else 'jaar'}" for a in offer.amounts
     ]

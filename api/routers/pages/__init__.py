@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers.pages import caseload, docs, placement, regio, rules, trajectory
+from api.routers.pages import (
+    caseload,
+    docs,
+    instruments,
+    overviews,
+    placement,
+    regio,
+    rules,
+    trajectory,
+)
 
 
 def page_routers(with_caseload: bool) -> list[APIRouter]:
     """Every page router, in the order their paths are matched."""
-    routers = [placement.router, trajectory.router, regio.router, rules.router, docs.router]
+    routers = [
+        placement.router,
+        trajectory.router,
+        regio.router,
+        rules.router,
+        instruments.router,
+        overviews.router,
+        docs.router,
+    ]
     return [*routers, caseload.router] if with_caseload else routers

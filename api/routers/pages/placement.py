@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.pages import placement_form as pf
 from api.pages.deps import EngineDep, HasCaseloadDep
+from api.pages.local_notice import no_local_rules
 from api.pages.responses import field_error, form_page, page, query_values
 from api.render import render
 from engine.arrangement import Engine
@@ -56,6 +57,7 @@ def arrangement_page(
     if result is None:
         return form_page(engine, values, errors, 422)
     canonical = pf.flatten(data)
+    no_local, notices = no_local_rules(result, engine.rulebase)
     return page(
         "arrangement.html",
         status,
@@ -77,6 +79,13 @@ def arrangement_page(
         },
         peildatum_chosen="peildatum" in data,
         trajectory_possible=data["job"].get("startdatum", "").endswith("-01"),
+        no_local=no_local,
+        notices=notices,
+        instrument_names={k: v.naam for k, v in engine.rulebase.catalogue.instruments.items()},
+        pays=any(
+            m.eur > 0 for e in result.instruments if e.status == "eligible" for m in e.amounts
+        ),
+        pending=any(e.status == "needs_assessment" for e in result.instruments),
     )
 
 

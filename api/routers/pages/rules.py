@@ -54,6 +54,7 @@ def ruleset(request: Request, ruleset_id: str, engine: EngineDep) -> HTMLRespons
         rs=rs,
         versions=versions,
         rows=rule_rows(rs),
+        instrument_names={k: v.naam for k, v in engine.rulebase.catalogue.instruments.items()},
         authority=authority_label(rs.authority, engine.rulebase),
     )
 
