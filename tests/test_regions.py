@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from api.cli import main
+from tests.rulebases import rule_base
 
 HAAGLANDEN_NINE = [
     "Den Haag", "Delft", "Leidschendam-Voorburg", "Midden-Delfland", "Pijnacker-Nootdorp",
@@ -113,7 +114,7 @@ def test_regional_rule_set_follows_what_the_gemeente_adopted(engine, woon):
 # ------------------------------------------------------------------ honest coverage (issue 23)
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "regions"
+FIXTURE = rule_base("regions")  # harmonie with tests/fixtures/regions laid over it
 
 
 def _coverage_json(capsys, *args: str) -> dict:

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import build_parser, main
@@ -19,6 +18,7 @@ from engine import Engine
 from engine.trajectory import TrajectoryRequest, build_trajectory
 from engine.trajectory.model import Trajectory
 from tests.conftest import ROOT
+from tests.security_helpers import signed_in
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -32,7 +32,7 @@ def test_help_is_dutch_and_lists_every_command(capsys: pytest.CaptureFixture) ->
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     commands = _commands(build_parser())
-    assert len(commands) == 13
+    assert len(commands) == 15  # the 13 of issue 25 and users, organisations (issue 22)
     for name, parser in commands.items():
         assert f"\n    {name}" in out, name
         assert parser.format_help().startswith("gebruik: arrangeur ")
@@ -69,7 +69,7 @@ def test_one_renderer_serves_every_format_of_a_trajectory(engine: Engine) -> Non
 
 
 def test_the_regio_page_refuses_more_profiles_than_the_job_limit(engine: Engine) -> None:
-    client = TestClient(create_app(engine.rulebase, Limits(max_job_profiles=50)))
+    client = signed_in(create_app(engine.rulebase, Limits(max_job_profiles=50)))
     data = {"region": "haaglanden", "date": "01-06-2025", "profiles": "51"}
     r = client.post("/regio", data=data, follow_redirects=False)
     assert r.status_code == 422 and "profielen: ten hoogste 50 profielen" in r.text
@@ -80,7 +80,7 @@ def test_the_regio_page_refuses_more_profiles_than_the_job_limit(engine: Engine)
 
 def test_the_regio_page_puts_its_job_in_the_apps_job_manager(engine: Engine) -> None:
     app = create_app(engine.rulebase)
-    client = TestClient(app)
+    client = signed_in(app)
     data = {"region": "haaglanden", "date": date(2025, 6, 1).isoformat(), "profiles": "5"}
     r = client.post("/regio", data=data, follow_redirects=False)
     assert r.status_code == 303
