@@ -1,27 +1,35 @@
-"""Package discovery for the wheel; everything else is in pyproject.toml.
+"""Package discovery for the wheel, and the shipped rules inside it; the rest is pyproject.toml.
 
-Here rather than in pyproject.toml because pyproject's `packages.find` cannot add mapped
-packages: the shipped rules stay in the top-level `rules/` folder of the repository and become
-`engine/rules/` (YAML only, no Python) in the wheel, its subfolders packages of their own so
-that setuptools ships their data instead of warning that it "would be ignored".
+The rules stay in the top-level `rules/` folder of the repository (data, no Python); building
+the wheel copies their YAML to `engine/rules/`, where engine.rulesets.registry.DEFAULT_RULES
+finds them after a normal install (an editable install reads the checkout's `rules/`). A copy
+at build time rather than a mapped package: setuptools' package_dir mapping of a data-only
+folder was not carried into the wheel by every setuptools version (scripts/check-wheel.sh).
 """
 
-from setuptools import find_namespace_packages, setup
+import shutil
+from pathlib import Path
 
-PACKAGES = find_namespace_packages(
-    include=["engine", "engine.*", "api", "api.*", "benchmarks", "benchmarks.*"],
-    exclude=["*.__pycache__"],
-)
-RULES = ["engine.rules"] + [
-    f"engine.rules.{sub}"
-    for sub in find_namespace_packages(where="rules", exclude=["*__pycache__*"])
-]
+from setuptools import find_namespace_packages, setup
+from setuptools.command.build_py import build_py
+
+RULES = Path(__file__).resolve().parent / "rules"
+
+
+class BuildWithRules(build_py):
+    def run(self) -> None:
+        super().run()
+        target = Path(self.build_lib) / "engine" / "rules"
+        for file in sorted(RULES.rglob("*.yaml")):
+            dest = target / file.relative_to(RULES)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, dest)
+
 
 setup(
-    packages=[*PACKAGES, *RULES],
-    package_dir={
-        rules: "rules/" + rules.removeprefix("engine.rules").lstrip(".").replace(".", "/")
-        for rules in RULES
-    },
-    package_data={rules: ["*.yaml"] for rules in RULES},
+    packages=find_namespace_packages(
+        include=["engine", "engine.*", "api", "api.*", "benchmarks", "benchmarks.*"],
+        exclude=["*.__pycache__"],
+    ),
+    cmdclass={"build_py": BuildWithRules},
 )

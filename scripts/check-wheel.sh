@@ -17,6 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+rm -rf build  # a stale build/lib would hide a file the wheel leaves out
 .venv/bin/python -m build --wheel --outdir "$work/dist" . >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; exit 1; }
 base=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
