@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.arrange import local_layer, wording
+from engine.arrange import aanvraag, local_layer, wording
 from engine.arrange.conflicts import apply_relations, cross_region
 from engine.arrange.offers import IndexCache, RuleIndex, offers_of, rule_index
 from engine.arrange.precedence import entry_for
@@ -155,6 +155,7 @@ class Engine:
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
         arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices))
+        aanvraag.attach(arrangement.instruments, scope, env)
         arrangement.derivation = _derivation(session.derived_by, env, self._derivations)
         index = compiled.index
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}

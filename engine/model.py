@@ -516,6 +516,28 @@ class SetAside(BaseModel):
     reason: str
 
 
+AanvraagProvenance = Literal["verified", "illustrative", "niet_vastgesteld"]
+
+
+class AanvraagPart(BaseModel):
+    """One part of how to apply (where, what, deadline, payment), with the text that sets it."""
+
+    text: str
+    source: Source | None = Field(None, description="leeg alleen bij niet_vastgesteld")
+    provenance: AanvraagProvenance
+    date: str | None = Field(None, description="bij de termijn: de datum (JJJJ-MM-DD)")
+    ruleset: str | None = Field(None, description="de regelset die dit deel geeft")
+
+
+class Aanvraag(BaseModel):
+    """How to apply for an eligible instrument: where, what is needed, the deadline, the payment."""
+
+    where: AanvraagPart
+    what: AanvraagPart
+    deadline: AanvraagPart
+    payment: AanvraagPart
+
+
 class Entry(BaseModel):
     """The harmonised result for one instrument."""
 
@@ -531,6 +553,9 @@ class Entry(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(default_factory=list)
     provenance: Provenance | None = None
+    aanvraag: Aanvraag | None = Field(
+        None, description="hoe aan te vragen (alleen bij eligible): waar, wat, termijn, betaling"
+    )
 
 
 class Conflict(BaseModel):
