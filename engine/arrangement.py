@@ -22,6 +22,7 @@ from engine.arrange.precedence import entry_for
 from engine.arrange.scope import Scope, scope_of
 from engine.compiler import PartsCache, compile_network, network_key
 from engine.facts import placement_facts
+from engine.geography import Werkgeversservicepunt
 from engine.model import (
     Arrangement,
     Conflict,
@@ -220,6 +221,8 @@ class Engine:
             notices=notices,
             authorities={a: label(a) for a in sorted(scope.roles)},
             illustrative=any(rs.provenance == "illustrative" for rs in scope.rulesets),
+            zonder_eigen_regels=local_layer.without_rules(rb, (scope.woon,), scope.rulesets),
+            werkgeversservicepunt=_wsp(rb, scope),
         )
 
     def _ruleset_used(self, rs: RuleSet) -> RulesetUsed:
@@ -250,6 +253,11 @@ class Engine:
             if rs.provenance == "illustrative":
                 out.append(wording.illustrative(rs, wording.authority_label(rs.authority, rb)))
         return out
+
+
+def _wsp(rb: RuleBase, scope: Scope) -> Werkgeversservicepunt | None:
+    regio = rb.geography.regio(scope.woon.regio)
+    return regio.werkgeversservicepunt if regio else None
 
 
 def _party(g: Any) -> Party:

@@ -14,12 +14,35 @@ from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
 
 
+class WspSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+    read: str | None = None  # when the page was read (stored copy), JJJJ-MM-DD
+
+
+class Werkgeversservicepunt(BaseModel):
+    """A region's werkgeversservicepunt: only what a public page said, with that page; a field
+    no page gave stays empty (never a guessed phone number or address)."""
+
+    model_config = ConfigDict(extra="forbid")
+    naam: str
+    adres: str | None = None
+    telefoon: str | None = None
+    web: str | None = None
+    source: WspSource
+    note: str | None = None  # what was not found, or what the source is (a news item, 2015)
+
+
 class Regio(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     naam: str
     code: str | None = None
     aantal_gemeenten: int | None = None
+    werkgeversservicepunt: Werkgeversservicepunt | None = None
+    # searched and nothing found: where and when (so coverage can say so)
+    werkgeversservicepunt_gezocht: str | None = None
 
 
 class Gemeente(BaseModel):

@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from engine.errors import PlacementError
+from engine.geography import Werkgeversservicepunt
 
 Uitkering = Literal[
     "bijstand",
@@ -635,3 +636,10 @@ class Arrangement(BaseModel):
         default_factory=dict, description="de instanties in deze plaatsing met hun naam"
     )
     illustrative: bool = Field(description="true als een gebruikte regelset illustratief is")
+    zonder_eigen_regels: list[str] = Field(
+        default_factory=list,
+        description="gemeenten in deze plaatsing zonder eigen (gemeentelijke of regionale) regels",
+    )
+    werkgeversservicepunt: Werkgeversservicepunt | None = Field(
+        None, description="het werkgeversservicepunt van de regio van de woongemeente, met bron"
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from engine.format import eur
+from engine.model import Source
 from engine.trajectory.model import Trajectory
 
 HEADINGS = ("Wat krijgt u", "Wat moet u doen", "Wat kost het", "Wie is uw contactpersoon")
@@ -93,6 +94,12 @@ def _contact(t: Trajectory) -> list[str]:
     return out
 
 
+def _cited(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return f" ({source.title}{', ' + source.article if source.article else ''})"
+
+
 def summary(t: Trajectory) -> Summary:
     s = Summary(
         title="Uw aanbod op één pagina",
@@ -109,7 +116,9 @@ def summary(t: Trajectory) -> Summary:
         ),
     )
     s.sections[HEADINGS[0]] = _gets(t)
-    todo = [f"{nl_date(o.date)}: {o.what}" for o in t.obligations if not o.expired]
+    todo = [
+        f"{nl_date(o.date)}: {o.what}{_cited(o.source)}" for o in t.obligations if not o.expired
+    ]
     if len(todo) > _MAX_ITEMS:
         todo = [
             *todo[: _MAX_ITEMS - 1],

@@ -76,9 +76,7 @@ def aanvraag_for(entry: Entry, scope: Scope, env: Mapping[str, Any]) -> Aanvraag
         if len(found) == len(AANVRAAG_PARTS):
             break
     for name in AANVRAAG_PARTS:
-        found.setdefault(
-            name, AanvraagPart(text=NOT_FOUND[name], provenance="niet_vastgesteld")
-        )
+        found.setdefault(name, AanvraagPart(text=NOT_FOUND[name], provenance="niet_vastgesteld"))
     return Aanvraag(**found)
 
 

@@ -96,6 +96,31 @@ def _stops(
     return out
 
 
+def _application(e: Entry) -> Obligation | None:
+    """The deadline to apply: the entry's `aanvraag` (with where and the text that sets it),
+    else the rules' `doelgroepverklaring_uiterlijk`."""
+    part = e.aanvraag.deadline if e.aanvraag is not None else None
+    if part is not None and part.date is not None:
+        where = e.aanvraag.where.text if e.aanvraag is not None else ""
+        return Obligation(
+            date=date.fromisoformat(part.date),
+            what=f"{e.name} aanvragen: {part.text} {where}".strip(),
+            instrument=e.instrument,
+            source=part.source,
+        )
+    deadline = e.params.get("doelgroepverklaring_uiterlijk")
+    if not isinstance(deadline, str):
+        return None
+    return Obligation(
+        date=date.fromisoformat(deadline),
+        what=(
+            f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden "
+            "na aanvang van de dienstbetrekking), anders vervalt het recht."
+        ),
+        instrument=e.instrument,
+    )
+
+
 def obligations(sim: Simulation) -> list[Obligation]:
     horizon_end = sim.plan.spans[-1].end
     cs = sim.plan.contract_start
@@ -112,19 +137,11 @@ def obligations(sim: Simulation) -> list[Obligation]:
         for e in a.instruments:
             if e.status != "eligible" or e.instrument == "proefplaatsing":
                 continue
-            deadline = e.params.get("doelgroepverklaring_uiterlijk")
-            if isinstance(deadline, str) and (e.instrument, "dgv") not in seen:
-                seen.add((e.instrument, "dgv"))
-                out.append(
-                    Obligation(
-                        date=date.fromisoformat(deadline),
-                        what=(
-                            f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden "
-                            "na aanvang van de dienstbetrekking), anders vervalt het recht."
-                        ),
-                        instrument=e.instrument,
-                    )
-                )
+            if (e.instrument, "dgv") not in seen:
+                found = _application(e)
+                if found is not None:
+                    seen.add((e.instrument, "dgv"))
+                    out.append(found)
             # the law may shorten a term later on (a check in a later year): the earliest end wins
             end = term_end(e, cs)
             if end is not None and (e.instrument not in ends or end < ends[e.instrument][0]):
