@@ -10,28 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import PlacementError, Problem
+from engine.model import Werkgeversservicepunt
 from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
-
-
-class WspSource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str
-    url: str
-    read: str | None = None  # when the page was read (stored copy), JJJJ-MM-DD
-
-
-class Werkgeversservicepunt(BaseModel):
-    """A region's werkgeversservicepunt: only what a public page said, with that page; a field
-    no page gave stays empty (never a guessed phone number or address)."""
-
-    model_config = ConfigDict(extra="forbid")
-    naam: str
-    adres: str | None = None
-    telefoon: str | None = None
-    web: str | None = None
-    source: WspSource
-    note: str | None = None  # what was not found, or what the source is (a news item, 2015)
 
 
 class Regio(BaseModel):

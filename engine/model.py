@@ -18,7 +18,6 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from engine.errors import PlacementError
-from engine.geography import Werkgeversservicepunt
 
 Uitkering = Literal[
     "bijstand",
@@ -609,6 +608,26 @@ class Derivation(BaseModel):
     explanation: str
     rule: str
     source: Source
+
+
+class WspSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+    read: str | None = None  # when the page was read (stored copy), JJJJ-MM-DD
+
+
+class Werkgeversservicepunt(BaseModel):
+    """A region's werkgeversservicepunt: only what a public page said, with that page; a field
+    no page gave stays empty (never a guessed phone number or address)."""
+
+    model_config = ConfigDict(extra="forbid")
+    naam: str
+    adres: str | None = None
+    telefoon: str | None = None
+    web: str | None = None
+    source: WspSource
+    note: str | None = None  # what was not found, or what the source is (a news item, 2015)
 
 
 class Party(BaseModel):

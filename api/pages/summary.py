@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from engine.arrange.local_layer import wsp_contact
 from engine.format import eur
 from engine.model import Source
 from engine.trajectory.model import Trajectory
@@ -85,7 +86,11 @@ def _contact(t: Trajectory) -> list[str]:
         parts = [c.naam, c.organisatie, c.telefoon, c.email]
         return [", ".join(p for p in parts if p)]
     regio = f" {t.regio}" if t.regio else ""
-    out = [f"Het werkgeversservicepunt (WSP) van de arbeidsmarktregio{regio}."]
+    w = t.werkgeversservicepunt
+    if w is not None:  # only what a public page gave (rules/geografie.yaml), with that page
+        out = [f"{wsp_contact(w)} (bron: {w.source.title}, {w.source.url})."]
+    else:
+        out = [f"Het werkgeversservicepunt (WSP) van de arbeidsmarktregio{regio}."]
     providers = sorted(
         {x.authority for x in t.total.instruments if x.authority not in ("rijk",)},
     )

@@ -93,7 +93,7 @@ def _part(
     return AanvraagPart(
         text=text,
         source=spec.source,
-        provenance=spec.provenance,  # type: ignore[arg-type]
+        provenance=spec.provenance,
         date=day,
         ruleset=rs.key,
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.geography import Werkgeversservicepunt
 from engine.model import Flag, Number, Placement, RulesetUsed, Source, Whole
 
 DEFAULT_ISSUER = "Werkgeversservicepunt"
@@ -158,6 +159,9 @@ class Trajectory(BaseModel):
     woongemeente: str
     vestigingsgemeente: str
     regio: str | None = Field(description="arbeidsmarktregio van de woongemeente (naam)")
+    werkgeversservicepunt: Werkgeversservicepunt | None = Field(
+        None, description="het werkgeversservicepunt van die regio, met bron (rules/geografie.yaml)"
+    )
     regie: str | None
     authorities: dict[str, str]
     phases: list[PhaseSpan]
