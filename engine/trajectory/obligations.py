@@ -97,28 +97,26 @@ def _stops(
 
 
 def _application(e: Entry) -> Obligation | None:
-    """The deadline to apply: the entry's `aanvraag` (with where and the text that sets it),
-    else the rules' `doelgroepverklaring_uiterlijk`."""
+    """The deadline to apply: the rules' `doelgroepverklaring_uiterlijk` and/or the entry's
+    `aanvraag` (where to apply, and the text that sets the deadline)."""
     part = e.aanvraag.deadline if e.aanvraag is not None else None
+    where = e.aanvraag.where.text if e.aanvraag is not None else ""
+    deadline = e.params.get("doelgroepverklaring_uiterlijk")
+    dgv = (
+        f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden na aanvang van de "
+        "dienstbetrekking), anders vervalt het recht."
+    )
     if part is not None and part.date is not None:
-        where = e.aanvraag.where.text if e.aanvraag is not None else ""
+        what = dgv if part.date == deadline else f"{e.name} aanvragen: {part.text}"
         return Obligation(
             date=date.fromisoformat(part.date),
-            what=f"{e.name} aanvragen: {part.text} {where}".strip(),
+            what=f"{what} {where}".strip(),
             instrument=e.instrument,
             source=part.source,
         )
-    deadline = e.params.get("doelgroepverklaring_uiterlijk")
     if not isinstance(deadline, str):
         return None
-    return Obligation(
-        date=date.fromisoformat(deadline),
-        what=(
-            f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden "
-            "na aanvang van de dienstbetrekking), anders vervalt het recht."
-        ),
-        instrument=e.instrument,
-    )
+    return Obligation(date=date.fromisoformat(deadline), what=dgv, instrument=e.instrument)
 
 
 def obligations(sim: Simulation) -> list[Obligation]:
