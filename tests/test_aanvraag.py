@@ -98,9 +98,7 @@ def test_a_part_without_source_is_refused_unless_niet_vastgesteld(tmp_path):
     rules = _copy_rules(tmp_path)
     wtl = rules / "rijk" / "rijk-wtl-2025.yaml"
     wtl.write_text(
-        wtl.read_text().replace(
-            "aanvraag:\n", "aanvraag:\n  liv:\n    where: {text: Ergens}\n", 1
-        )
+        wtl.read_text().replace("aanvraag:\n", "aanvraag:\n  liv:\n    where: {text: Ergens}\n", 1)
     )
     with pytest.raises(RulesError) as exc:
         load_rulebase(rules)
@@ -131,3 +129,36 @@ def test_texel_without_rules_names_its_regions_werkgeversservicepunt(engine):
 def test_every_region_has_a_werkgeversservicepunt_or_says_it_was_not_found(engine):
     for regio in engine.rulebase.geography.regios:
         assert regio.werkgeversservicepunt is not None or regio.werkgeversservicepunt_gezocht
+
+
+def test_the_pages_and_the_pdf_show_how_to_apply_and_the_wsp(tmp_path):
+    import io
+    import re
+    from html import unescape
+
+    from pypdf import PdfReader
+
+    from api.app import create_app
+    from api.pages import placement_form as pf
+    from tests.security_helpers import signed_in
+
+    client = signed_in(create_app())
+    q = pf.query(pf.flatten(yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text())))
+    page = unescape(client.get("/arrangement?" + q).text)
+    assert page.count("Zo vraagt u het aan") == 2  # proefplaatsing and the LKV
+    assert "01-07-2025" in page and "art. 2.3 lid 1" in page and "Via de loonaangifte" in page
+    t = unescape(client.get("/traject?" + q + "&traject.maanden=12").text)
+    assert "Via de loonaangifte" in t and "art. 2.3 lid 1" in t
+    texel = dict(pf.flatten(yaml.safe_load((ROOT / "samples" / "oudere-ww.yaml").read_text())))
+    texel |= {"candidate.woongemeente": "Texel", "employer.vestigingsgemeente": "Texel"}
+    page = unescape(client.get("/arrangement?" + pf.query(texel)).text)
+    top = page.index('id="geen-eigen-regels"')
+    assert top < page.index("<h2") and "WerkgeversServicepunt Noord-Holland Noord" in page[top:]
+    traject = unescape(client.get("/traject?" + pf.query(texel) + "&traject.maanden=12").text)
+    pdf_href = unescape(re.search(r'href="([^"]+)" id="pdf-link"', traject)[1])
+    text = PdfReader(io.BytesIO(client.get(pdf_href).content)).pages[0].extract_text()
+    text += "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(client.get(pdf_href).content)).pages[1:]
+    )
+    text = " ".join(text.split())
+    assert "Noord-Holland Noord" in text and "westfriesezaken.nl" in text
