@@ -68,10 +68,10 @@ def _application(e: dict[str, Any], instrument: str, cite: _Cite) -> Deadline | 
     same = e["params"].get("doelgroepverklaring_uiterlijk") == found["date"]
     src = found.get("source")
     label = (
-        f"{DATE_LABELS['doelgroepverklaring_uiterlijk']}: {e['name']}"
+        f"{DATE_LABELS['doelgroepverklaring_uiterlijk']}: {e['name']}. {found['where']}"
         if same
-        else f"{e['name']} aanvragen (uiterlijk): {found['text']} {found['where']}".strip()
-    )
+        else f"{e['name']} aanvragen (uiterlijk): {found['text']} {found['where']}"
+    ).strip()
     return Deadline(
         "doelgroepverklaring_uiterlijk" if same else "aanvraag_uiterlijk",
         instrument,
