@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.arrange import local_layer, wording
+from engine.arrange import aanvraag, local_layer, wording
 from engine.arrange.conflicts import apply_relations, cross_region
 from engine.arrange.offers import IndexCache, RuleIndex, offers_of, rule_index
 from engine.arrange.precedence import entry_for
 from engine.arrange.scope import Scope, scope_of
 from engine.compiler import PartsCache, compile_network, network_key
 from engine.facts import placement_facts
+from engine.geography import Werkgeversservicepunt
 from engine.model import (
     Arrangement,
     Conflict,
@@ -155,6 +156,7 @@ class Engine:
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
         arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices))
+        aanvraag.attach(arrangement.instruments, scope, env)
         arrangement.derivation = _derivation(session.derived_by, env, self._derivations)
         index = compiled.index
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
@@ -219,6 +221,8 @@ class Engine:
             notices=notices,
             authorities={a: label(a) for a in sorted(scope.roles)},
             illustrative=any(rs.provenance == "illustrative" for rs in scope.rulesets),
+            zonder_eigen_regels=local_layer.without_rules(rb, (scope.woon,), scope.rulesets),
+            werkgeversservicepunt=_wsp(rb, scope),
         )
 
     def _ruleset_used(self, rs: RuleSet) -> RulesetUsed:
@@ -249,6 +253,11 @@ class Engine:
             if rs.provenance == "illustrative":
                 out.append(wording.illustrative(rs, wording.authority_label(rs.authority, rb)))
         return out
+
+
+def _wsp(rb: RuleBase, scope: Scope) -> Werkgeversservicepunt | None:
+    regio = rb.geography.regio(scope.woon.regio)
+    return regio.werkgeversservicepunt if regio else None
 
 
 def _party(g: Any) -> Party:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import PlacementError, Problem
+from engine.model import Werkgeversservicepunt
 from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
 
@@ -20,6 +21,9 @@ class Regio(BaseModel):
     naam: str
     code: str | None = None
     aantal_gemeenten: int | None = None
+    werkgeversservicepunt: Werkgeversservicepunt | None = None
+    # searched and nothing found: where and when (so coverage can say so)
+    werkgeversservicepunt_gezocht: str | None = None
 
 
 class Gemeente(BaseModel):

@@ -518,6 +518,28 @@ class SetAside(BaseModel):
     reason: str
 
 
+AanvraagProvenance = Literal["verified", "illustrative", "niet_vastgesteld"]
+
+
+class AanvraagPart(BaseModel):
+    """One part of how to apply (where, what, deadline, payment), with the text that sets it."""
+
+    text: str
+    source: Source | None = Field(None, description="leeg alleen bij niet_vastgesteld")
+    provenance: AanvraagProvenance
+    date: str | None = Field(None, description="bij de termijn: de datum (JJJJ-MM-DD)")
+    ruleset: str | None = Field(None, description="de regelset die dit deel geeft")
+
+
+class Aanvraag(BaseModel):
+    """How to apply for an eligible instrument: where, what is needed, the deadline, the payment."""
+
+    where: AanvraagPart
+    what: AanvraagPart
+    deadline: AanvraagPart
+    payment: AanvraagPart
+
+
 class Entry(BaseModel):
     """The harmonised result for one instrument."""
 
@@ -533,6 +555,9 @@ class Entry(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(default_factory=list)
     provenance: Provenance | None = None
+    aanvraag: Aanvraag | None = Field(
+        None, description="hoe aan te vragen (alleen bij eligible): waar, wat, termijn, betaling"
+    )
 
 
 class Conflict(BaseModel):
@@ -587,6 +612,26 @@ class Derivation(BaseModel):
     source: Source
 
 
+class WspSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+    read: str | None = None  # when the page was read (stored copy), JJJJ-MM-DD
+
+
+class Werkgeversservicepunt(BaseModel):
+    """A region's werkgeversservicepunt: only what a public page said, with that page; a field
+    no page gave stays empty (never a guessed phone number or address)."""
+
+    model_config = ConfigDict(extra="forbid")
+    naam: str
+    adres: str | None = None
+    telefoon: str | None = None
+    web: str | None = None
+    source: WspSource
+    note: str | None = None  # what was not found, or what the source is (a news item, 2015)
+
+
 class Party(BaseModel):
     code: str
     naam: str
@@ -612,3 +657,10 @@ class Arrangement(BaseModel):
         default_factory=dict, description="de instanties in deze plaatsing met hun naam"
     )
     illustrative: bool = Field(description="true als een gebruikte regelset illustratief is")
+    zonder_eigen_regels: list[str] = Field(
+        default_factory=list,
+        description="gemeenten in deze plaatsing zonder eigen (gemeentelijke of regionale) regels",
+    )
+    werkgeversservicepunt: Werkgeversservicepunt | None = Field(
+        None, description="het werkgeversservicepunt van de regio van de woongemeente, met bron"
+    )

@@ -200,8 +200,10 @@ def test_the_end_of_the_lkv_oudere_werknemer_is_reported_for_exactly_the_placeme
     why = change.lines[change.lines.index(next(x for x in change.lines if LKV_OUD in x)) + 1]
     assert "regelset rijk-wtl 2025.1 → 2026.1" in why
     assert "regel rijk-wtl/lkv-oudere-werknemer" in why  # the rule that now decides
-    assert "- termijn vervalt: Doelgroepverklaring aanvragen (uiterlijk): LKV oudere werknemer" \
-        " (2025-07-01)" in change.lines  # fmt: skip
+    # the label also says where to apply (the rule set's aanvraag, Wtl art. 2.1 and 2.3)
+    gone = [x for x in change.lines if x.startswith("- termijn vervalt: Doelgroepverklaring")]
+    assert len(gone) == 1 and gone[0].endswith(" (2025-07-01)")
+    assert "LKV oudere werknemer. Via de loonaangifte" in gone[0]
     wtl = next(u for u in report.rulesets if u.delta.id == "rijk-wtl")
     assert sorted(wtl.used_by) == sorted(caseload_placements())
     assert {"oudere-ww", "oudere-bijstand", "oudere-eerder-in-dienst"} <= set(wtl.affected)
@@ -317,10 +319,12 @@ def test_deadlines_within_days_and_the_exports_parse(tmp_path: Path, engine: Eng
     assert len(events) == len(every)
     assert len({str(e["UID"]) for e in events}) == len(events)
     by_summary = {str(e["SUMMARY"]): e for e in events}
-    dgv = by_summary["oudere-ww: Doelgroepverklaring aanvragen (uiterlijk): LKV oudere werknemer"]
+    # the summary also says where to apply (the aanvraag of the rule set, Wtl art. 2.1 and 2.3)
+    prefix = "oudere-ww: Doelgroepverklaring aanvragen (uiterlijk): LKV oudere werknemer. Via de"
+    dgv = next(e for s, e in by_summary.items() if s.startswith(prefix))
     assert dgv.decoded("DTSTART") == date(2025, 7, 1)
     assert dgv.decoded("DTEND") == date(2025, 7, 2)
-    assert "Wet tegemoetkomingen loondomein" in str(dgv["DESCRIPTION"])
+    assert "Wet tegemoetkomingen loondomein, art. 2.3 lid 1" in str(dgv["DESCRIPTION"])
     raw = to_ics(every)
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 3.1: folded lines

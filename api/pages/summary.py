@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from engine.arrange.local_layer import wsp_contact
 from engine.format import eur
+from engine.model import Source
 from engine.trajectory.model import Trajectory
 
 HEADINGS = ("Wat krijgt u", "Wat moet u doen", "Wat kost het", "Wie is uw contactpersoon")
@@ -84,13 +86,23 @@ def _contact(t: Trajectory) -> list[str]:
         parts = [c.naam, c.organisatie, c.telefoon, c.email]
         return [", ".join(p for p in parts if p)]
     regio = f" {t.regio}" if t.regio else ""
-    out = [f"Het werkgeversservicepunt (WSP) van de arbeidsmarktregio{regio}."]
+    w = t.werkgeversservicepunt
+    if w is not None:  # only what a public page gave (rules/geografie.yaml), with that page
+        out = [f"{wsp_contact(w)} (bron: {w.source.title}, {w.source.url})."]
+    else:
+        out = [f"Het werkgeversservicepunt (WSP) van de arbeidsmarktregio{regio}."]
     providers = sorted(
         {x.authority for x in t.total.instruments if x.authority not in ("rijk",)},
     )
     if providers:
         out.append("Aanvragen bij: " + ", ".join(_label(t, a) for a in providers) + ".")
     return out
+
+
+def _cited(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return f" ({source.title}{', ' + source.article if source.article else ''})"
 
 
 def summary(t: Trajectory) -> Summary:
@@ -109,7 +121,9 @@ def summary(t: Trajectory) -> Summary:
         ),
     )
     s.sections[HEADINGS[0]] = _gets(t)
-    todo = [f"{nl_date(o.date)}: {o.what}" for o in t.obligations if not o.expired]
+    todo = [
+        f"{nl_date(o.date)}: {o.what}{_cited(o.source)}" for o in t.obligations if not o.expired
+    ]
     if len(todo) > _MAX_ITEMS:
         todo = [
             *todo[: _MAX_ITEMS - 1],

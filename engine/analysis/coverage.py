@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from engine.model import Source
+from engine.model import Source, Werkgeversservicepunt
 from engine.rulesets.dekking import CoverageNote
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
@@ -87,6 +87,12 @@ class RegionCoverage(CoverageCounts):
     gemeenten_with_rules: int = Field(0, description="gemeenten met eigen regels in werking")
     not_comparable: list[str] = Field(
         [], description="gemeenten zonder eigen of gevolgde regels: niet te vergelijken"
+    )
+    werkgeversservicepunt: Werkgeversservicepunt | None = Field(
+        None, description="het werkgeversservicepunt van de regio, met bron (rules/geografie.yaml)"
+    )
+    werkgeversservicepunt_gezocht: str | None = Field(
+        None, description="zonder werkgeversservicepunt: waar en wanneer gezocht, of niet gezocht"
     )
 
 
@@ -200,6 +206,8 @@ def coverage(rb: RuleBase, when: date) -> Coverage:
                 code=regio.code,
                 naam=regio.naam,
                 regional_rulesets=[_info(rs, when) for rs in regional],
+                werkgeversservicepunt=regio.werkgeversservicepunt,
+                werkgeversservicepunt_gezocht=regio.werkgeversservicepunt_gezocht,
                 has_regional_ruleset=bool(regional_in_force),
                 gemeenten=gemeenten,
                 gemeenten_with_ruleset=sum(g.has_ruleset for g in gemeenten),

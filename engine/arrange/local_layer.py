@@ -4,15 +4,15 @@ are encoded, and where to ask when they are not.
 What the Participatiewet obliges every college to offer (loonkostensubsidie, begeleiding op de
 werkplek, voorzieningen, proefplaats, beschut werk) comes from the national rule set
 `rijk-participatiewet`, carried out by the woongemeente; this module only words the notice.
-No contact data of werkgeversservicepunten is encoded, so the notice names the
-arbeidsmarktregio whose werkgeversservicepunt serves the gemeente.
+The notice names the arbeidsmarktregio whose werkgeversservicepunt serves the gemeente, with
+that werkgeversservicepunt's contact where rules/geografie.yaml has one (from a public page).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.geography import Gemeente
+from engine.geography import Gemeente, Regio, Werkgeversservicepunt
 from engine.model import Offer
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase
@@ -37,9 +37,33 @@ def notices(rb: RuleBase, gemeenten: Iterable[Gemeente], rulesets: Iterable[Rule
             "re-integratie) zijn niet gecodeerd. Wat de Participatiewet elke gemeente oplegt "
             "(loonkostensubsidie, begeleiding op de werkplek, voorzieningen, proefplaats, beschut "
             "werk) is wel beoordeeld, uit de landelijke regels. Vraag naar de gemeentelijke "
-            f"instrumenten bij het werkgeversservicepunt van arbeidsmarktregio {regio_naam}."
+            f"instrumenten bij het werkgeversservicepunt van arbeidsmarktregio {regio_naam}"
+            + (
+                f": {wsp_contact(regio.werkgeversservicepunt)}."
+                if regio and regio.werkgeversservicepunt
+                else "."
+            )
         )
     return out
+
+
+def _wsp(regio: Regio | None) -> Werkgeversservicepunt | None:
+    return regio.werkgeversservicepunt if regio else None
+
+
+def wsp_contact(wsp: Werkgeversservicepunt) -> str:
+    """A werkgeversservicepunt in one line of Dutch: only the fields its source gave."""
+    parts = [wsp.naam, wsp.adres, f"telefoon {wsp.telefoon}" if wsp.telefoon else None, wsp.web]
+    return ", ".join(p for p in parts if p)
+
+
+def without_rules(
+    rb: RuleBase, gemeenten: Iterable[Gemeente], rulesets: Iterable[RuleSet]
+) -> list[str]:
+    """The names of the gemeenten in a check (woon, vestiging) without a rule set of their own."""
+    authorities = {rs.authority for rs in rulesets}
+    names = [g.naam for g in gemeenten if f"gemeente:{g.code}" not in authorities]
+    return list(dict.fromkeys(names))
 
 
 def defer_to_local_rules(

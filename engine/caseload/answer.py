@@ -33,6 +33,14 @@ def summarize(arrangement: Arrangement) -> tuple[Answer, Rulesets]:
             "rulesets": sorted({r.ruleset.split("@")[0] for r in reasons}),
             "source": _source(reasons[0].source) if reasons else None,
         }
+        deadline = e.aanvraag.deadline if e.aanvraag is not None else None
+        if deadline is not None and deadline.date is not None:  # how to apply: its deadline
+            instruments[e.instrument]["aanvraag"] = {
+                "date": deadline.date,
+                "text": deadline.text,
+                "where": e.aanvraag.where.text if e.aanvraag is not None else "",
+                "source": _source(deadline.source) if deadline.source else None,
+            }
     answer = {
         "peildatum": arrangement.peildatum.isoformat(),
         "regie": arrangement.regie,

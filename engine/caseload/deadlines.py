@@ -57,6 +57,32 @@ class Deadline:
         }
 
 
+def _application(e: dict[str, Any], instrument: str, cite: _Cite) -> Deadline | None:
+    """The deadline of the answer's `aanvraag` (where to apply, the text that sets it); kept under
+    the key of the rules' `doelgroepverklaring_uiterlijk` when that is the same date, so a stored
+    deadline and its calendar entry keep their identity."""
+    found = e.get("aanvraag")
+    day = iso_date(found["date"]) if found else None
+    if found is None or day is None:
+        return None
+    same = e["params"].get("doelgroepverklaring_uiterlijk") == found["date"]
+    src = found.get("source")
+    label = (
+        f"{DATE_LABELS['doelgroepverklaring_uiterlijk']}: {e['name']}. {found['where']}"
+        if same
+        else f"{e['name']} aanvragen (uiterlijk): {found['text']} {found['where']}"
+    ).strip()
+    return Deadline(
+        "doelgroepverklaring_uiterlijk" if same else "aanvraag_uiterlijk",
+        instrument,
+        day,
+        label,
+        cite["rule"],
+        source_text(src) if src else cite["source"],
+        src["url"] if src else cite["source_url"],
+    )
+
+
 def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
     start = date.fromisoformat(facts["job"]["startdatum"])
     out: list[Deadline] = []
@@ -70,7 +96,12 @@ def derive(answer: Answer, facts: dict[str, Any]) -> list[Deadline]:
             "source_url": src["url"] if src else None,
         }
         params, name = e["params"], e["name"]
+        applied = _application(e, instrument, cite)
+        if applied is not None:
+            out.append(applied)
         for key, value in params.items():
+            if applied is not None and key == applied.kind:
+                continue  # the same date, said with how to apply and its own source
             day = iso_date(value) if isinstance(value, str) else None
             if key.endswith("_uiterlijk") and day is not None:
                 label = DATE_LABELS.get(key, key.replace("_", " ").capitalize())

@@ -56,6 +56,24 @@ class DerivedFact:
     type: Type | None = None  # declared in the file; the type checker requires it
 
 
+AANVRAAG_PARTS = ("where", "what", "deadline", "payment")
+
+
+@dataclass(frozen=True)
+class AanvraagPartSpec:
+    """One part of an `aanvraag` as written: Dutch text, its citation, and for a deadline the
+    date as an expression evaluated per check."""
+
+    text: str
+    source: Source | None
+    provenance: str  # verified | illustrative | niet_vastgesteld
+    date: Node | None = None
+
+
+# part name -> spec; a rule set's, per instrument, or a rule's own
+AanvraagSpec = dict[str, AanvraagPartSpec]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -69,6 +87,7 @@ class Rule:
     source: Source
     line: int | None
     when_text: str = ""  # the condition as written, for comparisons and reports
+    aanvraag: AanvraagSpec | None = None  # how to apply when this rule decides
 
 
 @dataclass(frozen=True)
@@ -91,6 +110,9 @@ class RuleSet:
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     applies_to: str | None = None  # "regio": in every gemeente of its region, adopted or not
     publication: Publication | None = None  # a version published from the rule store
+    # how to apply, per instrument: this rule set's default for its rules (and, for a national
+    # rule set, the national default)
+    aanvraag: dict[str, AanvraagSpec] = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> str:
@@ -111,6 +133,7 @@ class _Reader:
     doc: LocatedYaml
     sources: dict[str, Source]
     problems: list[Problem]
+    provenance: str = "illustrative"  # the rule set's, for aanvraag parts that give none
 
     def cite(self, spec: dict, path: tuple, rule_id: str) -> Source:
         ref = self.sources.get(spec["ref"])
@@ -177,6 +200,11 @@ class _Reader:
             amounts = self._amounts(r.get("amounts", []), path, rid)
             params = self._params(r.get("params", {}), path, rid)
             src = self.cite(r["source"], (*path, "source"), rid)
+            aanvraag = (
+                self.aanvraag(r["aanvraag"], (*path, "aanvraag"), rid, self.provenance)
+                if "aanvraag" in r
+                else None
+            )
             if when is not None:
                 rules.append(
                     Rule(
@@ -191,9 +219,29 @@ class _Reader:
                         src,
                         self.doc.line(path),
                         _condition_text(r["when"]),
+                        aanvraag,
                     )
                 )
         return rules
+
+    def aanvraag(
+        self, spec: dict[str, Any], path: tuple, rid: str, provenance: str
+    ) -> AanvraagSpec:
+        """An `aanvraag` part as written; a part without its own provenance has the rule set's."""
+        out: AanvraagSpec = {}
+        for part in AANVRAAG_PARTS:
+            p = spec.get(part)
+            if p is None:
+                continue
+            where = (*path, part)
+            src = self.cite(p["source"], (*where, "source"), rid) if "source" in p else None
+            date_node = None
+            if "date" in p:
+                date_node = self.expr(p["date"]["expr"], (*where, "date"), rid, condition=False)
+            out[part] = AanvraagPartSpec(
+                " ".join(p["text"].split()), src, p.get("provenance", provenance), date_node
+            )
+        return out
 
     def _amounts(self, specs: list[dict], path: tuple, rid: str) -> list[AmountSpec]:
         amounts: list[AmountSpec] = []
@@ -244,9 +292,13 @@ def load_ruleset(
 
     sources = {key: Source(title=s["title"], url=s["url"]) for key, s in data["sources"].items()}
     rs_id = data["id"]
-    reader = _Reader(name, doc, sources, problems)
+    reader = _Reader(name, doc, sources, problems, data["provenance"])
     derived = reader.derived_facts(rs_id, data.get("derived", []))
     rules = reader.rules(rs_id, data["rules"])
+    aanvraag = {
+        instrument: reader.aanvraag(spec, ("aanvraag", instrument), rs_id, data["provenance"])
+        for instrument, spec in data.get("aanvraag", {}).items()
+    }
     valid_from = _date(data["valid_from"], doc, ("valid_from",), rs_id, problems)
     valid_to = _date(data.get("valid_to"), doc, ("valid_to",), rs_id, problems)
     if valid_from and valid_to and valid_to < valid_from:
@@ -272,6 +324,7 @@ def load_ruleset(
         lines=doc.lines,
         applies_to=data.get("applies_to"),
         publication=Publication(**data["publication"]) if "publication" in data else None,
+        aanvraag=aanvraag,
     )
 
 

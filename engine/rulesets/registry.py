@@ -7,6 +7,7 @@ broken rule set never replaces a good one (callers keep the rule base they had).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -263,12 +264,31 @@ def _check_semantics(
                 problems.append(Problem(rs.file, r.line, r.qualified_id, why))
             for node in _computed(r):
                 check_names(rs, node, r.line, r.qualified_id)
+            for part in (r.aanvraag or {}).values():
+                if part.date is not None:
+                    check_names(rs, part.date, r.line, r.qualified_id)
+        _check_aanvraag(rs, catalogue, problems, check_names)
     if not unreadable:
         check_rulebase_types(rulesets, parameters, problems)
     _check_versions(rulesets, problems)
     if not unreadable:
         _check_adopts(rulesets, problems, {b["id"] for b in broken if isinstance(b.get("id"), str)})
     _check_cycles(derived_inputs, derived_owner, rulesets, problems)
+
+
+def _check_aanvraag(
+    rs: RuleSet, catalogue: Catalogue, problems: list[Problem], check_names: Callable
+) -> None:
+    """A rule set's `aanvraag` per instrument: only for instruments of the catalogue, and a
+    deadline's date may read only known facts and parameters."""
+    for instrument, spec in rs.aanvraag.items():
+        line = rs.line(("aanvraag", instrument))
+        rid = f"{rs.id}/aanvraag/{instrument}"
+        if instrument not in catalogue.instruments:
+            problems.append(Problem(rs.file, line, rid, f"onbekend instrument {instrument!r}"))
+        for part in spec.values():
+            if part.date is not None:
+                check_names(rs, part.date, line, rid)
 
 
 def _unknown_names(

@@ -70,6 +70,7 @@ def build_trajectory(
         woongemeente=first.woongemeente.naam,
         vestigingsgemeente=first.vestigingsgemeente.naam,
         regio=_regio_name(engine, first.woongemeente.regio),
+        werkgeversservicepunt=first.werkgeversservicepunt,
         regie=first.regie,
         authorities=authorities,
         phases=sim.plan.spans,

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.model import Flag, Number, Placement, RulesetUsed, Whole
+from engine.geography import Werkgeversservicepunt
+from engine.model import Flag, Number, Placement, RulesetUsed, Source, Whole
 
 DEFAULT_ISSUER = "Werkgeversservicepunt"
 ISSUER_VARIABLE = "ARRANGEUR_OPSTELLER"  # a server's or user's own name on the employer's PDF
@@ -118,6 +119,7 @@ class Obligation(BaseModel):
     expired: bool = Field(
         False, description="true als de datum vóór de dag ligt waarop het advies is opgesteld"
     )
+    source: Source | None = Field(None, description="de tekst die de termijn stelt")
 
 
 class Alternative(BaseModel):
@@ -157,6 +159,9 @@ class Trajectory(BaseModel):
     woongemeente: str
     vestigingsgemeente: str
     regio: str | None = Field(description="arbeidsmarktregio van de woongemeente (naam)")
+    werkgeversservicepunt: Werkgeversservicepunt | None = Field(
+        None, description="het werkgeversservicepunt van die regio, met bron (rules/geografie.yaml)"
+    )
     regie: str | None
     authorities: dict[str, str]
     phases: list[PhaseSpan]

@@ -96,6 +96,29 @@ def _stops(
     return out
 
 
+def _application(e: Entry) -> Obligation | None:
+    """The deadline to apply: the rules' `doelgroepverklaring_uiterlijk` and/or the entry's
+    `aanvraag` (where to apply, and the text that sets the deadline)."""
+    part = e.aanvraag.deadline if e.aanvraag is not None else None
+    where = e.aanvraag.where.text if e.aanvraag is not None else ""
+    deadline = e.params.get("doelgroepverklaring_uiterlijk")
+    dgv = (
+        f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden na aanvang van de "
+        "dienstbetrekking), anders vervalt het recht."
+    )
+    if part is not None and part.date is not None:
+        what = dgv if part.date == deadline else f"{e.name} aanvragen: {part.text}"
+        return Obligation(
+            date=date.fromisoformat(part.date),
+            what=f"{what} {where}".strip(),
+            instrument=e.instrument,
+            source=part.source,
+        )
+    if not isinstance(deadline, str):
+        return None
+    return Obligation(date=date.fromisoformat(deadline), what=dgv, instrument=e.instrument)
+
+
 def obligations(sim: Simulation) -> list[Obligation]:
     horizon_end = sim.plan.spans[-1].end
     cs = sim.plan.contract_start
@@ -112,19 +135,11 @@ def obligations(sim: Simulation) -> list[Obligation]:
         for e in a.instruments:
             if e.status != "eligible" or e.instrument == "proefplaatsing":
                 continue
-            deadline = e.params.get("doelgroepverklaring_uiterlijk")
-            if isinstance(deadline, str) and (e.instrument, "dgv") not in seen:
-                seen.add((e.instrument, "dgv"))
-                out.append(
-                    Obligation(
-                        date=date.fromisoformat(deadline),
-                        what=(
-                            f"Doelgroepverklaring voor {e.name} aanvragen (binnen drie maanden "
-                            "na aanvang van de dienstbetrekking), anders vervalt het recht."
-                        ),
-                        instrument=e.instrument,
-                    )
-                )
+            if (e.instrument, "dgv") not in seen:
+                found = _application(e)
+                if found is not None:
+                    seen.add((e.instrument, "dgv"))
+                    out.append(found)
             # the law may shorten a term later on (a check in a later year): the earliest end wins
             end = term_end(e, cs)
             if end is not None and (e.instrument not in ends or end < ends[e.instrument][0]):
