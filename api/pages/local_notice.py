@@ -3,7 +3,8 @@ the arrangement, in plain words, with the region's werkgeversservicepunt as the 
 
 The engine's notice (engine/arrange/local_layer.py) stays in the JSON and CLI answers; the page
 shows this plain version first and leaves the engine's one out of its "Mededelingen".
-No contact data of werkgeversservicepunten is shipped, so none is shown (docs/web.md).
+The werkgeversservicepunt of the woongemeente's region is named with its source where
+rules/geografie.yaml has it (issue 24).
 """
 
 from __future__ import annotations
