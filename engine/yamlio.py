@@ -309,3 +309,15 @@ def problem(file: Path, exc: yaml.YAMLError) -> Problem:
         return Problem(str(file), exc.line, None, exc.message)
     mark = getattr(exc, "problem_mark", None)
     return Problem(str(file), mark.line + 1 if mark else None, None, f"YAML: {exc}")
+
+
+def load_or_report(file: Path, problems: list[Problem]) -> LocatedYaml | None:
+    """`load(file)`, or None with the problem (unreadable file, bad YAML) appended: for the
+    loaders that report every problem instead of stopping at the first."""
+    try:
+        return load(file)
+    except (OSError, yaml.YAMLError) as exc:
+        if isinstance(exc, OSError):
+            exc = RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}")
+        problems.append(problem(file, exc))
+        return None

@@ -8,7 +8,7 @@ so only real changes remain).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
@@ -273,6 +273,22 @@ def _region_rulesets(rb: RuleBase, region: str, codes: Sequence[str], when: date
     return [rs for rs in rb.rulesets if rs.authority in authorities and rs.in_force(when)]
 
 
+def ruleset_changes(
+    old: Mapping[str, RuleSet], new: Mapping[str, RuleSet]
+) -> tuple[list[str], list[RuleChange]]:
+    """Rule sets by id before and after: the version pairs that differ ("a@1 → a@2") and what
+    changed in their rules."""
+    pairs: list[str] = []
+    changes: list[RuleChange] = []
+    for rs_id in sorted(set(old) | set(new)):
+        a, b = old.get(rs_id), new.get(rs_id)
+        if a is not None and b is not None and a.content_hash == b.content_hash:
+            continue
+        pairs.append(f"{a.key if a else '(geen)'} → {b.key if b else '(geen)'}")
+        changes += rule_changes([a] if a else [], [b] if b else [], rs_id)
+    return pairs, changes
+
+
 def diff_dates(
     engine: Engine,
     region: str,
@@ -287,13 +303,7 @@ def diff_dates(
     codes = [g.code for g in current_gemeenten(engine, after) if g.regio == regio.id]
     old = {rs.id: rs for rs in _region_rulesets(rb, regio.id, codes, before)}
     new = {rs.id: rs for rs in _region_rulesets(rb, regio.id, codes, after)}
-    changes, pairs = [], []
-    for rs_id in sorted(set(old) | set(new)):
-        a, b = old.get(rs_id), new.get(rs_id)
-        if a is not None and b is not None and a.content_hash == b.content_hash:
-            continue
-        pairs.append(f"{a.key if a else '(geen)'} → {b.key if b else '(geen)'}")
-        changes += rule_changes([a] if a else [], [b] if b else [], rs_id)
+    pairs, changes = ruleset_changes(old, new)
     chosen = sweep_profiles(profiles)
     return Diff(
         kind="dates",

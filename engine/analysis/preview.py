@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from engine.analysis.diff import OutcomeChange, RuleChange, outcome_changes, rule_changes
+from engine.analysis.diff import OutcomeChange, RuleChange, outcome_changes, ruleset_changes
 from engine.analysis.national import current_gemeenten
 from engine.analysis.outcomes import in_words
 from engine.analysis.profiles import sweep_profiles
@@ -165,16 +165,7 @@ def _rule_changes(
             if rs.authority in authorities and rs.in_force(when)
         }
 
-    old, new = in_scope(before), in_scope(after)
-    pairs: list[str] = []
-    changes: list[RuleChange] = []
-    for rs_id in sorted(set(old) | set(new)):
-        a, b = old.get(rs_id), new.get(rs_id)
-        if a is not None and b is not None and a.content_hash == b.content_hash:
-            continue
-        pairs.append(f"{a.key if a else '(geen)'} → {b.key if b else '(geen)'}")
-        changes += rule_changes([a] if a else [], [b] if b else [], rs_id)
-    return pairs, changes
+    return ruleset_changes(in_scope(before), in_scope(after))
 
 
 def _placements(

@@ -12,12 +12,10 @@ from datetime import date
 from pathlib import Path
 
 import jsonschema
-import yaml
 from pydantic import BaseModel
 
 from engine.errors import Problem
-from engine.yamlio import RuleFileError, load
-from engine.yamlio import problem as yaml_problem
+from engine.yamlio import load_or_report
 
 FILE_NAME = "dekking.yaml"
 SCHEMA_FILE = Path(__file__).with_name("dekking.schema.json")
@@ -52,12 +50,8 @@ def load_dekking(file: Path, problems: list[Problem]) -> tuple[CoverageNote, ...
     if not file.exists():
         return ()
     name = str(file)
-    try:
-        doc = load(file)
-    except (OSError, yaml.YAMLError) as exc:
-        if isinstance(exc, OSError):
-            exc = RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}")
-        problems.append(yaml_problem(file, exc))
+    doc = load_or_report(file, problems)
+    if doc is None:
         return ()
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)

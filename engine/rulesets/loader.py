@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
 from engine.expressions.types import Type
 from engine.model import Provenance, Publication, Source, parse_day
-from engine.yamlio import LocatedYaml, RuleFileError, load
-from engine.yamlio import problem as yaml_problem
+from engine.yamlio import LocatedYaml, load_or_report
 
 SCHEMA_FILE = Path(__file__).with_name("ruleset.schema.json")
 
@@ -269,12 +267,8 @@ def load_ruleset(
     the file's plain data (None when it is not readable YAML), so a caller need not read a
     broken file a second time to see what it defines."""
     name = str(file)
-    try:
-        doc = load(file)
-    except (OSError, yaml.YAMLError) as exc:
-        if isinstance(exc, OSError):
-            exc = RuleFileError(file, None, f"niet te lezen: {exc.strerror or exc}")
-        problems.append(yaml_problem(file, exc))
+    doc = load_or_report(file, problems)
+    if doc is None:
         if raw is not None:
             raw.append(None)
         return None
