@@ -105,6 +105,26 @@ def _cited(source: Source | None) -> str:
     return f" ({source.title}{', ' + source.article if source.article else ''})"
 
 
+def _todo(t: Trajectory) -> list[str]:
+    """What the employer must do, in date order; what has passed is said once, at the end."""
+    todo = [
+        f"{nl_date(o.date)}: {o.what}{_cited(o.source)}" for o in t.obligations if not o.expired
+    ]
+    if len(todo) > _MAX_ITEMS:
+        todo = [
+            *todo[: _MAX_ITEMS - 1],
+            f"en nog {len(todo) - _MAX_ITEMS + 1} afspraken (zie bijlage).",
+        ]
+    past = [o for o in t.obligations if o.expired]
+    if past:  # no action dated before the advice: what has passed is said once, at the end
+        todo.append(
+            f"Al voorbij op {nl_date(t.made_on)}: "
+            + "; ".join(f"{o.what.rstrip('.')} ({nl_date(o.date)})" for o in past)
+            + "."
+        )
+    return todo or ["Geen termijnen."]
+
+
 def summary(t: Trajectory) -> Summary:
     s = Summary(
         title="Uw aanbod op één pagina",
@@ -121,22 +141,7 @@ def summary(t: Trajectory) -> Summary:
         ),
     )
     s.sections[HEADINGS[0]] = _gets(t)
-    todo = [
-        f"{nl_date(o.date)}: {o.what}{_cited(o.source)}" for o in t.obligations if not o.expired
-    ]
-    if len(todo) > _MAX_ITEMS:
-        todo = [
-            *todo[: _MAX_ITEMS - 1],
-            f"en nog {len(todo) - _MAX_ITEMS + 1} afspraken (zie bijlage).",
-        ]
-    past = [o for o in t.obligations if o.expired]
-    if past:  # no action dated before the advice: what has passed is said once, at the end
-        todo.append(
-            f"Al voorbij op {nl_date(t.made_on)}: "
-            + "; ".join(f"{o.what.rstrip('.')} ({nl_date(o.date)})" for o in past)
-            + "."
-        )
-    s.sections[HEADINGS[1]] = todo or ["Geen termijnen."]
+    s.sections[HEADINGS[1]] = _todo(t)
     best = [a for a in t.alternatives if a.best]
     cost = [
         f"Netto kosten over {t.horizon_months} maanden: {eur(t.total.employer_net_cost_eur)} "
