@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.current_rules import CurrentRules
+from api.current_rules import CurrentRules, RuleSync, RuleSyncMiddleware, SharedRuleStore
 from api.errors import register_error_handlers
 from api.job_store import JobStore
 from api.jobs import JobManager
@@ -55,6 +55,10 @@ def create_app(
     database_url = database_url or settings.database_url
     engine = _engine_factory(settings)
     current = CurrentRules(rulebase or load_rulebase(rules_dir), rules_dir, engine)
+    # the rules served = the shipped folder + the versions published in the rule store; every
+    # worker follows the store's generation (first request, then at most once a second)
+    current.published = SharedRuleStore(database_url, current.source)
+    sync = RuleSync(current, current.published)
     manager = JobManager(
         limits.max_running_jobs,
         limits.max_queued_jobs,
@@ -75,8 +79,10 @@ def create_app(
     install_security(app, database_url, SecuritySettings.from_settings(settings))
     app.state.settings, app.state.limits = settings, limits
     app.state.rules, app.state.jobs = current, manager
+    app.state.rule_store, app.state.rule_sync = current.published, sync
     app.state.caseload = SharedCaseload(_Serving(current), database_url)  # API and pages
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(RuleSyncMiddleware, sync=sync)  # outermost: before the guard's snapshot
     register_error_handlers(app)
     for topic in (checks, trajectories, rules, regions, jobs):
         app.include_router(topic.router)
