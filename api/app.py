@@ -24,7 +24,7 @@ from api.job_store import JobStore
 from api.jobs import JobManager
 from api.limits import BodyLimit, Limits
 from api.logging_setup import configure_logging
-from api.routers import caseload, checks, jobs, regions, rules, trajectories
+from api.routers import caseload, checks, jobs, regions, rule_versions, rules, trajectories
 from api.routers.caseload import SharedCaseload
 from api.security import install as install_security
 from api.security.settings import SecuritySettings
@@ -84,7 +84,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.add_middleware(RuleSyncMiddleware, sync=sync)  # outermost: before the guard's snapshot
     register_error_handlers(app)
-    for topic in (checks, trajectories, rules, regions, jobs):
+    for topic in (checks, trajectories, rules, rule_versions, regions, jobs):
         app.include_router(topic.router)
     from api.web import add_web
 
