@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers.pages import caseload, docs, placement, regio, rules, trajectory
+from api.routers.pages import (
+    caseload,
+    docs,
+    placement,
+    regio,
+    rule_management,
+    rules,
+    trajectory,
+)
 
 
 def page_routers(with_caseload: bool) -> list[APIRouter]:
     """Every page router, in the order their paths are matched."""
-    routers = [placement.router, trajectory.router, regio.router, rules.router, docs.router]
+    # rule management before /regels/{ruleset_id}: its paths start with /regels/beheer
+    routers = [placement.router, trajectory.router, regio.router, rule_management.router]
+    routers += [rules.router, docs.router]
     return [*routers, caseload.router] if with_caseload else routers
