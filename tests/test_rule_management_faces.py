@@ -11,7 +11,10 @@ Twentse regeling and is never shipped.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from engine.rulesets.registry import DEFAULT_RULES, load_rulebase
-from tests.security_helpers import PASSWORD
+from tests.security_helpers import PASSWORD, csrf
 
 DRAFT = """\
 id: regio-twente
@@ -265,3 +268,90 @@ def test_bad_input_is_a_dutch_422_not_a_500(app):
     assert anna.get(f"{RV}/1/preview", params={"peildatum": "gisteren"}).status_code == 422
     assert Path(DEFAULT_RULES, "regio").is_dir()  # nothing written into the shipped rules
     assert not any(p.name.startswith("db-") for p in Path(DEFAULT_RULES).rglob("*.yaml"))
+
+
+def login(app: FastAPI, name: str) -> TestClient:
+    """A browser-like client with a session cookie, through the real login form."""
+    c = TestClient(app)
+    r = c.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf_token": csrf(c.get("/login").text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return c
+
+
+def test_the_pages_go_draft_check_submit_review_preview_publish(app):
+    anna, bert = login(app, "anna"), login(app, "bert")
+    page = anna.get("/regels/beheer")
+    assert page.status_code == 200 and "authority: regio:twente" in page.text  # prefilled
+    assert 'name="csrf_token"' in page.text and '<label for="rb-yaml"' in page.text
+    text = DRAFT.replace('"2026.2"', '"2026.5"').replace("max_eur: 2500", "max_eur: 3000")
+    r = anna.post(
+        "/regels/beheer",
+        data={"yaml": text, "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    vid = int(url.rsplit("/", 1)[1])
+    page = anna.get(url)
+    broken = text.replace("job.contract_maanden >= 6", "job.contract_jaren >= 1")
+    r = anna.post(url, data={"yaml": broken, "actie": "controleer", "csrf_token": csrf(page.text)})
+    line = broken.splitlines().index("  - id: plaatsingspremie") + 1
+    assert r.status_code == 422 and f"regel {line} [regio-twente/plaatsingspremie]" in r.text
+    assert app.state.rule_store().get(vid).yaml_text == text  # "Controleer" stores nothing
+    r = anna.post(url, data={"yaml": text, "actie": "opslaan", "csrf_token": csrf(page.text)})
+    assert r.status_code == 200 and "Geen fouten gevonden" in r.text
+    r = anna.post(f"{url}/indienen", data={"csrf_token": csrf(page.text)})
+    assert r.status_code == 200 and "ter beoordeling" in r.text
+    assert "U stelde deze versie zelf op" in r.text and 'name="besluit"' not in r.text
+    # no form without its token
+    assert bert.post(f"{url}/beoordeling", data={"besluit": "goedkeuren"}).status_code == 403
+
+    page = bert.get(url)
+    assert "Ik heb elke regel tegen de bron gecontroleerd" in page.text
+    r = bert.post(
+        f"{url}/beoordeling",
+        data={"besluit": "goedkeuren", "bronnen": "ja", "toelichting": "art. 2 gelezen",
+              "csrf_token": csrf(page.text)},
+    )  # fmt: skip
+    assert r.status_code == 200 and "Bronnen gecontroleerd door" in r.text
+    page = bert.get(f"{url}/voorvertoning", params={"peildatum": "15-12-2026"})
+    assert page.status_code == 200, page.text
+    assert "plaatsingspremie" in page.text and "Gewijzigde regels" in page.text
+    r = bert.post(f"{url}/publiceren", data={"csrf_token": csrf(page.text),
+                                             "generatie": _generation(page.text)})  # fmt: skip
+    assert r.status_code == 200 and "gepubliceerd" in r.text, r.text
+    [used] = [rs for rs in check(client(app, "rita"))["rulesets"] if rs["id"] == "regio-twente"]
+    assert used["publication"]["store_version"] == vid
+    assert "max_eur" in json.dumps(premie(check(client(app, "rita"))))
+    assert app.state.rule_store().get(vid).verified_by == "bert"
+
+
+def _generation(html: str) -> str:
+    found = re.search(r'name="generatie" value="(\d+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_another_worker_follows_within_a_second(app, tmp_path):
+    """A second app on the same database (another worker) serves a publish of the first one
+    after at most a second, without any reload by hand."""
+    other = create_app(
+        load_rulebase(DEFAULT_RULES),
+        database_url=str(app.state.rule_store().db.url),
+    )
+    rita = client(other, "rita")
+    check(rita)  # the first request syncs this worker with the store
+    anna, bert = client(app, "anna"), client(app, "bert")
+    vid = approved(anna, bert, DRAFT.replace('"2026.2"', '"2026.6"'))
+    assert bert.post(f"{RV}/{vid}/publish").status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        [used] = [rs for rs in check(rita)["rulesets"] if rs["id"] == "regio-twente"]
+        if used["publication"]["store_version"] == vid:
+            break
+        time.sleep(0.3)
+    assert used["publication"]["store_version"] == vid
