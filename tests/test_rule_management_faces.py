@@ -195,6 +195,9 @@ def test_twente_drafts_previews_is_reviewed_publishes_and_enschede_sees_it(app):
     assert [v["id"] for v in listed if v["status"] == "gepubliceerd"] == [vid]
     r = zoe.get(f"{RV}/{vid}/export")
     assert r.status_code == 200 and "publication:" in r.text and "verified_by" in r.text
+    again = anna.post(RV, content=r.text, headers=YAML)  # export → a new concept
+    assert again.status_code == 201 and "publication" not in again.json()["yaml_text"]
+    assert anna.post(f"{RV}/{again.json()['id']}/validate").json()["valid"] is True
 
     # the audit has each step, with the version's number
     rows = client(app, "admin").get("/v1/audit", params={"limit": 500}).json()

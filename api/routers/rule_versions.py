@@ -37,7 +37,9 @@ from engine.rulesets.store import (
     NotFound,
     RuleSetVersion,
     RuleStore,
+    strip_publication,
 )
+from engine.yamlio import RuleFileError
 
 router = APIRouter(prefix="/v1/rule-versions", tags=["regelbeheer"])
 
@@ -173,6 +175,16 @@ async def yaml_body(request: Request) -> tuple[str, int | None]:
         raise Invalid("geen UTF-8", [bad]) from None
 
 
+def without_publication(text: str) -> str:
+    """An exported (published) text drafted again: its publication block is the store's to
+    write, so it is left out (as `RuleStore.import_yaml` does); unreadable YAML stays as it is
+    for the store to name its line."""
+    try:
+        return strip_publication(text)
+    except RuleFileError:
+        return text
+
+
 def reload_here(request: Request) -> None:
     """After a publish or withdrawal: this worker's rules at once (the others within a second)."""
     sync: RuleSync = request.app.state.rule_sync
@@ -215,6 +227,7 @@ async def create(request: Request) -> dict[str, Any]:
     p = principal_of(request)
     text, based_on = await yaml_body(request)
     store = store_of(request)
+    text = without_publication(text)
     v = await run_in_threadpool(
         store.draft, p.username, p.organisation, p.authorities, text, based_on
     )

@@ -33,6 +33,7 @@ from api.routers.rule_versions import (
     run_preview,
     store_of,
     visible_version,
+    without_publication,
 )
 from engine.accounts import Principal
 from engine.analysis import menukaart as mk
@@ -162,7 +163,8 @@ def rule_management(request: Request, snapshot: SnapshotDep) -> HTMLResponse:
 def new_concept(request: Request, snapshot: SnapshotDep, yaml: str = Form("")) -> Response:
     p = principal_of(request)
     try:
-        v = store_of(request).draft(p.username, p.organisation, p.authorities, yaml)
+        text = without_publication(yaml)
+        v = store_of(request).draft(p.username, p.organisation, p.authorities, text)
     except RuleStoreError as exc:
         errors = [x["text"] for x in _problems(exc)]
         return overview(request, snapshot, exc.status, errors, yaml)
