@@ -73,7 +73,7 @@ def create_app(
         description="Welke instrumenten passen bij een plaatsing, van welke instantie.",
         docs_url=None,  # served offline by api.web.add_web (no CDN)
         redoc_url=None,
-        lifespan=_lifespan(current, manager),
+        lifespan=_lifespan(current, manager, sync),
     )
     # before any route: every route passes its guard
     install_security(app, database_url, SecuritySettings.from_settings(settings))
@@ -114,11 +114,13 @@ def _document_limits(app: FastAPI, limits: Limits) -> None:
 
 
 def _lifespan(
-    current: CurrentRules, manager: JobManager
+    current: CurrentRules, manager: JobManager, sync: RuleSync
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+        # the published rule versions before the first request (a worker starting up)
+        await loop.run_in_executor(None, sync.sync)
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError, AttributeError):
             # SIGHUP: reload the rules (in a thread: loading takes a second)
             loop.add_signal_handler(

@@ -358,3 +358,40 @@ def test_another_worker_follows_within_a_second(app, tmp_path):
             break
         time.sleep(0.3)
     assert used["publication"]["store_version"] == vid
+
+
+class _Store:
+    """A rule store that only counts generations (what RuleSync reads)."""
+
+    def __init__(self) -> None:
+        self.gen = 0
+
+    def generation(self) -> int:
+        return self.gen
+
+    def published_stored_files(self) -> list:
+        return []
+
+
+def test_a_failed_reload_keeps_the_old_rules_and_is_logged(tmp_path, caplog):
+    import shutil
+
+    from api.current_rules import CurrentRules, RuleSync
+    from tests.conftest import MINI
+
+    root = tmp_path / "rules"
+    shutil.copytree(MINI, root)
+    current = CurrentRules(load_rulebase(root), root)
+    store = _Store()
+    sync = RuleSync(current, lambda: store)  # type: ignore[arg-type, return-value]
+    serving = current.now()
+    assert sync.sync() is False and sync.generation == 0  # nothing changed: no swap
+    assert current.now() is serving
+    broken = next(root.rglob("*.yaml"))
+    broken.write_text(broken.read_text(encoding="utf-8") + "\n  : [kapot\n", encoding="utf-8")
+    store.gen = 1
+    with caplog.at_level("ERROR", logger="arrangeur.rules"):
+        assert sync.sync() is False
+    assert current.now() is serving  # the old rules keep serving
+    assert "geweigerd" in caplog.text and broken.name in caplog.text
+    assert sync.generation == 1 and not sync.due()  # not retried every request
