@@ -287,6 +287,8 @@ def login(app: FastAPI, name: str) -> TestClient:
 
 def test_the_pages_go_draft_check_submit_review_preview_publish(app):
     anna, bert = login(app, "anna"), login(app, "bert")
+    assert 'href="/regels/beheer"' in anna.get("/regels").text  # found from the rules page
+    assert 'href="/regels/beheer"' not in login(app, "rita").get("/regels").text
     page = anna.get("/regels/beheer")
     assert page.status_code == 200 and "authority: regio:twente" in page.text  # prefilled
     assert 'name="csrf_token"' in page.text and '<label for="rb-yaml"' in page.text
