@@ -397,3 +397,55 @@ def test_a_failed_reload_keeps_the_old_rules_and_is_logged(tmp_path, caplog):
     assert current.now() is serving  # the old rules keep serving
     assert "geweigerd" in caplog.text and broken.name in caplog.text
     assert sync.generation == 1 and not sync.due()  # not retried every request
+
+
+def test_a_menukaart_upload_becomes_a_concept_in_the_store_not_in_rules(app):
+    import csv
+    import io
+
+    from engine.analysis.menukaart import CSV_COLS
+
+    row = dict.fromkeys(CSV_COLS, "") | {
+        "regelset": "regio-twente",
+        "instantie": "regio:twente",
+        "versie": "2026.10",
+        "titel": "Twente uit een menukaart (test)",
+        "geldig vanaf": "2026-11-29",
+        "herkomst": "illustratief",
+        "toelichting herkomst": "Testregelset: verzonnen voor de tests van het regelbeheer.",
+        "regel": "plaatsingspremie",
+        "instrument": "plaatsingspremie",
+        "voorwaarde": "regie == 'gemeente'",
+        "uitkomst": "in aanmerking",
+        "toelichting": "Testregel uit een menukaart.",
+        "bron": "test",
+        "artikel": "art. 2",
+        "brontitel": "Testregeling plaatsingspremie Twente (fictief, alleen voor tests)",
+        "bronadres": "https://example.org/twente/plaatsingspremie",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLS)
+    writer.writeheader()
+    writer.writerow(row)
+    anna = login(app, "anna")
+    token = csrf(anna.get("/regels/beheer").text)
+    r = anna.post(
+        "/regels/beheer/menukaart",
+        data={"csrf_token": token},
+        files={"bestand": ("menukaart.csv", out.getvalue().encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    vid = int(r.headers["location"].rsplit("/", 1)[1])
+    made = app.state.rule_store().get(vid)
+    assert (made.status, made.ruleset_id, made.author) == ("concept", "regio-twente", "anna")
+    assert "Twente uit een menukaart (test)" in made.yaml_text
+    assert app.state.rule_store().validate(vid) == []
+    assert not any("twente" in p.name for p in Path(DEFAULT_RULES, "regio").iterdir())
+
+    r = anna.post(
+        "/regels/beheer/menukaart",
+        data={"csrf_token": token},
+        files={"bestand": ("menukaart.csv", b"regelset,regel\nx,y\n", "text/csv")},
+    )
+    assert r.status_code == 422 and "kolom ontbreekt" in r.text
