@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -42,6 +42,8 @@ from engine.rulesets.store import (
 from engine.yamlio import RuleFileError
 
 router = APIRouter(prefix="/v1/rule-versions", tags=["regelbeheer"])
+# a version's number as the database keeps it (a larger one is a 422, not a database error)
+VersionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="versienummer")]
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -244,12 +246,12 @@ async def validate_text(request: Request) -> dict[str, Any]:
 
 
 @router.get("/{version_id}", responses=_ERRORS)
-def get_version(version_id: int, request: Request) -> dict[str, Any]:
+def get_version(version_id: VersionId, request: Request) -> dict[str, Any]:
     return version_json(visible_version(store_of(request), version_id, principal_of(request)))
 
 
 @router.put("/{version_id}", responses=_ERRORS, openapi_extra=_YAML_BODY)
-async def update(version_id: int, request: Request) -> dict[str, Any]:
+async def update(version_id: VersionId, request: Request) -> dict[str, Any]:
     """Replace a concept's text (same rule set and authority)."""
     p = principal_of(request)
     text, _ = await yaml_body(request)
@@ -261,7 +263,7 @@ async def update(version_id: int, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{version_id}/validate", responses=_ERRORS)
-def validate(version_id: int, request: Request) -> dict[str, Any]:
+def validate(version_id: VersionId, request: Request) -> dict[str, Any]:
     """The version's problems in context (shipped rules and published versions), as
     `arrangeur validate` names them: file, line, rule id, message."""
     store = store_of(request)
@@ -271,7 +273,7 @@ def validate(version_id: int, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{version_id}/submit", responses=_ERRORS)
-def submit(version_id: int, request: Request) -> dict[str, Any]:
+def submit(version_id: VersionId, request: Request) -> dict[str, Any]:
     """Concept → ter beoordeling (only without problems; the text is then fixed)."""
     p = principal_of(request)
     store = store_of(request)
@@ -320,7 +322,7 @@ def run_preview(
 
 @router.get("/{version_id}/preview", responses=_ERRORS)
 def preview(
-    version_id: int,
+    version_id: VersionId,
     request: Request,
     snapshot: SnapshotDep,
     region: Annotated[str | None, Query(max_length=100, description="standaard: die van de versie")]
@@ -339,7 +341,7 @@ def preview(
 
 
 @router.post("/{version_id}/review", responses=_ERRORS)
-def review(version_id: int, body: Review, request: Request) -> dict[str, Any]:
+def review(version_id: VersionId, body: Review, request: Request) -> dict[str, Any]:
     """Four eyes: approve or reject, with a comment; never the author."""
     p = principal_of(request)
     store = store_of(request)
@@ -357,7 +359,7 @@ def review(version_id: int, body: Review, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{version_id}/publish", responses=_ERRORS)
-def publish(version_id: int, request: Request, body: Publish | None = None) -> dict[str, Any]:
+def publish(version_id: VersionId, request: Request, body: Publish | None = None) -> dict[str, Any]:
     """Goedgekeurd → gepubliceerd: in force in every worker, without a restart."""
     p = principal_of(request)
     store = store_of(request)
@@ -374,7 +376,7 @@ def publish(version_id: int, request: Request, body: Publish | None = None) -> d
 
 
 @router.post("/{version_id}/withdraw", responses=_ERRORS)
-def withdraw(version_id: int, body: Withdraw, request: Request) -> dict[str, Any]:
+def withdraw(version_id: VersionId, body: Withdraw, request: Request) -> dict[str, Any]:
     """Gepubliceerd → ingetrokken (kept, never edited); the previous version counts again."""
     p = principal_of(request)
     store = store_of(request)
@@ -389,7 +391,7 @@ def withdraw(version_id: int, body: Withdraw, request: Request) -> dict[str, Any
     responses={**_ERRORS, 200: {"content": {"application/yaml": {}}}},
     response_class=Response,
 )
-def export(version_id: int, request: Request) -> Response:
+def export(version_id: VersionId, request: Request) -> Response:
     """The YAML as it is (or would be) in force; import it again with POST /v1/rule-versions."""
     store = store_of(request)
     v = visible_version(store, version_id, principal_of(request))

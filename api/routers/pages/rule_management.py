@@ -25,6 +25,7 @@ from api.current_rules import Snapshot
 from api.pages.deps import SnapshotDep
 from api.pages.responses import page, parse_day
 from api.routers.rule_versions import (
+    VersionId,
     listing,
     placements_of,
     principal_of,
@@ -223,7 +224,7 @@ async def from_menukaart(
 
 
 @router.get(BASE + "/{version_id}", response_class=HTMLResponse)
-def show(version_id: int, request: Request) -> Response:
+def show(version_id: VersionId, request: Request) -> Response:
     store = store_of(request)
     try:
         v = visible_version(store, version_id, principal_of(request))
@@ -234,7 +235,7 @@ def show(version_id: int, request: Request) -> Response:
 
 @router.post(BASE + "/{version_id}", response_class=HTMLResponse)
 def save_or_check(
-    version_id: int,
+    version_id: VersionId,
     request: Request,
     yaml: str = Form(""),
     actie: str = Form("controleer"),
@@ -255,7 +256,7 @@ def save_or_check(
 
 
 @router.post(BASE + "/{version_id}/indienen", response_class=HTMLResponse)
-def submit(version_id: int, request: Request) -> Response:
+def submit(version_id: VersionId, request: Request) -> Response:
     p = principal_of(request)
     store = store_of(request)
     try:
@@ -268,7 +269,7 @@ def submit(version_id: int, request: Request) -> Response:
 
 @router.post(BASE + "/{version_id}/beoordeling", response_class=HTMLResponse)
 def review(
-    version_id: int,
+    version_id: VersionId,
     request: Request,
     besluit: str = Form(""),
     toelichting: str = Form(""),
@@ -296,7 +297,7 @@ def review(
 
 
 @router.post(BASE + "/{version_id}/publiceren", response_class=HTMLResponse)
-def publish(version_id: int, request: Request, generatie: str = Form("")) -> Response:
+def publish(version_id: VersionId, request: Request, generatie: str = Form("")) -> Response:
     p = principal_of(request)
     store = store_of(request)
     try:
@@ -310,7 +311,7 @@ def publish(version_id: int, request: Request, generatie: str = Form("")) -> Res
 
 
 @router.post(BASE + "/{version_id}/intrekken", response_class=HTMLResponse)
-def withdraw(version_id: int, request: Request, reden: str = Form("")) -> Response:
+def withdraw(version_id: VersionId, request: Request, reden: str = Form("")) -> Response:
     p = principal_of(request)
     store = store_of(request)
     try:
@@ -326,7 +327,7 @@ def withdraw(version_id: int, request: Request, reden: str = Form("")) -> Respon
 
 
 @router.get(BASE + "/{version_id}/voorvertoning", response_class=HTMLResponse)
-def preview(version_id: int, request: Request, snapshot: SnapshotDep) -> Response:
+def preview(version_id: VersionId, request: Request, snapshot: SnapshotDep) -> Response:
     """The effect on one page: rule changes, outcomes before/after in the region, the
     organisation's caseload placements whose answer changes."""
     p: Principal = principal_of(request)
