@@ -55,13 +55,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _YAML_BODY: dict[str, Any] = {
     "requestBody": {
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
+            # any YAML document: what is wrong with it comes back as problems with their lines
+            "application/yaml": {"schema": {"description": "de regelset (YAML)"}},
             "application/json": {
                 "schema": {
                     "type": "object",
                     "properties": {
                         "yaml": {"type": "string"},
-                        "based_on": {"type": "integer"},
+                        "based_on": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
                     },
                     "required": ["yaml"],
                 }
@@ -147,6 +148,9 @@ def listing(store: RuleStore, p: Principal, status: str | None = None) -> list[R
 async def yaml_body(request: Request) -> tuple[str, int | None]:
     """The rule set's YAML: the body itself (YAML) or JSON {yaml, based_on}."""
     raw = await request.body()
+    if not raw.strip():
+        missing = Problem("body", None, None, "de regelset ontbreekt: stuur de YAML als body")
+        raise Invalid("de regelset ontbreekt", [missing])
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     where = "regelset"
     if kind == "application/json":
