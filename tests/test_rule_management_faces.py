@@ -449,3 +449,18 @@ def test_a_menukaart_upload_becomes_a_concept_in_the_store_not_in_rules(app):
         files={"bestand": ("menukaart.csv", b"regelset,regel\nx,y\n", "text/csv")},
     )
     assert r.status_code == 422 and "kolom ontbreekt" in r.text
+
+
+def test_a_refused_save_keeps_what_was_typed(app):
+    anna = login(app, "anna")
+    token = csrf(anna.get("/regels/beheer").text)
+    r = anna.post("/regels/beheer", data={"yaml": DRAFT, "csrf_token": token})
+    assert r.status_code == 200 and "Versie" in r.text  # followed to the version's page
+    url = str(r.url)
+    other = DRAFT.replace("id: regio-twente", "id: regio-twente-anders")
+    r = anna.post(url, data={"yaml": other, "actie": "opslaan", "csrf_token": token})
+    assert r.status_code == 422 and "een andere regelset is een nieuw concept" in r.text
+    assert "id: regio-twente-anders" in r.text  # the textarea keeps the typed text
+    r = anna.post("/regels/beheer", data={"yaml": "- geen regelset", "csrf_token": token})
+    assert r.status_code == 422
+    assert "een regelset is een mapping" in r.text and "- geen regelset" in r.text

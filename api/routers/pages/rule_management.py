@@ -143,13 +143,20 @@ def version_page(
     )
 
 
-def _refused(request: Request, store: RuleStore, version_id: int, exc: RuleStoreError) -> Response:
-    """A refused step: the version's page with the store's Dutch message (or the error page)."""
+def _refused(
+    request: Request,
+    store: RuleStore,
+    version_id: int,
+    exc: RuleStoreError,
+    text: str | None = None,
+) -> Response:
+    """A refused step: the version's page with the store's Dutch message (or the error page);
+    `text`: what the user typed, kept in the textarea."""
     try:
         v = visible_version(store, version_id, principal_of(request))
     except RuleStoreError:
         return page("error.html", exc.status, message=exc.message, nav=NAV)
-    return version_page(request, store, v, exc.status, _problems(exc))
+    return version_page(request, store, v, exc.status, _problems(exc), text is not None, text)
 
 
 # ------------------------------------------------------------------------------ overview
@@ -250,7 +257,7 @@ def save_or_check(
             v = store.update(version_id, p.username, p.authorities, yaml)
         problems, _ = store.validate_text(yaml, version_id)
     except RuleStoreError as exc:
-        return _refused(request, store, version_id, exc)
+        return _refused(request, store, version_id, exc, yaml)
     shown = [problem_json(x) for x in problems]
     return version_page(request, store, v, 422 if shown else 200, shown, True, yaml)
 
