@@ -18,13 +18,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.current_rules import CurrentRules
+from api.current_rules import CurrentRules, RuleSync, RuleSyncMiddleware, SharedRuleStore
 from api.errors import register_error_handlers
 from api.job_store import JobStore
 from api.jobs import JobManager
 from api.limits import BodyLimit, Limits
 from api.logging_setup import configure_logging
-from api.routers import caseload, checks, jobs, regions, rules, trajectories
+from api.routers import caseload, checks, jobs, regions, rule_versions, rules, trajectories
 from api.routers.caseload import SharedCaseload
 from api.security import install as install_security
 from api.security.settings import SecuritySettings
@@ -55,6 +55,10 @@ def create_app(
     database_url = database_url or settings.database_url
     engine = _engine_factory(settings)
     current = CurrentRules(rulebase or load_rulebase(rules_dir), rules_dir, engine)
+    # the rules served = the shipped folder + the versions published in the rule store; every
+    # worker follows the store's generation (first request, then at most once a second)
+    current.published = SharedRuleStore(database_url, current.source)
+    sync = RuleSync(current, current.published)
     manager = JobManager(
         limits.max_running_jobs,
         limits.max_queued_jobs,
@@ -69,16 +73,18 @@ def create_app(
         description="Welke instrumenten passen bij een plaatsing, van welke instantie.",
         docs_url=None,  # served offline by api.web.add_web (no CDN)
         redoc_url=None,
-        lifespan=_lifespan(current, manager),
+        lifespan=_lifespan(current, manager, sync),
     )
     # before any route: every route passes its guard
     install_security(app, database_url, SecuritySettings.from_settings(settings))
     app.state.settings, app.state.limits = settings, limits
     app.state.rules, app.state.jobs = current, manager
+    app.state.rule_store, app.state.rule_sync = current.published, sync
     app.state.caseload = SharedCaseload(_Serving(current), database_url)  # API and pages
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(RuleSyncMiddleware, sync=sync)  # outermost: before the guard's snapshot
     register_error_handlers(app)
-    for topic in (checks, trajectories, rules, regions, jobs):
+    for topic in (checks, trajectories, rules, rule_versions, regions, jobs):
         app.include_router(topic.router)
     from api.web import add_web
 
@@ -108,11 +114,13 @@ def _document_limits(app: FastAPI, limits: Limits) -> None:
 
 
 def _lifespan(
-    current: CurrentRules, manager: JobManager
+    current: CurrentRules, manager: JobManager, sync: RuleSync
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+        # the published rule versions before the first request (a worker starting up)
+        await loop.run_in_executor(None, sync.sync)
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError, AttributeError):
             # SIGHUP: reload the rules (in a thread: loading takes a second)
             loop.add_signal_handler(

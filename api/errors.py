@@ -10,6 +10,8 @@
 | engine.errors.RulesError (a reload)       | 422    | list, loc [rules, file, line]          |
 | api.jobs.JobsFull                         | 503    | message, retry-after                   |
 | engine.caseload.CaseloadError             | its own| list for 422, else a message           |
+| engine.rulesets.store.RuleStoreError      | its own| 403/404/409 message; 422 list of the   |
+|   (Forbidden, NotFound, Conflict, Invalid)|        | problems: loc [rules, file, line], rule|
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from api.limits import dutch, error, shorten, unprocessable
 from engine.caseload import CaseloadError
 from engine.errors import EvaluationError, NotFound, PlacementError, RulesError
 from engine.model import PlacementErrors
+from engine.rulesets.store import Invalid, RuleStoreError
 
 
 class InputProblem(Exception):
@@ -90,6 +93,22 @@ async def _caseload(request: Request, exc: Exception) -> Response:
     return unprocessable(loc, exc.message)
 
 
+async def _rule_store(request: Request, exc: Exception) -> Response:
+    """The rule store's refusals; Invalid lists every problem with its file, line and rule id
+    (the Dutch `msg` is the line `arrangeur validate` prints)."""
+    assert isinstance(exc, RuleStoreError)
+    if not isinstance(exc, Invalid):
+        return JSONResponse(status_code=exc.status, content={"detail": exc.message})
+    items = [
+        error(["rules", p.file, *([p.line] if p.line else [])], shorten(str(p), 500), "rules_error")
+        | {"file": p.file, "line": p.line, "rule": p.rule, "message": shorten(p.message, 500)}
+        for p in exc.problems[:200]
+    ]
+    if not items:
+        items = [error(["rules"], exc.message, "rules_error")]
+    return JSONResponse(status_code=422, content={"detail": items})
+
+
 async def _http(request: Request, exc: Exception) -> Response:
     """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
     assert isinstance(exc, StarletteHTTPException)
@@ -113,6 +132,7 @@ HANDLERS: dict[type[Exception], Any] = {
     RulesError: _rules,
     JobsFull: _busy,
     CaseloadError: _caseload,
+    RuleStoreError: _rule_store,
 }
 
 

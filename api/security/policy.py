@@ -8,7 +8,8 @@ Requirements:
   faces that hold no personal data: check, trajectory, harmonisation, rules, coverage);
 - a role: that role or one above it. beheerder ⊇ regelbeheerder ⊇ accountmanager ⊇ raadpleger:
   raadpleger checks, trajectories, reports and background sweeps; accountmanager also the
-  caseload of their own organisation; regelbeheerder also drafts rule sets (next issue);
+  caseload of their own organisation; regelbeheerder also drafts, reviews and publishes rule
+  sets of the authorities their organisation owns (/v1/rule-versions, /regels/beheer);
   beheerder also reloads the rules, cancels any job, and reads the audit.
 
 `audit` names the action written to the audit after the response (with its status); `target`
@@ -50,6 +51,14 @@ BEHEERDER = Rule("beheerder")
 def _caseload(action: str, target: str | None = None) -> Rule:
     return Rule("accountmanager", f"caseload.{action}", "placement", target)
 
+
+def _rules(action: str, need: str = "regelbeheerder", target: str | None = "version_id") -> Rule:
+    """A step of rule management: audited with the version's number."""
+    return Rule(need, f"rules.{action}", "ruleset_version", target)
+
+
+_RV = "/v1/rule-versions"
+_RB = "/regels/beheer"
 
 POLICY: dict[tuple[str, str], Rule] = {
     # --- open: logging in, health, the API's description
@@ -109,6 +118,30 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/caseload/herbeoordelen"): _caseload("recheck"),
     ("GET", "/caseload/{ref}/verwijderen"): _caseload("read", "ref"),
     ("POST", "/caseload/{ref}/verwijderen"): _caseload("delete", "ref"),
+    # --- rule management (docs/rule-management.md): drafts need regelbeheerder, and the store
+    # checks that the organisation owns the authority and that nobody reviews their own
+    ("GET", _RV): RAADPLEGER,  # own organisation's and published versions
+    ("POST", _RV): _rules("draft", target=None),  # the new version's number is set by the route
+    ("POST", f"{_RV}/validate"): Rule("regelbeheerder"),  # stores nothing
+    ("GET", f"{_RV}/{{version_id}}"): RAADPLEGER,
+    ("PUT", f"{_RV}/{{version_id}}"): _rules("update"),
+    ("POST", f"{_RV}/{{version_id}}/validate"): _rules("validate"),
+    ("POST", f"{_RV}/{{version_id}}/submit"): _rules("submit"),
+    ("GET", f"{_RV}/{{version_id}}/preview"): _rules("preview"),  # reads the caseload
+    ("POST", f"{_RV}/{{version_id}}/review"): _rules("review"),
+    ("POST", f"{_RV}/{{version_id}}/publish"): _rules("publish"),
+    ("POST", f"{_RV}/{{version_id}}/withdraw"): _rules("withdraw"),
+    ("GET", f"{_RV}/{{version_id}}/export"): _rules("export", need="raadpleger"),
+    ("GET", _RB): Rule("regelbeheerder"),
+    ("POST", _RB): _rules("draft", target=None),
+    ("POST", f"{_RB}/menukaart"): _rules("draft", target=None),
+    ("GET", f"{_RB}/{{version_id}}"): Rule("regelbeheerder"),
+    ("POST", f"{_RB}/{{version_id}}"): _rules("update"),
+    ("POST", f"{_RB}/{{version_id}}/indienen"): _rules("submit"),
+    ("GET", f"{_RB}/{{version_id}}/voorvertoning"): _rules("preview"),
+    ("POST", f"{_RB}/{{version_id}}/beoordeling"): _rules("review"),
+    ("POST", f"{_RB}/{{version_id}}/publiceren"): _rules("publish"),
+    ("POST", f"{_RB}/{{version_id}}/intrekken"): _rules("withdraw"),
     # --- administration
     ("POST", "/v1/admin/reload"): Rule("beheerder", "rules.reload", "rules"),
     ("GET", "/v1/audit"): BEHEERDER,

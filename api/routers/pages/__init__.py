@@ -11,6 +11,7 @@ from api.routers.pages import (
     overviews,
     placement,
     regio,
+    rule_management,
     rules,
     trajectory,
 )
@@ -18,10 +19,12 @@ from api.routers.pages import (
 
 def page_routers(with_caseload: bool) -> list[APIRouter]:
     """Every page router, in the order their paths are matched."""
+    # rule management before /regels/{ruleset_id}: its paths start with /regels/beheer
     routers = [
         placement.router,
         trajectory.router,
         regio.router,
+        rule_management.router,
         rules.router,
         instruments.router,
         overviews.router,
