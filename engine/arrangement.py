@@ -7,9 +7,10 @@ The steps after the network live in `engine.arrange`; this module holds the engi
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from engine.arrange import aanvraag, local_layer, wording
 from engine.arrange.conflicts import apply_relations, cross_region
 from engine.arrange.offers import IndexCache, RuleIndex, offers_of, rule_index
+from engine.arrange.outcome import OutcomeCache, Tally
 from engine.arrange.precedence import entry_for
 from engine.arrange.scope import Scope, scope_of
 from engine.compiler import PartsCache, compile_network, network_key
@@ -39,7 +41,7 @@ from engine.network_cache import NetworkCache
 from engine.parameters import stale_notices
 from engine.rulesets.loader import RuleSet
 from engine.rulesets.registry import RuleBase, load_rulebase
-from engine.runtime import MEMO_SIZE, Backend, DurableBackend, Memo, WarmStates
+from engine.runtime import MEMO_SIZE, Backend, DurableBackend, Memo, Session, WarmStates
 
 authority_label = wording.authority_label
 
@@ -50,6 +52,9 @@ __all__ = ["Engine", "Scope", "authority_label", "check", "default_engine", "par
 class _Compiled:
     backend: Backend
     index: RuleIndex
+    # answers per outcome of this network (issue 26): evicted with it, so action ids stay valid
+    amount_rules: frozenset[str] = frozenset()  # the rules with amounts: they read the month
+    outcomes: OutcomeCache[tuple[Arrangement, frozenset[str]]] = field(default_factory=OutcomeCache)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class _Plan:
     notices: tuple[str, ...]  # the scope's own notices (local layer, illustrative rule sets)
 
 
+PERIOD = "(peildatum)"  # the peildatum's month in a check's env: not a fact name, never asserted
 PLANS = 65_536  # plans kept per engine (gemeente pairs × peildata); refilled when full
 
 
@@ -74,6 +80,7 @@ class Engine:
         backend: type[Backend] = DurableBackend,
         network_cache: int | None = None,  # networks kept (LRU); see engine/network_cache.py
         warm_states: int | None = None,  # networks keeping their session; see engine/runtime.py
+        outcomes: bool | None = None,  # answers kept per outcome; engine/arrange/outcome.py
     ):
         self.rulebase = rulebase
         self._backend_class = backend
@@ -88,6 +95,8 @@ class Engine:
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
         self._lock = threading.Lock()
+        self.outcomes = outcomes if outcomes is not None else outcomes_from_environment()
+        self._tally = Tally()  # whether keeping answers pays, over all networks
 
     def scope(self, placement: Placement) -> Scope:
         return scope_of(self.rulebase, placement)
@@ -111,6 +120,8 @@ class Engine:
                             self._warm,
                         ),
                         rule_index(rulesets, self.rulebase.parameters, self._indexed),
+                        frozenset(r.qualified_id for rs in rulesets for r in rs.rules if r.amounts),
+                        OutcomeCache(self._tally),
                     )
                     self._compiled[key] = compiled
         return compiled
@@ -142,27 +153,59 @@ class Engine:
         facts = placement_facts(placement, scope.woon.code, scope.vest.code)
         compiled = self._network(plan.network, scope.rulesets, params)
         session = compiled.backend.run(facts, params)
-        env = session.env
+
+        def build(env: Mapping[str, Any]) -> tuple[Arrangement, frozenset[str]]:
+            return self._answer(plan, compiled, session, env)
+
+        if self.outcomes:
+            woon, vest = scope.woon, scope.vest
+            outcome = (
+                plan.network,  # the rule sets and parameters: the same on other peildata too
+                (woon.code, woon.naam, woon.regio, vest.code, vest.naam, vest.regio),
+                plan.notices,
+                frozenset(session.fired),
+                frozenset((r, frozenset(map(id, acts))) for r, acts in session.refuted.items()),
+                frozenset((f, id(a)) for f, a in session.derived_by.items()),
+            )
+            session.env[PERIOD] = scope.peildatum.replace(day=1)  # read by amounts only
+            (kept, used), _ = compiled.outcomes.answer(outcome, session.env, build)
+            # the kept answer is shared: this check gets its own top level
+            arrangement = kept.model_copy()
+            arrangement.peildatum = scope.peildatum
+            arrangement.notices = list(kept.notices)
+        else:
+            session.env[PERIOD] = scope.peildatum.replace(day=1)
+            arrangement, used = build(session.env)
+        arrangement.notices += self._stale_notices(scope.peildatum, used)
+        arrangement.derivation = _derivation(session.derived_by, session.env, self._derivations)
+        return arrangement
+
+    def _answer(
+        self, plan: _Plan, compiled: _Compiled, session: Session, env: Mapping[str, Any]
+    ) -> tuple[Arrangement, frozenset[str]]:
+        """Everything after the network but the derivation and what depends on the peildatum
+        itself, with the parameters the answer used. Reads the check's values only through
+        `env` (traced by the outcome cache: engine/arrange/outcome.py), the month of the
+        peildatum as `PERIOD` and only where an amount is computed; everything else it reads
+        depends on the network, the two gemeenten and the session's outcome."""
+        scope, index = plan.scope, compiled.index
         fired = set(session.fired)
+        # amounts name their month or year: read it (and so key on it) only if one is computed
+        peil = env[PERIOD] if not compiled.amount_rules.isdisjoint(fired) else scope.peildatum
         woon = scope.woon_authority
         offers = [
             offer
             for rs in scope.rulesets
-            for offer in offers_of(
-                rs, fired, session.refuted, env, scope.peildatum, compiled.index, woon
-            )
+            for offer in offers_of(rs, fired, session.refuted, env, peil, index, woon)
         ]
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
         arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices))
-        aanvraag.attach(arrangement.instruments, scope, env)
-        arrangement.derivation = _derivation(session.derived_by, env, self._derivations)
-        index = compiled.index
+        aanvraag.attach(arrangement.instruments, scope, env)  # reads values through env
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
         used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
-        arrangement.notices += self._stale_notices(scope.peildatum, frozenset(used))
-        return arrangement
+        return arrangement, frozenset(used)
 
     def _stale_notices(self, peildatum: date, used: frozenset[str]) -> list[str]:
         """The parameter warnings of a check: the same for the same date and parameters."""
@@ -258,6 +301,13 @@ class Engine:
 def _wsp(rb: RuleBase, scope: Scope) -> Werkgeversservicepunt | None:
     regio = rb.geography.regio(scope.woon.regio)
     return regio.werkgeversservicepunt if regio else None
+
+
+def outcomes_from_environment() -> bool:
+    """ARRANGEUR_OUTCOME_CACHE=1 keeps answers per outcome. Off by default: it pays on
+    repeated placements (x1.6) but a first pass with few repeats measured slower (issue 26,
+    docs/performance.md), so it is opt-in until that is understood."""
+    return os.environ.get("ARRANGEUR_OUTCOME_CACHE", "0").strip() in ("1", "true", "yes")
 
 
 def _party(g: Any) -> Party:

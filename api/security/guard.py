@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from api.security.policy import PUBLIC, PUBLIC_CHECKS, Rule, rule_for
 from api.security.sessions import Session
+from api.security.token_cache import tokens
 from engine.accounts import Accounts, Principal
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -88,9 +89,14 @@ async def resolve(request: Request) -> tuple[Principal | None, str]:
     """The principal, or None with why (for the 401)."""
     token = bearer(request)
     if token is not None:
-        principal, fresh = await run_in_threadpool(accounts_of(request).token_principal, token)
+        accounts = accounts_of(request)
+        kept = tokens.get(accounts, token)  # resolved in the last seconds: no database trip
+        if kept is not None:
+            return kept, ""
+        principal, fresh = await run_in_threadpool(accounts.token_principal, token)
         if principal is None:
             return None, "token onbekend of ingetrokken"
+        tokens.keep(accounts, token, principal)
         if fresh:
             await run_in_threadpool(
                 accounts_of(request).audit, principal, "token.use", "token",
