@@ -126,7 +126,7 @@ def with_rule(root: Path, when: str, rule_id: str = "groot") -> tuple[Path, int]
     file.write_text(
         text
         + f"  - id: {rule_id}\n    instrument: jobcoaching\n    when: {when!r}\n"
-        + "    then: eligible\n    explanation: x\n    source: {ref: t, article: art. 1}\n",
+        + "    then: eligible\n    explanation: x\n    source: {ref: t, article: art. 1, text_date: 2025-01-01}\n",
         encoding="utf-8",
     )
     return file, line
@@ -168,7 +168,7 @@ def big_rule_file(root: Path, rules: int, explanation: str = "Een regel.") -> Pa
         f"  - id: r{i}\n    instrument: jobcoaching\n"
         f"    when: job.uren_per_week >= {i % 40} and candidate.uitkering in ['ww', 'bijstand']\n"
         f"    then: eligible\n    explanation: {explanation}\n"
-        f"    source: {{ref: t, article: art. {i}}}\n"
+        f"    source: {{ref: t, article: art. {i}, text_date: 2025-01-01}}\n"
         for i in range(rules)
     )
     file.write_text(head + body, encoding="utf-8")
@@ -227,7 +227,7 @@ def test_a_file_of_long_conditions_is_checked_within_10_s_and_300_mb(rules):
     head = file.read_text(encoding="utf-8").split("  - id: r0")[0]
     rule = (
         "  - id: r{}\n    instrument: jobcoaching\n    when: " + repr(when) + "\n"
-        "    then: eligible\n    explanation: x\n    source: {{ref: t, article: art. 1}}\n"
+        "    then: eligible\n    explanation: x\n    source: {{ref: t, article: art. 1, text_date: 2025-01-01}}\n"
     )
     body = "".join(rule.format(i) for i in range((MAX_BYTES - 1_000) // (len(rule) + 2)))
     file.write_text(head + body, encoding="utf-8")
