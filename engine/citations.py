@@ -44,7 +44,12 @@ def dutch_date(day: date) -> str:
 
 
 def deep_link(
-    *, bwb: str | None, cvdr: str | None, url: str | None, article: str | None, text_date: date | None
+    *,
+    bwb: str | None,
+    cvdr: str | None,
+    url: str | None,
+    article: str | None,
+    text_date: date | None,
 ) -> str:
     """The address of the cited text: for national law the version in force on the text date,
     at the article (wetten.overheid.nl's anchors are #Artikel10d, #Artikel2.16); for a local

@@ -126,7 +126,8 @@ def with_rule(root: Path, when: str, rule_id: str = "groot") -> tuple[Path, int]
     file.write_text(
         text
         + f"  - id: {rule_id}\n    instrument: jobcoaching\n    when: {when!r}\n"
-        + "    then: eligible\n    explanation: x\n    source: {ref: t, article: art. 1, text_date: 2025-01-01}\n",
+        + "    then: eligible\n    explanation: x\n"
+        + "    source: {ref: t, article: art. 1, text_date: 2025-01-01}\n",
         encoding="utf-8",
     )
     return file, line
@@ -227,7 +228,8 @@ def test_a_file_of_long_conditions_is_checked_within_10_s_and_300_mb(rules):
     head = file.read_text(encoding="utf-8").split("  - id: r0")[0]
     rule = (
         "  - id: r{}\n    instrument: jobcoaching\n    when: " + repr(when) + "\n"
-        "    then: eligible\n    explanation: x\n    source: {{ref: t, article: art. 1, text_date: 2025-01-01}}\n"
+        "    then: eligible\n    explanation: x\n"
+        "    source: {{ref: t, article: art. 1, text_date: 2025-01-01}}\n"
     )
     body = "".join(rule.format(i) for i in range((MAX_BYTES - 1_000) // (len(rule) + 2)))
     file.write_text(head + body, encoding="utf-8")
