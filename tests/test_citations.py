@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from api.cli import main
 from engine.citations import citation_text, deep_link, resolves
@@ -172,3 +173,20 @@ def test_rulesets_json_shows_each_rules_citation(capsys):
     assert lks["link"].endswith("#Artikel10d")
     assert lks["citation"].startswith("Participatiewet, art. 10d")
     assert all(c["text_date"] and c["article"] for r in rows for c in r["citations"])
+
+
+def test_the_employer_pdf_lists_each_text_with_its_link(tmp_path):
+    out = tmp_path / "t.pdf"
+    file = ROOT / "samples" / "oudere-ww.yaml"
+    assert main(["trajectory", str(file), "--format", "pdf", "--output", str(out)]) == 0
+    reader = PdfReader(out)
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Bronnen" in text
+    assert "Wet tegemoetkomingen loondomein, art. 2.2" in text  # the LKV oudere werknemer
+    links = [
+        a.get_object()["/A"]["/URI"]
+        for p in reader.pages
+        for a in p.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert any(u.startswith("https://wetten.overheid.nl/BWBR0037522/") for u in links), links

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.model import Flag, Number, Placement, RulesetUsed, Whole
+from engine.model import Flag, Number, Placement, RulesetUsed, Source, Whole
 
 DEFAULT_ISSUER = "Werkgeversservicepunt"
 ISSUER_VARIABLE = "ARRANGEUR_OPSTELLER"  # a server's or user's own name on the employer's PDF
@@ -174,4 +174,8 @@ class Trajectory(BaseModel):
     illustrative: bool
     rulesets: list[RulesetUsed] = Field(
         default_factory=list, description="de gebruikte regelsets: versie en inhoudshash"
+    )
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="de teksten waarop de toegekende instrumenten rusten: citaat en link",
     )
