@@ -206,7 +206,7 @@ def to_csv(report: HarmonisationReport) -> str:
                 " | ".join(c.amounts),
                 "" if share is None else f"{share * 100:.1f}".replace(".", ","),
                 c.provenance or "",
-                " | ".join(f"{s.title} {s.article or ''} {s.url}".strip() for s in c.sources),
+                " | ".join(f"{s.citation} {s.href}" for s in c.sources),
             ]
         )
     return buf.getvalue()

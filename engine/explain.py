@@ -49,9 +49,7 @@ def _params(entry: Entry) -> str:
 
 
 def _source_lines(sources: list[Source]) -> list[str]:
-    return [
-        f"      Bron: {s.title}{f', {s.article}' if s.article else ''} — {s.url}" for s in sources
-    ]
+    return [f"      Bron: {s.citation} — {s.href}" for s in sources]
 
 
 def _entry_lines(a: Arrangement, e: Entry) -> list[str]:
@@ -104,10 +102,7 @@ def render_text(a: Arrangement) -> str:
         lines.append("Zo rekenden de regels:")
         for d in a.derivation:
             value = format_number(d.value) if not isinstance(d.value, str) else value_label(d.value)
-            art = f", {d.source.article}" if d.source.article else ""
-            lines.append(
-                f"  {fact_label(d.fact)}: {value}. {d.explanation} ({d.source.title}{art})"
-            )
+            lines.append(f"  {fact_label(d.fact)}: {value}. {d.explanation} ({d.source.citation})")
     if a.conflicts:
         lines.append("")
         lines.append("Verschillen tussen regelsets:")

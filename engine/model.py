@@ -13,10 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from engine.citations import citation_text
 from engine.errors import PlacementError
 
 Uitkering = Literal[
@@ -471,9 +480,38 @@ class Placement(_Input):
 
 
 class Source(BaseModel):
+    """A cited text. From a rule: the regulation's identifier (`bwb` or `cvdr`, or only a
+    `url` for a page), the article with lid and onderdeel, the date of the text read, the
+    Dutch `citation` and the deep `link` (engine.citations). A parameter's source has only
+    title, free-text article and url; its citation is those as written."""
+
     title: str
     article: str | None = None
     url: str
+    bwb: str | None = None
+    cvdr: str | None = None
+    lid: str | None = None
+    onderdeel: str | None = None
+    note: str | None = Field(default=None, description="the rest of the reference, as text")
+    text_date: date | None = Field(default=None, description="date of the text read")
+    link: str | None = Field(default=None, description="deep link to the article")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> str:
+        return citation_text(
+            title=self.title,
+            article=self.article,
+            lid=self.lid,
+            onderdeel=self.onderdeel,
+            note=self.note,
+            text_date=self.text_date,
+            page=not (self.bwb or self.cvdr),
+        )
+
+    @property
+    def href(self) -> str:
+        return self.link or self.url
 
 
 class Amount(BaseModel):

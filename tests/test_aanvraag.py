@@ -30,8 +30,8 @@ def test_every_eligible_entry_of_the_oudere_ww_sample_says_how_to_apply_with_sou
     lkv = next(e for e in eligible if e.instrument == "lkv_oudere_werknemer").aanvraag
     assert lkv is not None
     # Wtl art. 2.3 lid 1: within three months of the start (2025-04-01)
-    assert lkv.deadline.date == "2025-07-01" and "2.3 lid 1" in (lkv.deadline.source.article or "")
-    assert "loonaangifte" in lkv.where.text and "4.4" in (lkv.payment.source.article or "")
+    assert lkv.deadline.date == "2025-07-01" and "art. 2.3 lid 1" in lkv.deadline.source.citation
+    assert "loonaangifte" in lkv.where.text and "art. 4.4" in lkv.payment.source.citation
     assert all(e.aanvraag is None for e in a.instruments if e.status != "eligible")
 
 
@@ -46,7 +46,7 @@ aanvraag:
   loonkostensubsidie:
     where:
       text: Via het werkgeversservicepunt met het formulier van de gemeente.
-      source: {ref: verordening, article: "art. 3"}
+      source: {ref: verordening, article: "3", text_date: 2025-01-01}
 rules:"""
 
 

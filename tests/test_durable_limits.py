@@ -77,7 +77,7 @@ def test_validate_refuses_a_rule_base_whose_scope_would_not_fit(tmp_path, capsys
                 "when": condition,
                 "then": "eligible",
                 "explanation": "Test.",
-                "source": {"ref": "t", "article": "art. 1"},
+                "source": {"ref": "t", "article": "art. 1", "text_date": "2025-01-01"},
             }
             for i, condition in enumerate(
                 # distinct conditions (identical ones would be one network rule); hours: 0 to 60

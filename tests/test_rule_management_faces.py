@@ -46,7 +46,7 @@ rules:
     explanation: >-
       Plaatsingspremie van ten hoogste EUR 2.500 voor een werkgever die een kandidaat met een
       gemeentelijke uitkering minstens 6 maanden in dienst neemt (testregel).
-    source: {ref: test, article: "art. 2"}
+    source: {ref: test, article: "2", text_date: 2026-11-29}
 """
 
 ENSCHEDE = {
@@ -419,7 +419,8 @@ def test_a_menukaart_upload_becomes_a_concept_in_the_store_not_in_rules(app):
         "uitkomst": "in aanmerking",
         "toelichting": "Testregel uit een menukaart.",
         "bron": "test",
-        "artikel": "art. 2",
+        "artikel": "2",
+        "tekstdatum": "2026-11-29",
         "brontitel": "Testregeling plaatsingspremie Twente (fictief, alleen voor tests)",
         "bronadres": "https://example.org/twente/plaatsingspremie",
     }

@@ -57,7 +57,7 @@ rules:
     explanation: >-
       Plaatsingspremie van ten hoogste EUR 2.500 voor een werkgever die een kandidaat met een
       gemeentelijke uitkering minstens 6 maanden in dienst neemt (testregel).
-    source: {ref: test, article: "art. 2"}
+    source: {ref: test, article: "2", text_date: 2025-01-01}
 """
 
 ENSCHEDE = {

@@ -416,7 +416,7 @@ rules:
     amounts:
       - {period: month, eur: "150", basis: vast bedrag per maand}
     explanation: Tijdelijke premie per maand.
-    source: {ref: t, article: "1"}
+    source: {ref: t, article: "1", text_date: 2025-01-01}
   - id: scholing
     instrument: scholing
     when: regie == 'gemeente'
@@ -424,7 +424,7 @@ rules:
     amounts:
       - {period: month, eur: "100", basis: vast bedrag per maand na beoordeling}
     explanation: Scholingsbudget na beoordeling door het werkgeversservicepunt.
-    source: {ref: t, article: "2"}
+    source: {ref: t, article: "2", text_date: 2025-01-01}
 """
 
 

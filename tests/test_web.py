@@ -71,7 +71,8 @@ def test_arrangement_page_shows_every_instrument_grouped_as_the_cli(client, engi
     for e in expected.instruments:
         assert e.name in page
         for s in e.sources:
-            assert f'href="{s.url}"' in page
+            assert f'href="{s.href}"' in page  # the deep link to the article
+            assert s.citation in page
         for amount in e.amounts:
             assert f"€ {format_number(amount.eur)}" in page
     for rs in expected.rulesets:

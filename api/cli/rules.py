@@ -56,6 +56,15 @@ register_view(RulesetTable, "text", _table_text)
 register_view(RulesetTable, "json", lambda t, **_: to_json(t.rows))
 
 
+def _citations(rs: Any) -> list[dict[str, Any]]:
+    """Each rule's and derived fact's structured citation, with its Dutch text and link."""
+    return [
+        {"rule": item.id, "kind": kind, **item.source.model_dump(mode="json", exclude_none=True)}
+        for kind, items in (("derived", rs.derived), ("rule", rs.rules))
+        for item in items
+    ]
+
+
 def cmd_rulesets(args: argparse.Namespace) -> int:
     rows = [
         {
@@ -67,6 +76,7 @@ def cmd_rulesets(args: argparse.Namespace) -> int:
             "provenance": rs.provenance,
             "rules": len(rs.rules),
             "title": rs.title,
+            "citations": _citations(rs),
         }
         for rs in args.load(args).rulesets
     ]

@@ -54,6 +54,20 @@ def render_pdf(t: Trajectory) -> bytes:
                 for w, v in zip(widths, row, strict=True):
                     pdf.cell(w, 5, v, border=1, align="L" if v == row[0] else "R")
                 pdf.ln()
+    if t.sources:  # each text with its deep link: the employer can read the article itself
+        pdf.ln(2)
+        pdf.set_font(_FAMILY, "B", 8.5)
+        pdf.cell(0, 5, "Bronnen", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(_FAMILY, "", 7.5)
+        for src in t.sources:
+            pdf.multi_cell(
+                0,
+                3.8,
+                f"• {src.citation}: {src.href}",
+                new_x="LMARGIN",
+                new_y="NEXT",
+                link=src.href,
+            )
     pdf.ln(2)
     pdf.set_font(_FAMILY, "I", 7)
     for line in s.footer:

@@ -131,4 +131,4 @@ def _kv(params: dict[str, Any]) -> str:
 
 
 def _source(s: Any) -> str:
-    return f"{s.title} {s.article or ''} {s.url}".strip()
+    return f"{s.citation} {s.href}"

@@ -102,7 +102,7 @@ def _contact(t: Trajectory) -> list[str]:
 def _cited(source: Source | None) -> str:
     if source is None:
         return ""
-    return f" ({source.title}{', ' + source.article if source.article else ''})"
+    return f" ({source.citation})"
 
 
 def _todo(t: Trajectory) -> list[str]:

@@ -41,13 +41,17 @@ from engine.yamlio import load_value
 RULESET_COLS = ["regelset", "instantie", "versie", "titel", "geldig vanaf", "geldig tot",
                 "herkomst", "toelichting herkomst", "volgt regelsets",
                 "uitgevoerd door", "geldt in"]  # fmt: skip
-SOURCE_COLS = ["regelset", "bron", "titel", "url", "versie"]
+SOURCE_COLS = ["regelset", "bron", "titel", "url", "versie", "bwb", "cvdr"]
+# A citation's structure (docs/rule-format.md, "Citations"): column and key in the rule file.
+CITE_COLS = {"lid": "lid", "onderdeel": "onderdeel", "noot": "note", "tekstdatum": "text_date"}
 RULE_COLS = ["regelset", "regel", "instrument", "instrument (alleen lezen)",
              "aanbieder (alleen lezen)", "gemeenten (alleen lezen)",
              "voorwaarden in woorden (alleen lezen)", "voorwaarde", "uitkomst", "duur (maanden)",
-             "parameters", "bedragen", "toelichting", "bron", "artikel", "bron-url"]  # fmt: skip
-DERIVED_COLS = ["regelset", "feit", "waarde", "voorwaarde", "toelichting", "bron", "artikel"]
-CSV_COLS = [*RULESET_COLS, *RULE_COLS[1:], "brontitel", "bronadres"]
+             "parameters", "bedragen", "toelichting", "bron", "artikel", "bron-url",
+             *CITE_COLS]  # fmt: skip
+DERIVED_COLS = ["regelset", "feit", "waarde", "voorwaarde", "toelichting", "bron", "artikel",
+                *CITE_COLS]  # fmt: skip
+CSV_COLS = [*RULESET_COLS, *RULE_COLS[1:], "brontitel", "bronadres", "bron-bwb", "bron-cvdr"]
 SHEETS = {"Regelsets": RULESET_COLS, "Bronnen": SOURCE_COLS, "Regels": RULE_COLS,
           "Afgeleid": DERIVED_COLS}  # fmt: skip
 
@@ -143,7 +147,10 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
              ", ".join(rs.adopts), rs.carried_out_by or "", rs.applies_to or ""]
         )  # fmt: skip
         for key, src in raw["sources"].items():
-            out["Bronnen"].append([rs.id, key, src["title"], src["url"], src.get("version", "")])
+            out["Bronnen"].append(
+                [rs.id, key, src["title"], src.get("url", ""), src.get("version", ""),
+                 src.get("bwb", ""), src.get("cvdr", "")]
+            )  # fmt: skip
         if rs.authority.startswith("gemeente:"):
             where = [_naam(rb, rs.authority[9:])]
         elif rs.applies_to == "regio":  # region-wide, adopted or not
@@ -162,14 +169,16 @@ def tables(engine: Engine, region: str, when: date) -> dict[str, list[list[Any]]
                  condition_in_words(rule.when),
                  r["when"] if isinstance(r["when"], str) else _flow(r["when"]),
                  THEN_NL[r["then"]], duration, _flow(params), amounts, _text(r["explanation"]),
-                 r["source"]["ref"], r["source"]["article"], r["source"].get("url", "")]
+                 r["source"]["ref"], r["source"]["article"], r["source"].get("url", ""),
+                 *_cite_cells(r["source"])]
             )  # fmt: skip
         for d in raw.get("derived", []):
             out["Afgeleid"].append(
                 [rs.id, d["id"], str(d["value"]),
                  "" if "when" not in d else d["when"] if isinstance(d["when"], str)
                  else _flow(d["when"]),
-                 _text(d["explanation"]), d["source"]["ref"], d["source"]["article"]]
+                 _text(d["explanation"]), d["source"]["ref"], d["source"]["article"],
+                 *_cite_cells(d["source"])]
             )  # fmt: skip
     out["Overzicht"] = _overview(rb, sets, members)
     return out
@@ -247,10 +256,10 @@ def _write_csv(sheets: dict[str, list[list[Any]]], path: Path) -> None:
                 key = next(k for k in sources if k[0] == rs_row[0])
                 blank = [""] * (len(RULE_COLS) - 1)
                 blank[RULE_COLS.index("bron") - 1] = key[1]
-                w.writerow([*rs_row, *blank, sources[key][2], sources[key][3]])
+                w.writerow([*rs_row, *blank, *(sources[key][i] for i in (2, 3, 5, 6))])
             for r in rules:
                 src = sources[(r[0], r[RULE_COLS.index("bron")])]
-                w.writerow([*rs_row, *r[1:], src[2], src[3]])
+                w.writerow([*rs_row, *r[1:], *(src[i] for i in (2, 3, 5, 6))])
 
 
 # ------------------------------------------------------------------------------- import
@@ -312,7 +321,8 @@ def _read_csv(path: Path) -> dict[str, list[Row]]:
             seen_sources.add(key)
             out["Bronnen"].append(
                 (n, {"regelset": rs_id, "bron": key[1], "titel": row.get("brontitel"),
-                     "url": row.get("bronadres"), "versie": ""})
+                     "url": row.get("bronadres"), "versie": "", "bwb": row.get("bron-bwb"),
+                     "cvdr": row.get("bron-cvdr")})
             )  # fmt: skip
         if (row.get("regel") or "").strip():
             out["Regels"].append((n, {c: row.get(c) for c in RULE_COLS}))
@@ -457,7 +467,11 @@ class _Rows:
             if url and not re.match(r"https?://", url):
                 r.bad(n, "url", f"{url!r} is geen webadres (http:// of https://)")
             if target is not None and key:
-                source = {"title": title, "url": url}
+                source = {"title": title}
+                for col in ("url", "bwb", "cvdr"):
+                    value = r.text(n, row, col, required=False) if col in row else ""
+                    if value:
+                        source[col] = value
                 version = r.text(n, row, "versie", required=False)
                 if version:
                     source["version"] = version
@@ -589,7 +603,19 @@ def _cite(reader: _Reader, n: int, row: dict, target: dict) -> dict:
     url = reader.text(n, row, "bron-url", required=False) if "bron-url" in row else ""
     if url:
         source["url"] = url
+    for col, key in CITE_COLS.items():
+        if col == "tekstdatum":  # a spreadsheet may hold it as a date, or as 1-1-2025
+            day = reader.date(n, row, col, required=False) if col in row else None
+            value = day.isoformat() if day else ""
+        else:
+            value = reader.text(n, row, col, required=False) if col in row else ""
+        if value:
+            source[key] = value
     return source
+
+
+def _cite_cells(source: dict) -> list[str]:
+    return [str(source.get(key, "")) for key in CITE_COLS.values()]
 
 
 # --------------------------------------------------------------------- versions and files

@@ -70,10 +70,17 @@ def _json(value: Any) -> Any:
 
 
 def _source(src: Source) -> dict[str, Any]:
-    return {"title": src.title, "article": src.article, "url": src.url}
+    return {
+        "title": src.title,
+        "article": src.article,
+        "url": src.href,  # the deep link where there is one: what a deadline links to
+        "citation": src.citation,
+    }
 
 
 def source_text(src: dict[str, Any] | None) -> str:
     if not src:
         return ""
+    if src.get("citation"):  # answers stored before citations were structured have none
+        return str(src["citation"])
     return f"{src['title']}, {src['article']}" if src.get("article") else src["title"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from engine.citations import deep_link, resolves
 from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
 from engine.expressions.types import Type
@@ -134,6 +135,9 @@ class _Reader:
     provenance: str = "illustrative"  # the rule set's, for aanvraag parts that give none
 
     def cite(self, spec: dict, path: tuple, rule_id: str) -> Source:
+        """A rule's structured citation, with its Dutch text and deep link; a law or local
+        regulation cited by something that is not an article (or aanhef, bijlage, ...) is
+        refused, as is a text date that does not exist."""
         ref = self.sources.get(spec["ref"])
         if ref is None:
             self.problems.append(
@@ -145,7 +149,38 @@ class _Reader:
                 )
             )
             return Source(title="?", article=spec["article"], url="https://invalid")
-        return Source(title=ref.title, article=spec["article"], url=spec.get("url", ref.url))
+        article = spec["article"].strip()
+        if (ref.bwb or ref.cvdr) and not resolves(article):
+            self.problems.append(
+                Problem(
+                    self.name,
+                    self.doc.line((*path, "article")),
+                    rule_id,
+                    f"bron: artikel {article!r} verwijst niet naar een artikel van "
+                    f"{ref.title} (schrijf het artikelnummer, bijvoorbeeld 10d of 2.16, en lid "
+                    "en onderdeel apart; of aanhef, toelichting, bijlage, hoofdstuk N)",
+                )
+            )
+        try:
+            text_date = parse_day(spec["text_date"])
+        except ValueError as exc:
+            self.problems.append(
+                Problem(self.name, self.doc.line((*path, "text_date")), rule_id, f"bron: {exc}")
+            )
+            text_date = None
+        link = spec.get("url") or deep_link(
+            bwb=ref.bwb, cvdr=ref.cvdr, url=ref.url, article=article, text_date=text_date
+        )
+        return ref.model_copy(
+            update={
+                "article": article,
+                "lid": spec.get("lid"),
+                "onderdeel": spec.get("onderdeel"),
+                "note": spec.get("note"),
+                "text_date": text_date,
+                "link": link,
+            }
+        )
 
     def expr(self, text: Any, path: tuple, rule_id: str, condition: bool) -> Node | None:
         try:
@@ -284,7 +319,7 @@ def load_ruleset(
     if len(problems) > before:
         return None
 
-    sources = {key: Source(title=s["title"], url=s["url"]) for key, s in data["sources"].items()}
+    sources = {key: _source(s) for key, s in data["sources"].items()}
     rs_id = data["id"]
     reader = _Reader(name, doc, sources, problems, data["provenance"])
     derived = reader.derived_facts(rs_id, data.get("derived", []))
@@ -320,6 +355,15 @@ def load_ruleset(
         publication=Publication(**data["publication"]) if "publication" in data else None,
         aanvraag=aanvraag,
     )
+
+
+def _source(spec: dict) -> Source:
+    """A rule set's source by its identifier; its url is where it is read, derived for
+    national law and local regulations when the file gives none."""
+    url = spec.get("url") or deep_link(
+        bwb=spec.get("bwb"), cvdr=spec.get("cvdr"), url=None, article=None, text_date=None
+    )
+    return Source(title=spec["title"], url=url, bwb=spec.get("bwb"), cvdr=spec.get("cvdr"))
 
 
 def too_big(doc: LocatedYaml, problems: list[Problem]) -> bool:
@@ -393,8 +437,19 @@ def _rule_id(data: Any, path: tuple) -> str | None:
     return data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
 
 
+# Said in Dutch: a citation that does not say which article, or which version of the text.
+_MISSING_CITE_FIELD = {
+    "article": "bron zonder artikel (article): noem het artikel dat deze regel codeert",
+    "text_date": "bron zonder tekstdatum (text_date, JJJJ-MM-DD): de datum van de gelezen tekst",
+}
+
+
 def _schema_message(err: jsonschema.ValidationError) -> str:
     where = "/".join(map(str, err.absolute_path)) or "(top)"
+    if err.validator == "required" and list(err.absolute_path)[-1:] == ["source"]:
+        field = err.message.split("'")[1] if err.message.startswith("'") else ""
+        if field in _MISSING_CITE_FIELD:
+            return f"{where}: {_MISSING_CITE_FIELD[field]}"
     if err.validator == "oneOf" and err.context:
         best = min(err.context, key=lambda e: len(list(e.absolute_path)))
         return f"{where}: {best.message}"

@@ -91,4 +91,13 @@ def build_trajectory(
                 (r.id, r.version, r.content_hash): r for _, a in sim.checks for r in a.rulesets
             }.values()
         ),
+        sources=list(
+            {
+                (s.citation, s.href): s
+                for _, a in sim.checks
+                for e in a.instruments
+                if e.status == "eligible"
+                for s in e.sources
+            }.values()
+        ),
     )

@@ -180,3 +180,7 @@ class Trajectory(BaseModel):
     rulesets: list[RulesetUsed] = Field(
         default_factory=list, description="de gebruikte regelsets: versie en inhoudshash"
     )
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="de teksten waarop de toegekende instrumenten rusten: citaat en link",
+    )
