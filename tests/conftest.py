@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="arrangeur-tests-")
 import pytest
 
 from engine.arrangement import Engine
+from engine.errors import RulesError
 from engine.rulesets.registry import load_rulebase
 from engine.runtime import PythonBackend
 
@@ -90,3 +92,18 @@ def _advice_made_before_the_samples_start() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:  # session-wide: module fixtures build them too
         patch.setattr(phases, "advice_day", lambda: date(2010, 1, 1))
         yield
+
+
+@pytest.fixture()
+def rules(tmp_path: Path) -> Path:
+    """A copy of the mini rule base to edit (a test module may define its own `rules`)."""
+    target = tmp_path / "rules"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def problems(root: Path) -> list[str]:
+    """The problems `load_rulebase` refuses `root` with, as `arrangeur validate` prints them."""
+    with pytest.raises(RulesError) as err:
+        load_rulebase(root)
+    return [str(p) for p in err.value.problems]

@@ -4,33 +4,16 @@ and every shipped rule cites an identified text on a date."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from api.cli import main
 from engine.citations import citation_text, deep_link, resolves
-from engine.errors import RulesError
-from engine.rulesets.registry import load_rulebase
-from tests.conftest import MINI, ROOT
+from tests.conftest import ROOT, problems
 
 CITE = 'source: {ref: t, article: "4", text_date: 2020-01-01}'
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(MINI, target)
-    return target
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(RulesError) as err:
-        load_rulebase(root)
-    return [str(p) for p in err.value.problems]
 
 
 def edit(file: Path, old: str, new: str) -> int:

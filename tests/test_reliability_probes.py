@@ -9,7 +9,6 @@ takes (milliseconds); they only fail when the work is done before the limit is c
 from __future__ import annotations
 
 import copy
-import shutil
 import subprocess
 import sys
 import time
@@ -26,15 +25,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.cli import main
 from engine.arrangement import parse_placement
-from engine.errors import ExpressionError, PlacementError, RulesError
+from engine.errors import ExpressionError, PlacementError
 from engine.expressions import BoolOp, parse
 from engine.expressions.normal_form import MAX_DISJUNCTS, condition_problem
 from engine.format import format_number
 from engine.rulesets import loader, registry
 from engine.rulesets.loader import MAX_RULES_PER_FILE
-from engine.rulesets.registry import load_rulebase
 from engine.yamlio import MAX_BYTES, MAX_ITEMS, MAX_NODES
-from tests.conftest import MINI
+from tests.conftest import problems
 from tests.security_helpers import signed_in
 
 # The 494-byte file: nine levels of nine aliases, 9^9 "lol"s once expanded.
@@ -97,19 +95,6 @@ def test_an_upload_is_read_with_the_limits_of_rule_files(client, name, content, 
 
 
 # ------------------------------------------------------------------ rule files
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(MINI, target)
-    return target
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(RulesError) as err:
-        load_rulebase(root)
-    return [str(p) for p in err.value.problems]
 
 
 def validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, float, int]:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
-from engine.errors import RulesError
 from engine.rulesets.registry import load_rulebase
 from engine.yamlio import MAX_BYTES, MAX_DEPTH
-from tests.conftest import MINI
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(MINI, target)
-    return target
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(RulesError) as err:
-        load_rulebase(root)
-    return [str(p) for p in err.value.problems]
+from tests.conftest import problems
 
 
 def line_of(file: Path, text: str) -> int:

@@ -24,42 +24,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from engine.rulesets.registry import DEFAULT_RULES, load_rulebase
 from tests.security_helpers import PASSWORD, csrf
+from tests.test_rule_store import DRAFT, ENSCHEDE  # the same made-up Twente rule
 
-DRAFT = """\
-id: regio-twente
-authority: regio:twente
-version: "2026.2"
-title: "Werkgeversinstrumenten arbeidsmarktregio Twente (testversie van het regelbeheer)"
-valid_from: 2026-11-29
-applies_to: regio
-provenance: illustrative
-provenance_note: >-
-  Testregelset: de regeling is verzonnen voor de tests van het regelbeheer.
-sources:
-  test: {title: "Testregeling plaatsingspremie Twente (fictief, alleen voor tests)", url: "https://example.org/twente/plaatsingspremie"}
-rules:
-  - id: plaatsingspremie
-    instrument: plaatsingspremie
-    when: "regie == 'gemeente' and job.contract_maanden >= 6"
-    then: eligible
-    params: {regeling: "plaatsingspremie Twente (test)", max_eur: 2500}
-    explanation: >-
-      Plaatsingspremie van ten hoogste EUR 2.500 voor een werkgever die een kandidaat met een
-      gemeentelijke uitkering minstens 6 maanden in dienst neemt (testregel).
-    source: {ref: test, article: "2", text_date: 2026-11-29}
-"""
-
-ENSCHEDE = {
-    "peildatum": "2026-12-15",
-    "candidate": {
-        "woongemeente": "Enschede",
-        "geboortedatum": "1980-01-01",
-        "uitkering": "bijstand",
-        "uitkering_sinds": "2025-01-01",
-    },
-    "employer": {"vestigingsgemeente": "Enschede"},
-    "job": {"startdatum": "2026-12-15", "uren_per_week": 32, "contract_maanden": 12},
-}
 YAML = {"content-type": "application/yaml"}
 RV = "/v1/rule-versions"
 

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from engine.errors import RulesError
 from engine.rulesets.registry import load_rulebase
-from tests.conftest import MINI
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(MINI, target)
-    return target
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(RulesError) as err:
-        load_rulebase(root)
-    return [str(p) for p in err.value.problems]
+from tests.conftest import problems
 
 
 def edit(file: Path, old: str, new: str) -> None:
