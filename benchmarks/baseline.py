@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,8 @@ def typed_rules(rules: Path, dest: Path) -> Path:
     from engine.rulesets.typecheck import type_env
 
     shutil.copytree(rules, dest)
+    for file in (f for folder in AUTHORITY_FOLDERS for f in (dest / folder).glob("*.yaml")):
+        _date_citations(file)
     problems: list[Problem] = []
     files = [f for folder in AUTHORITY_FOLDERS for f in sorted((dest / folder).glob("*.yaml"))]
     loaded = [(f, load_ruleset(f, problems)) for f in files]
@@ -164,3 +167,19 @@ def typed_rules(rules: Path, dest: Path) -> Path:
         file.write_text("".join(lines), encoding="utf-8")
     load_rulebase(dest)
     return dest
+
+
+def _date_citations(file: Path) -> None:
+    """Citations then had no `text_date`, which is now required (issue 24): the rule set's
+    valid_from stands in for the text read, as it did for the shipped rules without one."""
+    text = file.read_text(encoding="utf-8")
+    found = re.search(r"^valid_from: (\d{4}-\d{2}-\d{2})", text, re.MULTILINE)
+    if found is None:
+        return
+    dated = re.sub(
+        r"^([ \t]*source: \{(?:(?!text_date)[^}])*)\}[ \t]*$",
+        rf"\1, text_date: {found.group(1)}}}",
+        text,
+        flags=re.MULTILINE,
+    )
+    file.write_text(dated, encoding="utf-8")

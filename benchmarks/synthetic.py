@@ -46,7 +46,7 @@ def _gemeente_rules(rng: random.Random) -> list[dict[str, Any]]:
             "then": then,
             **extra,
             "explanation": f"Synthetische regel {rid}.",
-            "source": {"ref": "syn", "article": f"art. {rng.randint(1, 30)}"},
+            "source": {"ref": "syn", "article": str(rng.randint(1, 30)), "text_date": "2020-01-01"},
         }
 
     premie = rng.choice([500, 1000, 1500, 2500])
