@@ -15,7 +15,7 @@ from engine.expressions import parse
 from engine.rulesets.loader import AmountSpec
 from engine.rulesets.registry import load_rulebase
 from tests.conftest import placement
-from tests.test_validation import edit, rules  # noqa: F401 - fixture
+from tests.test_validation import edit
 
 
 def _engine(root) -> Engine:

@@ -8,7 +8,8 @@ import pytest
 
 from engine.expressions import parse
 from engine.expressions.types import Type, check
-from tests.test_validation import edit, problems, rules  # noqa: F401 - fixture
+from tests.conftest import problems
+from tests.test_validation import edit
 
 ENV = {
     "d": Type("date"),
