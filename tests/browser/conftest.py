@@ -55,3 +55,13 @@ def _log_in(driver: object, base_url: str) -> None:
     driver.find_element(By.ID, "username").send_keys("browser")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
     driver.find_element(By.CSS_SELECTOR, "form.login button").click()  # type: ignore[attr-defined]
+    # wait for the login's answer: a page loaded before it would abort the POST (argon2 is slow
+    # on purpose, and slower on a loaded machine), and every test after it would find /login
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(driver, 60, poll_frequency=0.2).until(  # type: ignore[arg-type]
+        lambda d: (
+            "/login" not in d.current_url
+            and d.find_elements(By.CSS_SELECTOR, "form.account button")
+        )
+    )
