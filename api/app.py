@@ -97,7 +97,10 @@ def create_app(
 def _engine_factory(settings: Settings) -> Callable[[RuleBase], Engine]:
     """Engines with the settings' cache sizes (a reload builds a new one)."""
     return lambda rb: Engine(
-        rb, network_cache=settings.network_cache, warm_states=settings.warm_states
+        rb,
+        network_cache=settings.network_cache,
+        warm_states=settings.warm_states,
+        outcomes=settings.outcome_cache,
     )
 
 

@@ -41,13 +41,6 @@ class Limits:
             job_workers=settings.job_workers,
         )
 
-    @classmethod
-    def from_environment(cls) -> Limits:
-        """The ARRANGEUR_* limits; SettingError (Dutch, naming the variable) for a bad one."""
-        from api.settings import load_settings
-
-        return cls.from_settings(load_settings())
-
 
 MAX_GEMEENTEN = 100  # a selection of gemeenten to compare; the largest region has ~20
 MAX_ECHO = 80  # characters of a sent value shown back in an error

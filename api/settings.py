@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     # the engine's caches (engine/network_cache.py, engine/runtime.py)
     network_cache: int = Field(512, ge=1, description="gecompileerde netwerken in het geheugen")
     warm_states: int = Field(512, ge=0, description="netwerken die hun sessie warm houden")
+    outcome_cache: bool = Field(False, description="antwoorden per uitkomst bewaren (issue 26)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="logniveau van de server"
     )

@@ -23,8 +23,8 @@ MAX_FORM_PROFILES = 200_000  # what the form accepts; the server's job limit may
 
 
 def _max_job_profiles(request: Request) -> int:
-    """The job limit of this server (app.state.limits when the app keeps one)."""
-    limits = getattr(request.app.state, "limits", None) or Limits.from_environment()
+    """The job limit of this server (create_app keeps its limits on app.state)."""
+    limits: Limits = request.app.state.limits
     return limits.max_job_profiles
 
 
