@@ -94,6 +94,7 @@ class Engine:
         self._warm = WarmStates(warm_states)  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
+        self._aanvraag = aanvraag.AanvraagCache()  # how to apply, per scope and entry
         self._lock = threading.Lock()
         self.outcomes = outcomes if outcomes is not None else outcomes_from_environment()
         self._tally = Tally()  # whether keeping answers pays, over all networks
@@ -212,7 +213,8 @@ class Engine:
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
         arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices), explain)
         if explain:
-            aanvraag.attach(arrangement.instruments, scope, env)  # reads values through env
+            # reads values through env
+            aanvraag.attach(arrangement.instruments, scope, env, self._aanvraag)
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
         used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
         return arrangement, frozenset(used)
