@@ -232,6 +232,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         return {
             "baseline": found,
             "ratio_check_vs_baseline": found.get("speedup"),
+            "ratio_check_lean_vs_baseline": found.get("speedup_lean"),
             "ratio_check_vs_baseline_same_rules": found.get("speedup_same_rules"),
         }
 

@@ -94,6 +94,7 @@ class Engine:
         self._warm = WarmStates(warm_states)  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
+        self._aanvraag = aanvraag.AanvraagCache()  # how to apply, per scope and entry
         self._lock = threading.Lock()
         self.outcomes = outcomes if outcomes is not None else outcomes_from_environment()
         self._tally = Tally()  # whether keeping answers pays, over all networks
@@ -145,7 +146,10 @@ class Engine:
             self._plans[key] = plan
         return plan
 
-    def check(self, placement: Placement | Mapping[str, Any]) -> Arrangement:
+    def check(self, placement: Placement | Mapping[str, Any], explain: bool = True) -> Arrangement:
+        """The arrangement for one placement. `explain=False` leaves out what only people read
+        (refusal texts, explanations, sources, how to apply, the derivation): the same statuses,
+        authorities, terms, amounts and conflicts, for analyses that compare only those."""
         if not isinstance(placement, Placement):
             placement = parse_placement(placement)
         plan = self._plan(placement)
@@ -155,9 +159,9 @@ class Engine:
         session = compiled.backend.run(facts, params)
 
         def build(env: Mapping[str, Any]) -> tuple[Arrangement, frozenset[str]]:
-            return self._answer(plan, compiled, session, env)
+            return self._answer(plan, compiled, session, env, explain)
 
-        if self.outcomes:
+        if self.outcomes and explain:
             woon, vest = scope.woon, scope.vest
             outcome = (
                 plan.network,  # the rule sets and parameters: the same on other peildata too
@@ -177,11 +181,17 @@ class Engine:
             session.env[PERIOD] = scope.peildatum.replace(day=1)
             arrangement, used = build(session.env)
         arrangement.notices += self._stale_notices(scope.peildatum, used)
-        arrangement.derivation = _derivation(session.derived_by, session.env, self._derivations)
+        if explain:
+            arrangement.derivation = _derivation(session.derived_by, session.env, self._derivations)
         return arrangement
 
     def _answer(
-        self, plan: _Plan, compiled: _Compiled, session: Session, env: Mapping[str, Any]
+        self,
+        plan: _Plan,
+        compiled: _Compiled,
+        session: Session,
+        env: Mapping[str, Any],
+        explain: bool = True,
     ) -> tuple[Arrangement, frozenset[str]]:
         """Everything after the network but the derivation and what depends on the peildatum
         itself, with the parameters the answer used. Reads the check's values only through
@@ -196,13 +206,15 @@ class Engine:
         offers = [
             offer
             for rs in scope.rulesets
-            for offer in offers_of(rs, fired, session.refuted, env, peil, index, woon)
+            for offer in offers_of(rs, fired, session.refuted, env, peil, index, woon, explain)
         ]
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
-        arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices))
-        aanvraag.attach(arrangement.instruments, scope, env)  # reads values through env
+        arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices), explain)
+        if explain:
+            # reads values through env
+            aanvraag.attach(arrangement.instruments, scope, env, self._aanvraag)
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
         used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
         return arrangement, frozenset(used)
@@ -231,6 +243,7 @@ class Engine:
         env: Mapping[str, Any],
         regie_source: Source | None,
         notices: list[str],
+        explain: bool = True,
     ) -> Arrangement:
         rb = self.rulebase
         regie_value = env.get("regie")
@@ -246,11 +259,11 @@ class Engine:
         for instrument in sorted(by_instrument, key=order.index):
             naam = rb.catalogue.instruments[instrument].naam
             entry, found = entry_for(
-                instrument, naam, by_instrument[instrument], scope, regie, label
+                instrument, naam, by_instrument[instrument], scope, regie, label, explain
             )
             entries.append(entry)
             conflicts += found
-        entries, relation_conflicts = apply_relations(rb.catalogue, entries, regie, label)
+        entries, relation_conflicts = apply_relations(rb.catalogue, entries, regie, label, explain)
         conflicts += relation_conflicts + cross_region(rb.geography, scope, regie_source)
         return Arrangement(
             peildatum=scope.peildatum,
@@ -367,6 +380,9 @@ def default_engine() -> Engine:
         return _default
 
 
-def check(placement: Placement | Mapping[str, Any], engine: Engine | None = None) -> Arrangement:
-    """The harmonised arrangement for one placement, on the shipped rules unless told otherwise."""
-    return (engine or default_engine()).check(placement)
+def check(
+    placement: Placement | Mapping[str, Any], engine: Engine | None = None, explain: bool = True
+) -> Arrangement:
+    """The harmonised arrangement for one placement, on the shipped rules unless told otherwise
+    (`explain=False`: without the texts people read; see Engine.check)."""
+    return (engine or default_engine()).check(placement, explain)

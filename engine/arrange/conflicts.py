@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from engine import amounts as money
 from engine.arrange import wording
@@ -89,9 +90,13 @@ def pair_conflicts(
 
 
 def apply_relations(
-    catalogue: Catalogue, entries: list[Entry], regie: str | None, label: Label
+    catalogue: Catalogue,
+    entries: list[Entry],
+    regie: str | None,
+    label: Label,
+    explain: bool = True,
 ) -> tuple[list[Entry], list[Conflict]]:
-    """Instruments that may not be combined: keep one, say which and why."""
+    """Instruments that may not be combined: keep one, say which and why (`explain`)."""
     conflicts: list[Conflict] = []
     by_id = {e.instrument: e for e in entries}
     for rel in catalogue.relations:
@@ -109,14 +114,13 @@ def apply_relations(
         for e in eligible:
             if e is keep:
                 continue
-            by_id[e.instrument] = e.model_copy(
-                update={
-                    "status": "not_eligible",
-                    "amounts": [],
-                    "explanation": wording.not_combined(e.name, keep.name, how, rel.explanation),
-                    "sources": [*e.sources, rel.source],
-                }
-            )
+            update: dict[str, Any] = {"status": "not_eligible", "amounts": []}
+            if explain:
+                update["explanation"] = wording.not_combined(
+                    e.name, keep.name, how, rel.explanation
+                )
+                update["sources"] = [*e.sources, rel.source]
+            by_id[e.instrument] = e.model_copy(update=update)
         conflicts.append(
             Conflict(
                 type=rel.conflict,

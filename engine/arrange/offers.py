@@ -248,6 +248,7 @@ def offers_of(
     peil: date,
     index: RuleIndex,
     woon_authority: str,
+    explain: bool = True,
 ) -> list[Offer]:
     derived = index.inputs
     provider = woon_authority if rs.carried_out_by == "woongemeente" else rs.authority
@@ -308,6 +309,9 @@ def offers_of(
                     missing_facts=sorted(missing),
                 )
             )
+            continue
+        if not explain:  # why it was refused is worded only for people
+            offers.append(Offer(instrument=instrument, **base, status="not_eligible"))
             continue
         reasons: list[Reason] = []
         routes: list[list[str]] = []  # per refused rule: each rule alone would have sufficed

@@ -37,6 +37,7 @@ def entry_for(
     scope: Scope,
     regie: str | None,
     label: Label,
+    explain: bool = True,
 ) -> tuple[Entry, list[Conflict]]:
     """The one entry for an instrument, the offers set aside and the conflicts where they meet."""
     local: list[Offer] = []
@@ -80,7 +81,11 @@ def entry_for(
             name=naam,
             authority=None,
             status="not_eligible",
-            explanation=wording.only_elsewhere(naam, label(only.authority), scope.woon.naam),
+            explanation=(
+                wording.only_elsewhere(naam, label(only.authority), scope.woon.naam)
+                if explain
+                else ""
+            ),
             set_aside=set_aside,
         )
         return entry, conflicts
@@ -92,8 +97,8 @@ def entry_for(
         status=chosen.status,
         params=chosen.params,
         amounts=chosen.amounts,
-        explanation=wording.entry_text(naam, chosen, label(chosen.authority)),
-        sources=wording.unique_sources(chosen.reasons, chosen.figures),
+        explanation=wording.entry_text(naam, chosen, label(chosen.authority)) if explain else "",
+        sources=wording.unique_sources(chosen.reasons, chosen.figures) if explain else [],
         reasons=chosen.reasons,
         missing_facts=chosen.missing_facts,
         set_aside=set_aside,
