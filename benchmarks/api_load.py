@@ -236,6 +236,13 @@ def _in_process(engine: Engine, placements: list[dict[str, Any]], passes: int = 
     return len(placements) / best
 
 
+def _warm_up(port: int, bodies: list[bytes], concurrency: int, workers: int) -> None:
+    """Every placement once per worker and then some (a worker compiles its own networks,
+    about 10 ms each, and which worker takes a request is the kernel's choice): 3 passes
+    per worker, at most 60 s."""
+    asyncio.run(_load(port, bodies, 60.0, concurrency, 3 * workers * len(bodies)))
+
+
 def _timed_load(
     server: subprocess.Popen[bytes], port: int, bodies: list[bytes], seconds: float,
     concurrency: int, max_requests: int,
@@ -287,7 +294,7 @@ def measure_api(
     try:
         rss_before = _rss_kib(server.pid)
         _in_process(engine, placements, 1)  # warm up: compile networks, here and there
-        asyncio.run(_load(port, bodies, min(1.0, seconds), concurrency, max_requests))
+        _warm_up(port, bodies, concurrency, workers)
         checks_per_cpu = _in_process(engine, placements)
         idle = _timed_load(server, port, bodies, seconds, concurrency, max_requests)
         checks_per_cpu = max(checks_per_cpu, _in_process(engine, placements))
@@ -308,8 +315,8 @@ def measure_api(
     scaled = None
     if scale_to > workers:
         server = _serve(rules, port, scale_to, env)
-        try:  # every worker compiles its own networks: warm them all
-            asyncio.run(_load(port, bodies, min(2.0, seconds), concurrency, max_requests))
+        try:
+            _warm_up(port, bodies, concurrency, scale_to)
             scaled = _timed_load(server, port, bodies, seconds, concurrency, max_requests)
         finally:
             _stop(server)
