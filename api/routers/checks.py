@@ -8,12 +8,12 @@ route below stays for everything else (and for the OpenAPI document).
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
-from starlette._utils import get_route_path, is_async_callable
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,7 +75,7 @@ class FastChecks:
         if (
             scope["type"] != "http"
             or scope["method"] != "POST"
-            or get_route_path(scope) != CHECKS
+            or _route_path(scope) != CHECKS
             or not _json_body(scope)
         ):
             await self.app(scope, receive, send)
@@ -104,6 +104,13 @@ class FastChecks:
             (b"content-type", JSON.encode()),
         ]})  # fmt: skip
         await send({"type": "http.response.body", "body": content})
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes see: without the root path a proxy mounts the app under."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _json_body(scope: Scope) -> bool:
@@ -157,7 +164,7 @@ def _handler(app: FastAPI, exc: Exception) -> Handler | None:
 
 
 async def _call(handler: Handler, request: Request, exc: Exception) -> Response:
-    if is_async_callable(handler):
+    if inspect.iscoroutinefunction(handler):
         response: Response = await handler(request, exc)
     else:
         response = await run_in_threadpool(handler, request, exc)
