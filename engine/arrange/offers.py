@@ -276,7 +276,7 @@ def offers_of(
             params, missing = _params(rule, env, derived)
             amounts = []
             for spec in rule.amounts:
-                amount = money.compute(spec, env, peil, index.formulas)
+                amount = money.compute(spec, env, peil, index.formulas, explain)
                 if amount is None:
                     missing |= missing_inputs(money.missing_names(spec, env), env, derived)
                 else:

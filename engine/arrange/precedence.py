@@ -68,10 +68,11 @@ def entry_for(
         else:
             why = wording.set_aside_decides(label(chosen.authority if chosen else None))
         set_aside.append(SetAside(authority=o.authority, status=o.status, reason=why))
-    woon_why = wording.set_aside_woonplaats(label(scope.woon_authority))
-    set_aside += [
-        SetAside(authority=o.authority, status=o.status, reason=woon_why) for o in elsewhere
-    ]
+    if elsewhere:
+        woon_why = wording.set_aside_woonplaats(label(scope.woon_authority))
+        set_aside += [
+            SetAside(authority=o.authority, status=o.status, reason=woon_why) for o in elsewhere
+        ]
 
     if chosen is None:
         only = min(elsewhere, key=lambda o: preference(o, regie, scope))
