@@ -40,6 +40,9 @@ def entry_for(
     explain: bool = True,
 ) -> tuple[Entry, list[Conflict]]:
     """The one entry for an instrument, the offers set aside and the conflicts where they meet."""
+    if len(group) == 1 and scope.role(group[0].authority) in ("national", "woon", "regio_woon"):
+        # most instruments have one offer, from the candidate's side: it decides, nothing meets
+        return _entry(instrument, naam, group[0], [], label, explain), []
     local: list[Offer] = []
     adopted: list[Offer] = []
     national: list[Offer] = []
@@ -91,7 +94,18 @@ def entry_for(
         )
         return entry, conflicts
     conflicts += pair_conflicts(instrument, naam, chosen, group, label)
-    entry = Entry(
+    return _entry(instrument, naam, chosen, set_aside, label, explain), conflicts
+
+
+def _entry(
+    instrument: str,
+    naam: str,
+    chosen: Offer,
+    set_aside: list[SetAside],
+    label: Label,
+    explain: bool,
+) -> Entry:
+    return Entry(
         instrument=instrument,
         name=naam,
         authority=chosen.authority,
@@ -105,4 +119,3 @@ def entry_for(
         set_aside=set_aside,
         provenance=chosen.provenance,
     )
-    return entry, conflicts
