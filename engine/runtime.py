@@ -41,6 +41,7 @@ class Session:
     refuted: dict[str, list[Action]] = field(default_factory=dict)  # rule -> its refutations
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     env: dict[str, Any] = field(init=False)  # parameters and facts: what expressions read
+    _fired: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.env = {**self.params, **self.facts}
@@ -50,8 +51,13 @@ class Session:
         assert action.rule is not None
         rule_id = action.rule.qualified_id
         if action.refuted_by is not None:
-            self.refuted.setdefault(rule_id, []).append(action)
-        elif rule_id not in self.fired:  # one action per disjunct
+            found = self.refuted.get(rule_id)
+            if found is None:
+                self.refuted[rule_id] = [action]
+            else:
+                found.append(action)
+        elif rule_id not in self._fired:  # one action per disjunct
+            self._fired.add(rule_id)
             self.fired.append(rule_id)
 
     def derive(self, action: Action, memo: Memo | None = None) -> Any:
