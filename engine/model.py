@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -497,8 +498,9 @@ class Source(BaseModel):
     link: str | None = Field(default=None, description="deep link to the article")
 
     @computed_field  # type: ignore[prop-decorator]
-    @property
+    @cached_property
     def citation(self) -> str:
+        # kept on the source (built once with its rule set): an answer cites about 60
         return citation_text(
             title=self.title,
             article=self.article,
@@ -512,6 +514,12 @@ class Source(BaseModel):
     @property
     def href(self) -> str:
         return self.link or self.url
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Source:
+        """A copy whose citation is worded again from its own fields (it is kept per source)."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("citation", None)
+        return copied
 
 
 class Amount(BaseModel):

@@ -173,3 +173,14 @@ def test_the_employer_pdf_lists_each_text_with_its_link(tmp_path):
         if "/A" in a.get_object()
     ]
     assert any(u.startswith("https://wetten.overheid.nl/BWBR0037522/") for u in links), links
+
+
+def test_a_sources_citation_is_kept_but_a_copy_words_its_own() -> None:
+    from engine.model import Source
+
+    source = Source(title="Participatiewet", article="10d", url="https://wetten.overheid.nl/x")
+    first = source.citation
+    assert source.model_dump()["citation"] == first  # serialised as computed, then kept
+    copy = source.model_copy(update={"article": "10da"})
+    assert "10da" in copy.citation and "10da" not in first
+    assert copy.model_dump()["citation"] == copy.citation
