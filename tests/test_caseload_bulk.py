@@ -137,6 +137,7 @@ def test_a_bulk_recheck_finds_exactly_what_one_by_one_finds(
     again = caseload.recheck(WHEN)  # what changed now matches by hash: nothing changes
     assert again.changed == []
     assert changes(again.changes) == changes(one_by_one(caseload, engine, WHEN))
+    hashes_are_the_stored_answers(caseload)
     caseload.close()
 
 
@@ -183,9 +184,15 @@ def test_answers_stored_without_a_hash_are_compared_in_full_and_get_one(
     with caseload.db.connect() as conn:
         stored = conn.execute(text("SELECT answer_hash FROM caseload_checks")).scalars().all()
     assert stored and None not in stored
-    for s in caseload.list():  # the hash filled in is the stored answer's own
-        assert caseload_hash(caseload, s.ref) == answer_hash(s.answer, s.rulesets, s.deadlines)
+    hashes_are_the_stored_answers(caseload)
     caseload.close()
+
+
+def hashes_are_the_stored_answers(caseload: Caseload) -> None:
+    """What a re-check relies on: a stored hash is that of the stored answer, rule-set
+    versions and deadlines."""
+    for s in caseload.list():
+        assert caseload_hash(caseload, s.ref) == answer_hash(s.answer, s.rulesets, s.deadlines)
 
 
 def caseload_hash(caseload: Caseload, ref: str) -> str:

@@ -246,13 +246,13 @@ class Caseload:
             if change.changed:
                 batch.superseded.append(cur.cid)
                 batch.new_checks.append((cur.pid, new))
-            else:  # the same answer: kept with its own peildatum, not the re-check's date
+            elif cur.stored_hash is not None and new.rulesets == before.rulesets:
+                batch.confirmed.append(cur.cid)  # e.g. the same answer on another peildatum
+            else:  # kept with its own peildatum, not the re-check's date; the rule-set
+                # versions that gave it again are noted, its hash filled in
                 stored = answer_hash(before.answer, new.rulesets, before.deadlines)
-                if stored == cur.stored_hash:  # e.g. the same answer on another peildatum
-                    batch.confirmed.append(cur.cid)
-                else:  # the rule-set versions that gave it again are noted; the hash filled in
-                    kept = {"id": cur.cid, "rulesets": new.rulesets, "answer_hash": stored}
-                    batch.kept.append(kept)
+                kept = {"id": cur.cid, "rulesets": new.rulesets, "answer_hash": stored}
+                batch.kept.append(kept)
         return batch
 
     # ------------------------------------------------------------------- reads
