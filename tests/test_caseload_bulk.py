@@ -17,7 +17,7 @@ import engine.caseload.store as store
 from benchmarks.placements import sample_placements
 from engine import Engine
 from engine.arrangement import parse_placement
-from engine.caseload import Caseload
+from engine.caseload import Caseload, RecheckFailed
 from engine.caseload.answer import answer_hash, summarize
 from engine.caseload.changes import PlacementChange, Snapshot, compare
 from engine.caseload.deadlines import derive
@@ -25,7 +25,7 @@ from engine.model import Arrangement, Placement
 from engine.rulesets.registry import load_rulebase
 from tests.caseload_db import BACKENDS, fresh_url
 from tests.conftest import ROOT
-from tests.test_caseload import caseload_placements
+from tests.test_caseload import FailingOn, caseload_placements, dump
 
 WHEN = date(2026, 1, 15)  # the LKV oudere werknemer ends: many answers change, many do not
 
@@ -254,3 +254,19 @@ def test_the_hash_covers_everything_a_compare_reads() -> None:
         answer_hash(answer, rulesets, []),
     ]
     assert base not in variants and len(set(variants)) == len(variants)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_check_failing_after_written_batches_leaves_every_stored_answer_as_it_was(
+    db_url: str, engine: Engine
+) -> None:
+    caseload = filled(db_url, engine)
+    before = dump(caseload)
+    # "wajong" sorts last: the batches before it were checked, changed and written
+    failing = Caseload(FailingOn(engine, date(2001, 9, 12)), db_url)
+    with pytest.raises(RecheckFailed) as exc:
+        failing.recheck(WHEN)
+    assert exc.value.ref == "wajong"
+    assert dump(caseload) == before
+    failing.close()
+    caseload.close()
