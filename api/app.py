@@ -75,6 +75,9 @@ def create_app(
         redoc_url=None,
         lifespan=_lifespan(current, manager, sync),
     )
+    # added first, so the innermost middleware: the security middleware and the trusted
+    # hosts (added next) stay around the checks it answers itself
+    app.add_middleware(checks.FastChecks)
     # before any route: every route passes its guard
     install_security(app, database_url, SecuritySettings.from_settings(settings))
     app.state.settings, app.state.limits = settings, limits

@@ -212,6 +212,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     from benchmarks.api_load import measure_api  # a server in a second process, loopback only
     from benchmarks.baseline import measure_baseline
     from benchmarks.caseload import measure_caseload
+    from benchmarks.durable_shape import measure_shapes  # issue 26: what durable's joins cost
     from benchmarks.national import measure_national
     from benchmarks.network_memory import random_pairs
     from benchmarks.pages import measure_pages
@@ -232,6 +233,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         return {
             "baseline": found,
             "ratio_check_vs_baseline": found.get("speedup"),
+            "ratio_check_lean_vs_baseline": found.get("speedup_lean"),
             "ratio_check_vs_baseline_same_rules": found.get("speedup_same_rules"),
         }
 
@@ -247,6 +249,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("checks", checks),
         ("baseline", baseline),
+        ("durable_shape", lambda: measure_shapes(checks=200 if quick else 2000)),
         ("region", region),
         # quick: a small cap, so that the smoke run evicts; full: the configured cap
         (

@@ -19,15 +19,22 @@ def period_of(spec: AmountSpec, peildatum: date) -> str:
 
 
 def compute(
-    spec: AmountSpec, env: Mapping[str, Any], peildatum: date, formulas: Mapping[str, Any]
+    spec: AmountSpec,
+    env: Mapping[str, Any],
+    peildatum: date,
+    formulas: Mapping[str, Any],
+    explain: bool = True,
 ) -> Amount | None:
-    """The amount for the period that holds the peildatum, or None if a fact is missing."""
+    """The amount for the period that holds the peildatum, or None if a fact is missing; its
+    basis (the formula with the values filled in) only when `explain`."""
     value = evaluate(spec.eur, env)
     if value is UNKNOWN:
         return None
     eur = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     if eur < 0:
         eur = Decimal(0)
+    if not explain:
+        return Amount(period=period_of(spec, peildatum), eur=float(eur), basis="")
     steps = render(spec.eur, env, expand=formulas)
     basis = f"{spec.basis}: {steps} = € {format_number(eur)}"
     return Amount(period=period_of(spec, peildatum), eur=float(eur), basis=basis)

@@ -65,6 +65,13 @@ class _Plan:
     params: dict[str, Any]  # parameters on the peildatum, as `param.<name>` facts
     network: str  # network_key of the scope's rule sets and parameters
     notices: tuple[str, ...]  # the scope's own notices (local layer, illustrative rule sets)
+    # the parts of the answer that depend on the scope alone, worded once
+    parties: tuple[Party, Party]  # woongemeente, vestigingsgemeente
+    used: tuple[RulesetUsed, ...]  # the rule-set versions, as reported
+    authorities: dict[str, str]
+    illustrative: bool
+    zonder_eigen_regels: tuple[str, ...]
+    wsp: Werkgeversservicepunt | None
 
 
 PERIOD = "(peildatum)"  # the peildatum's month in a check's env: not a fact name, never asserted
@@ -94,6 +101,7 @@ class Engine:
         self._warm = WarmStates(warm_states)  # the networks that keep their durable session state
         self._parts: PartsCache = {}  # each rule set's compiled network rules, for the next
         self._indexed: IndexCache = {}  # what each rule set's expressions read
+        self._aanvraag = aanvraag.AanvraagCache()  # how to apply, per scope and entry
         self._lock = threading.Lock()
         self.outcomes = outcomes if outcomes is not None else outcomes_from_environment()
         self._tally = Tally()  # whether keeping answers pays, over all networks
@@ -139,7 +147,19 @@ class Engine:
             scope = self.scope(placement)  # an unknown or former gemeente raises: not kept
             params = self.rulebase.parameters.at(scope.peildatum)
             network = network_key(list(scope.rulesets), params)
-            plan = _Plan(scope, params, network, tuple(self._notices(scope)))
+            rb = self.rulebase
+            plan = _Plan(
+                scope,
+                params,
+                network,
+                tuple(self._notices(scope)),
+                (_party(scope.woon), _party(scope.vest)),
+                tuple(self._ruleset_used(rs) for rs in scope.rulesets),
+                {a: self.label(a) for a in sorted(scope.roles)},
+                any(rs.provenance == "illustrative" for rs in scope.rulesets),
+                tuple(local_layer.without_rules(rb, (scope.woon,), scope.rulesets)),
+                _wsp(rb, scope),
+            )
             if len(self._plans) >= PLANS:
                 self._plans.clear()
             self._plans[key] = plan
@@ -210,9 +230,10 @@ class Engine:
         offers = local_layer.defer_to_local_rules(offers, scope.rulesets, scope.roles)
         regie_rule = session.derived_by.get("regie")
         regie_source = regie_rule.derived.source if regie_rule and regie_rule.derived else None
-        arrangement = self._arrange(scope, offers, env, regie_source, list(plan.notices), explain)
+        arrangement = self._arrange(plan, offers, env, regie_source, explain)
         if explain:
-            aanvraag.attach(arrangement.instruments, scope, env)  # reads values through env
+            # reads values through env
+            aanvraag.attach(arrangement.instruments, scope, env, self._aanvraag)
         used = {n for a in session.derived_by.values() for n in index.derived_params[id(a.derived)]}
         used |= {n for rule_id in fired for n in index.params_read.get(rule_id, ())}
         return arrangement, frozenset(used)
@@ -236,14 +257,13 @@ class Engine:
 
     def _arrange(
         self,
-        scope: Scope,
+        plan: _Plan,
         offers: list[Offer],
         env: Mapping[str, Any],
         regie_source: Source | None,
-        notices: list[str],
         explain: bool = True,
     ) -> Arrangement:
-        rb = self.rulebase
+        rb, scope = self.rulebase, plan.scope
         regie_value = env.get("regie")
         regie = {"uwv": "uwv", "gemeente": scope.woon_authority}.get(regie_value)  # type: ignore[arg-type]
 
@@ -251,10 +271,10 @@ class Engine:
         by_instrument: dict[str, list[Offer]] = {}
         for offer in offers:
             by_instrument.setdefault(offer.instrument, []).append(offer)
-        order = list(rb.catalogue.instruments)
+        order = rb.catalogue.order
         entries: list[Entry] = []
         conflicts: list[Conflict] = []
-        for instrument in sorted(by_instrument, key=order.index):
+        for instrument in sorted(by_instrument, key=order.__getitem__):
             naam = rb.catalogue.instruments[instrument].naam
             entry, found = entry_for(
                 instrument, naam, by_instrument[instrument], scope, regie, label, explain
@@ -265,18 +285,18 @@ class Engine:
         conflicts += relation_conflicts + cross_region(rb.geography, scope, regie_source)
         return Arrangement(
             peildatum=scope.peildatum,
-            woongemeente=_party(scope.woon),
-            vestigingsgemeente=_party(scope.vest),
+            woongemeente=plan.parties[0],
+            vestigingsgemeente=plan.parties[1],
             regie=regie,
             instruments=entries,
             conflicts=sorted(conflicts, key=lambda c: (c.instrument or "", c.type, c.authorities)),
-            rulesets=[self._ruleset_used(rs) for rs in scope.rulesets],
+            rulesets=list(plan.used),
             missing_facts=sorted({m for e in entries for m in e.missing_facts}),
-            notices=notices,
-            authorities={a: label(a) for a in sorted(scope.roles)},
-            illustrative=any(rs.provenance == "illustrative" for rs in scope.rulesets),
-            zonder_eigen_regels=local_layer.without_rules(rb, (scope.woon,), scope.rulesets),
-            werkgeversservicepunt=_wsp(rb, scope),
+            notices=list(plan.notices),
+            authorities=dict(plan.authorities),
+            illustrative=plan.illustrative,
+            zonder_eigen_regels=list(plan.zonder_eigen_regels),
+            werkgeversservicepunt=plan.wsp,
         )
 
     def _ruleset_used(self, rs: RuleSet) -> RulesetUsed:

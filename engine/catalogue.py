@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,11 @@ class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
     instruments: dict[str, Instrument]
     relations: list[Relation] = []
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each instrument's place in the catalogue: the order of an answer's entries."""
+        return {name: i for i, name in enumerate(self.instruments)}
 
 
 def load_catalogue(file: Path, problems: list[Problem]) -> Catalogue:

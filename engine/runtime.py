@@ -41,6 +41,7 @@ class Session:
     refuted: dict[str, list[Action]] = field(default_factory=dict)  # rule -> its refutations
     derived_by: dict[str, Action] = field(default_factory=dict)  # fact -> the rule that set it
     env: dict[str, Any] = field(init=False)  # parameters and facts: what expressions read
+    _fired: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.env = {**self.params, **self.facts}
@@ -50,8 +51,13 @@ class Session:
         assert action.rule is not None
         rule_id = action.rule.qualified_id
         if action.refuted_by is not None:
-            self.refuted.setdefault(rule_id, []).append(action)
-        elif rule_id not in self.fired:  # one action per disjunct
+            found = self.refuted.get(rule_id)
+            if found is None:
+                self.refuted[rule_id] = [action]
+            else:
+                found.append(action)
+        elif rule_id not in self._fired:  # one action per disjunct
+            self._fired.add(rule_id)
             self.fired.append(rule_id)
 
     def derive(self, action: Action, memo: Memo | None = None) -> Any:
@@ -238,16 +244,25 @@ class DurableBackend:
             try:
                 # Every queued action is taken and completed, also after a failing one:
                 # durable_rules may corrupt its heap when a state is left with actions queued.
+                # Derived facts are asserted in rounds, one batch per round (facts are never
+                # retracted during a check, so the rules reach the same conclusions in any order).
+                pending: list[str] = []
                 started = durable_rules_engine.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message is not None:
                     if error is None:
                         try:
-                            self._act(session, handle, message, asserted)
+                            self._act(session, message, pending)
                         except Exception as exc:  # noqa: BLE001 - raised below, state cleaned
                             error = exc
                     message = durable_rules_engine.complete_and_start_action(handle, state)
-                clean = error is None
+                    if message is None and pending and error is None:
+                        asserted += pending
+                        durable_rules_engine.assert_facts(handle, f"[{','.join(pending)}]")
+                        pending = []
+                        started = durable_rules_engine.start_action_for_state(handle, state)
+                        message = started[1] if started else None
+                clean = error is None and not pending
             finally:
                 self._cool_later = False
                 warm = self._warm
@@ -262,7 +277,7 @@ class DurableBackend:
                 raise error
         return session
 
-    def _act(self, session: Session, handle: int, msg: str, asserted: list[str]) -> None:
+    def _act(self, session: Session, msg: str, pending: list[str]) -> None:
         # the message is {"<rule name>": {...matched facts}}: only the name is needed
         for action in self.network.actions[msg[2 : msg.index('"', 2)]]:
             if action.derived is None:
@@ -271,9 +286,7 @@ class DurableBackend:
             value = session.derive(action, self._memo)
             name = action.derived.id
             if value is not UNKNOWN and name in self.network.fact_names:
-                text = _fact_json(name, value)
-                asserted.append(text)
-                durable_rules_engine.assert_fact(handle, text)
+                pending.append(_fact_json(name, value))
 
 
 _FACT_PREFIX: dict[str, str] = {}  # fact name -> its durable fact's JSON up to the value

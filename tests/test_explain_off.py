@@ -12,7 +12,10 @@ def _decisions(a):
     return (
         outcomes(a),
         a.regie,
-        [(e.instrument, e.status, e.authority, e.params, e.amounts) for e in a.instruments],
+        [
+            (e.instrument, e.status, e.authority, e.params, [(m.period, m.eur) for m in e.amounts])
+            for e in a.instruments
+        ],
         [(c.type, c.instrument, c.authorities) for c in a.conflicts],
         a.missing_facts,
         a.notices,

@@ -66,18 +66,71 @@ def _layers(entry: Entry, scope: Scope) -> Iterable[_Layer]:
     return [*own, *local, *national]
 
 
-def aanvraag_for(entry: Entry, scope: Scope, env: Mapping[str, Any]) -> Aanvraag:
-    """The four parts for one eligible entry, each from the most specific rule set giving it."""
-    found: dict[str, AanvraagPart] = {}
+# One entry's plan: per part, the rule set and spec that gives it (None: not found).
+_Plan = tuple[tuple[str, RuleSet | None, AanvraagPartSpec | None], ...]
+_KEPT = 4_096  # scopes whose plans are kept per engine; refilled when full
+
+
+class AanvraagCache:
+    """What does not change between checks of one scope: per entry (instrument, provider,
+    deciding rule) which rule set gives each part, and the parts without a date. Kept per scope
+    object (an engine reuses them per gemeente pair and peildatum), with the scope itself, so a
+    reused id never finds another scope's plans."""
+
+    def __init__(self) -> None:
+        self._plans: dict[int, tuple[Scope, dict[tuple[str, str | None, str | None], _Plan]]] = {}
+        self._static: dict[tuple[int, str, str], tuple[AanvraagPartSpec, AanvraagPart]] = {}
+
+    def plan(self, entry: Entry, scope: Scope) -> _Plan:
+        kept = self._plans.get(id(scope))
+        if kept is None or kept[0] is not scope:
+            if len(self._plans) >= _KEPT:
+                self._plans.clear()
+                self._static.clear()
+            kept = self._plans[id(scope)] = (scope, {})
+        key = (entry.instrument, entry.authority, entry.reasons[0].rule if entry.reasons else None)
+        found = kept[1].get(key)
+        if found is None:
+            found = kept[1][key] = _plan(entry, scope)
+        return found
+
+    def part(self, spec: AanvraagPartSpec, rs: RuleSet, env: Mapping[str, Any], scope: Scope):
+        if spec.date is not None:  # the deadline's date is the check's own
+            return _part(spec, rs, env, scope)
+        key = (id(spec), rs.key, scope.woon.naam)
+        kept = self._static.get(key)
+        if kept is None or kept[0] is not spec:
+            kept = self._static[key] = (spec, _part(spec, rs, env, scope))
+        return kept[1]
+
+
+def _plan(entry: Entry, scope: Scope) -> _Plan:
+    """The most specific rule set giving each of the four parts for this entry."""
+    found: dict[str, tuple[RuleSet, AanvraagPartSpec]] = {}
     for rs, spec in _layers(entry, scope):
         for name in AANVRAAG_PARTS:
             if name not in found and name in spec:
-                found[name] = _part(spec[name], rs, env, scope)
+                found[name] = (rs, spec[name])
         if len(found) == len(AANVRAAG_PARTS):
             break
-    for name in AANVRAAG_PARTS:
-        found.setdefault(name, AanvraagPart(text=NOT_FOUND[name], provenance="niet_vastgesteld"))
-    return Aanvraag(**found)
+    return tuple((name, *found.get(name, (None, None))) for name in AANVRAAG_PARTS)
+
+
+_NOT_FOUND = {
+    name: AanvraagPart(text=text, provenance="niet_vastgesteld") for name, text in NOT_FOUND.items()
+}
+
+
+def aanvraag_for(
+    entry: Entry, scope: Scope, env: Mapping[str, Any], cache: AanvraagCache | None = None
+) -> Aanvraag:
+    """The four parts for one eligible entry, each from the most specific rule set giving it."""
+    cache = cache or AanvraagCache()
+    parts = {
+        name: _NOT_FOUND[name] if spec is None or rs is None else cache.part(spec, rs, env, scope)
+        for name, rs, spec in cache.plan(entry, scope)
+    }
+    return Aanvraag(**parts)
 
 
 def _part(
@@ -99,8 +152,11 @@ def _part(
     )
 
 
-def attach(entries: list[Entry], scope: Scope, env: Mapping[str, Any]) -> None:
+def attach(
+    entries: list[Entry], scope: Scope, env: Mapping[str, Any], cache: AanvraagCache | None = None
+) -> None:
     """Put an `aanvraag` on every eligible entry (in place)."""
+    cache = cache or AanvraagCache()
     for entry in entries:
         if entry.status == "eligible" and entry.authority is not None:
-            entry.aanvraag = aanvraag_for(entry, scope, env)
+            entry.aanvraag = aanvraag_for(entry, scope, env, cache)

@@ -53,34 +53,64 @@ class RuleIndex:
     # facts they read: the same refusal reads the same in every check, so it is worded once.
     _required: dict[int, tuple[tuple[Node, tuple[str, ...]], ...]] = field(default_factory=dict)
     _texts: dict[tuple[int, tuple[Any, ...]], str] = field(default_factory=dict)
-    _refusals: dict[tuple[str, tuple[str, ...]], Reason] = field(default_factory=dict)
+    _leaves: dict[
+        tuple[int, ...], tuple[tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]]
+    ] = field(default_factory=dict)
+    _refusals: dict[tuple[str, tuple[int, ...], tuple[Any, ...]], tuple[Reason, list[str]]] = field(
+        default_factory=dict
+    )
 
     def refusal(
         self, rs: RuleSet, rule: Rule, refuted: list[Action], env: Mapping[str, Any]
     ) -> tuple[Reason, list[str]]:
         """Why a rule was refuted: the tests of the network's refutations, with their values
-        (in network order, each once: the same answer whatever order the facts fired in)."""
-        failed: list[str] = []
-        for action in sorted(refuted, key=lambda a: a.order) if len(refuted) > 1 else refuted:
-            for leaf, read in self._required_of(action):
-                key = (id(leaf), tuple(env.get(n, UNKNOWN) for n in read))
-                text = self._texts.get(key)
-                if text is None:
-                    if len(self._texts) >= _MAX_TEXTS:
-                        self._texts.clear()
-                    text = self._texts[key] = wording.closed_for_new(leaf, env) or leaf_text(
-                        leaf, env, _LABELS, wording.VALUE_LABELS
-                    )
+        (in network order, each once: the same answer whatever order the facts fired in).
+        Kept per rule, refutations and the values their tests read: worded once."""
+        ordered = sorted(refuted, key=lambda a: a.order) if len(refuted) > 1 else refuted
+        leaves = self._leaves_of(ordered)
+        key = (
+            rule.qualified_id,
+            tuple(map(id, ordered)),
+            tuple([env.get(n, UNKNOWN) for n in leaves[1]]),
+        )
+        found = self._refusals.get(key)
+        if found is None:
+            failed: list[str] = []
+            for leaf, read in leaves[0]:
+                text = self._text(leaf, read, env)
                 if text not in failed:
                     failed.append(text)
-        refusal = (rule.qualified_id, tuple(failed))
-        reason = self._refusals.get(refusal)
-        if reason is None:
             if len(self._refusals) >= _MAX_TEXTS:
                 self._refusals.clear()
             reason = _reason(rs, rule, wording.refusal(rule.explanation, failed))
-            self._refusals[refusal] = reason
-        return reason, failed
+            found = self._refusals[key] = (reason, failed)
+        return found[0], list(found[1])
+
+    def _leaves_of(
+        self, refuted: list[Action]
+    ) -> tuple[tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]]:
+        """The tests these refutations found false, and every fact they read."""
+        key = tuple(map(id, refuted))
+        found = self._leaves.get(key)
+        if found is None:
+            tests = [test for action in refuted for test in self._required_of(action)]
+            read = sorted(
+                {n for action in refuted for _, r in self._required_of(action) for n in r}
+            )
+            found = self._leaves[key] = (tuple(tests), tuple(read))
+        return found
+
+    def _text(self, leaf: Node, read: tuple[str, ...], env: Mapping[str, Any]) -> str:
+        """One test in Dutch with its values: kept per test and the values it reads."""
+        key = (id(leaf), tuple([env.get(n, UNKNOWN) for n in read]))
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= _MAX_TEXTS:
+                self._texts.clear()
+            text = self._texts[key] = wording.closed_for_new(leaf, env) or leaf_text(
+                leaf, env, _LABELS, wording.VALUE_LABELS
+            )
+        return text
 
     def _required_of(self, action: Action) -> tuple[tuple[Node, tuple[str, ...]], ...]:
         """What the rule required where this refutation found it false (the negation of each
@@ -276,7 +306,7 @@ def offers_of(
             params, missing = _params(rule, env, derived)
             amounts = []
             for spec in rule.amounts:
-                amount = money.compute(spec, env, peil, index.formulas)
+                amount = money.compute(spec, env, peil, index.formulas, explain)
                 if amount is None:
                     missing |= missing_inputs(money.missing_names(spec, env), env, derived)
                 else:

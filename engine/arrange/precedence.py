@@ -40,6 +40,9 @@ def entry_for(
     explain: bool = True,
 ) -> tuple[Entry, list[Conflict]]:
     """The one entry for an instrument, the offers set aside and the conflicts where they meet."""
+    if len(group) == 1 and scope.role(group[0].authority) in ("national", "woon", "regio_woon"):
+        # most instruments have one offer, from the candidate's side: it decides, nothing meets
+        return _entry(instrument, naam, group[0], [], label, explain), []
     local: list[Offer] = []
     adopted: list[Offer] = []
     national: list[Offer] = []
@@ -68,10 +71,11 @@ def entry_for(
         else:
             why = wording.set_aside_decides(label(chosen.authority if chosen else None))
         set_aside.append(SetAside(authority=o.authority, status=o.status, reason=why))
-    woon_why = wording.set_aside_woonplaats(label(scope.woon_authority))
-    set_aside += [
-        SetAside(authority=o.authority, status=o.status, reason=woon_why) for o in elsewhere
-    ]
+    if elsewhere:
+        woon_why = wording.set_aside_woonplaats(label(scope.woon_authority))
+        set_aside += [
+            SetAside(authority=o.authority, status=o.status, reason=woon_why) for o in elsewhere
+        ]
 
     if chosen is None:
         only = min(elsewhere, key=lambda o: preference(o, regie, scope))
@@ -90,7 +94,18 @@ def entry_for(
         )
         return entry, conflicts
     conflicts += pair_conflicts(instrument, naam, chosen, group, label)
-    entry = Entry(
+    return _entry(instrument, naam, chosen, set_aside, label, explain), conflicts
+
+
+def _entry(
+    instrument: str,
+    naam: str,
+    chosen: Offer,
+    set_aside: list[SetAside],
+    label: Label,
+    explain: bool,
+) -> Entry:
+    return Entry(
         instrument=instrument,
         name=naam,
         authority=chosen.authority,
@@ -104,4 +119,3 @@ def entry_for(
         set_aside=set_aside,
         provenance=chosen.provenance,
     )
-    return entry, conflicts
