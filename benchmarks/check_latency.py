@@ -262,7 +262,7 @@ def main(rules: Path, quick: bool = False, fmt: str = "text") -> int:
         ("sweep", lambda: measure_sweep(rules, 300 if quick else 4_000)),
         ("pages", lambda: measure_pages(rules, quick)),  # issue 14: result page and its weight
         # issue 16: re-check a stored caseload
-        ("caseload", lambda: measure_caseload(rules, 200 if quick else 2_500)),
+        ("caseload", lambda: measure_caseload(rules, 200 if quick else 10_000)),
         # issue 15: 342 gemeenten, de-duplicated (full: 500 profiles on all cores; the
         # 10,000-profile time is extrapolated from it)
         (

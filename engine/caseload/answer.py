@@ -7,6 +7,8 @@ hashes. Not kept: the explanation prose, which the engine writes again on every 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -52,6 +54,21 @@ def summarize(arrangement: Arrangement) -> tuple[Answer, Rulesets]:
         for rs in arrangement.rulesets
     }
     return answer, rulesets
+
+
+def answer_hash(answer: Answer, rulesets: Rulesets, deadlines: list[dict[str, Any]]) -> str:
+    """A fingerprint of what the caseload stores for one check: equal fingerprints, equal
+    answer, rule-set versions and deadlines (a re-check then compares nothing further).
+
+    Canonical JSON: keys sorted, deadlines in a fixed order (they are stored without one), so a
+    fresh answer and the same one read back from the database give the same hash."""
+    text = json.dumps(
+        [answer, rulesets, sorted(json.dumps(d, sort_keys=True) for d in deadlines)],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _json(value: Any) -> Any:

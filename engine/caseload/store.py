@@ -10,19 +10,19 @@ from __future__ import annotations
 import builtins
 import copy
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.arrangement import parse_placement
-from engine.caseload.answer import Answer, Rulesets, summarize
-from engine.caseload.changes import Snapshot, compare
-from engine.caseload.deadlines import Deadline, derive
+from engine.caseload.answer import Answer, Rulesets, answer_hash, summarize
+from engine.caseload.changes import PlacementChange, Snapshot, compare
+from engine.caseload.deadlines import derive
 from engine.caseload.errors import DuplicateRef, InvalidInput, RecheckFailed, UnknownRef
 from engine.caseload.report import RecheckReport, RulesetUse
 from engine.caseload.tables import REF_MAX, CheckRow, DeadlineRow, PlacementRow
@@ -32,7 +32,9 @@ from engine.storage.database import connect, describe
 from engine.storage.migrate import upgrade
 
 REF_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{REF_MAX - 1}}}$")
-CHUNK = 500  # ids per IN (...) list
+CHUNK = 500  # ids per IN (...) list, rows per multi-row insert
+BATCH = 500  # placements a re-check reads, checks, compares and writes at a time
+T = TypeVar("T")
 
 
 class Checker(Protocol):
@@ -130,30 +132,48 @@ class Caseload:
 
     def add_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Add placements in one transaction: all of them, or (on the first error) none."""
-        prepared: list[tuple[str, dict[str, Any], Answer, Rulesets, list[Deadline]]] = []
+        items = builtins.list(items)
+        known = self._known_of([ref for ref, _ in items])  # one query per CHUNK refs
+        prepared: builtins.list[_Prepared] = []
         seen: set[str] = set()
         for ref, data in items:
             check_ref(ref)
-            if ref in seen or self._known(ref):  # before the check: a duplicate costs nothing
+            if ref in seen or ref in known:  # before the check: a duplicate costs nothing
                 raise DuplicateRef(ref)
             seen.add(ref)
             facts = minimal_facts(_parse(data))
             answer, rulesets = self._check(facts, None)
-            prepared.append((ref, facts, answer, rulesets, derive(answer, facts)))
+            deadlines = [d.as_dict() for d in derive(answer, facts)]
+            prepared.append(_Prepared(ref, facts, answer, rulesets, deadlines))
         now = datetime.now(UTC)
         try:
             with self._sessions() as s, s.begin():
-                for ref, facts, answer, rulesets, deadlines in prepared:
-                    row = PlacementRow(
-                        ref=ref, facts=facts, added_at=now, organisation=self.organisation
-                    )
-                    s.add(row)
-                    s.flush()
-                    s.add(_check_row(row.id, answer, rulesets, now))
-                    _insert_deadlines(s, [(row.id, d.as_dict()) for d in deadlines])
+                for part in _chunks(prepared):
+                    self._insert(s, part, now)
         except IntegrityError:  # the same ref added at the same moment elsewhere
-            raise DuplicateRef(", ".join(r for r, *_ in prepared)) from None
+            raise DuplicateRef(", ".join(p.ref for p in prepared)) from None
         return len(prepared)
+
+    def _insert(self, s: Session, part: builtins.list[_Prepared], now: datetime) -> None:
+        """Placements, their answers and deadlines as three multi-row inserts."""
+        placements = [
+            {"ref": p.ref, "facts": p.facts, "added_at": now, "organisation": self.organisation}
+            for p in part
+        ]
+        ids = s.scalars(
+            insert(PlacementRow).returning(PlacementRow.id, sort_by_parameter_order=True),
+            placements,
+        ).all()
+        s.execute(
+            insert(CheckRow),
+            [
+                _check_values(pid, p.answer, p.rulesets, p.deadlines, now)
+                for pid, p in zip(ids, part, strict=True)
+            ],
+        )
+        _insert_deadlines(
+            s, [(pid, d) for pid, p in zip(ids, part, strict=True) for d in p.deadlines]
+        )
 
     def remove(self, ref: str) -> None:
         with self._sessions() as s, s.begin():
@@ -168,69 +188,72 @@ class Caseload:
     def recheck(self, when: date | None = None, dry_run: bool = False) -> RecheckReport:
         """Check every placement again (on `when`, else on its stored answer's peildatum). An
         answer that did not change is kept with its own peildatum (only the rule-set versions
-        that gave it again are noted); one that changed is stored on the re-check's date."""
+        that gave it again are noted); one that changed is stored on the re-check's date.
+
+        In batches of BATCH placements, in ref order: read, check, compare, write. A new answer
+        whose hash is the stored one is the same answer: nothing more is read or compared for
+        it. The whole re-check is still one transaction (saved whole or not at all)."""
         now = datetime.now(UTC)
-        changes = []
-        uses: dict[tuple[str, str, str], RulesetUse] = {}
+        run = _Run(when)
         with self._sessions() as s, s.begin():
-            current = s.execute(
-                select(
-                    PlacementRow.id, PlacementRow.ref, PlacementRow.facts, CheckRow.id,
-                    CheckRow.peildatum, CheckRow.answer, CheckRow.rulesets,
-                )
-                .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
-                .where(self._mine())
-                .order_by(PlacementRow.ref)
-                # PostgreSQL: a second re-check at the same time waits instead of interleaving
-                .with_for_update(of=PlacementRow)
-            ).all()  # fmt: skip
-            old_deadlines = _deadlines_by_placement(s, organisation=self.organisation)
-            superseded: list[int] = []
-            confirmed: list[int] = []
-            new_checks: list[CheckRow] = []
-            new_deadlines: list[tuple[int, dict[str, Any]]] = []
-            moved: list[tuple[int, Rulesets]] = []
-            for pid, ref, facts, cid, peil, answer, rulesets in current:
-                new_answer, new_rulesets = self._check(facts, when or peil, ref)
-                deadlines = [d.as_dict() for d in derive(new_answer, facts)]
-                change = compare(
-                    ref,
-                    Snapshot(answer, rulesets, old_deadlines.get(pid, [])),
-                    Snapshot(new_answer, new_rulesets, deadlines),
-                )
-                changes.append(change)
-                for delta in change.rulesets_moved:
-                    use = uses.setdefault(delta.key(), RulesetUse(delta))
-                    use.used_by.append(ref)
-                    if delta.key() in change.causes:
-                        use.affected.append(ref)
-                if change.changed:
-                    superseded.append(cid)
-                    new_checks.append(_check_row(pid, new_answer, new_rulesets, now))
-                    new_deadlines.extend((pid, d) for d in deadlines)
-                elif new_rulesets != rulesets:  # same answer from other versions: noted
-                    moved.append((cid, new_rulesets))
-                else:  # the same answer: kept with its own peildatum, not the re-check's date
-                    confirmed.append(cid)
+            # PostgreSQL: a second re-check at the same time waits instead of interleaving
+            s.execute(select(PlacementRow.id).where(self._mine()).with_for_update())
+            for rows in self._batches(s):
+                batch = self._recheck_batch(s, rows, run)
+                if not dry_run:
+                    batch.write(s, now)
             if dry_run:
                 s.rollback()
-                return RecheckReport(when, False, changes, list(uses.values()))
-            for ids in _chunks(confirmed):
-                s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(confirmed_at=now))
-            for cid, versions in moved:
-                s.execute(
-                    update(CheckRow)
-                    .where(CheckRow.id == cid)
-                    .values(rulesets=versions, confirmed_at=now)
-                )
-            for ids in _chunks(superseded):
-                s.execute(update(CheckRow).where(CheckRow.id.in_(ids)).values(current=False))
-            changed_pids = [row.placement_id for row in new_checks]
-            for ids in _chunks(changed_pids):
-                s.execute(delete(DeadlineRow).where(DeadlineRow.placement_id.in_(ids)))
-            s.add_all(new_checks)
-            _insert_deadlines(s, new_deadlines)
-        return RecheckReport(when, True, changes, list(uses.values()))
+        return RecheckReport(when, not dry_run, run.changes, builtins.list(run.uses.values()))
+
+    def _batches(self, s: Session) -> Iterator[Sequence[Any]]:
+        """The current answers' keys, BATCH placements at a time (keyset on ref: each batch is
+        a query of its own, so nothing stays open while a batch is written)."""
+        query = (
+            select(
+                PlacementRow.id, PlacementRow.ref, PlacementRow.facts, CheckRow.id,
+                CheckRow.peildatum, CheckRow.answer_hash,
+            )
+            .join(CheckRow, (CheckRow.placement_id == PlacementRow.id) & CheckRow.current)
+            .where(self._mine())
+            .order_by(PlacementRow.ref)
+            .limit(BATCH)
+        )  # fmt: skip
+        rows = s.execute(query).all()
+        while rows:
+            yield rows
+            rows = s.execute(query.where(PlacementRow.ref > rows[-1][1])).all()
+
+    def _recheck_batch(self, s: Session, rows: Sequence[Any], run: _Run) -> _Batch:
+        batch = _Batch()
+        fresh: builtins.list[tuple[_Current, _Fresh]] = []
+        for pid, ref, facts, cid, peil, stored_hash in rows:
+            answer, rulesets = self._check(facts, run.when or peil, ref)
+            deadlines = [d.as_dict() for d in derive(answer, facts)]
+            new = _Fresh(answer, rulesets, deadlines, answer_hash(answer, rulesets, deadlines))
+            fresh.append((_Current(pid, ref, cid, peil, stored_hash), new))
+        # only the answers whose hash differs (or was never stored) are read and compared
+        differ = [cur for cur, new in fresh if cur.stored_hash != new.hash]
+        old = _old_snapshots(s, differ)
+        for cur, new in fresh:
+            if cur.stored_hash == new.hash:
+                run.changes.append(PlacementChange(cur.ref, cur.peildatum, cur.peildatum))
+                batch.confirmed.append(cur.cid)
+                continue
+            before = old[cur.cid]
+            change = compare(cur.ref, before, Snapshot(new.answer, new.rulesets, new.deadlines))
+            run.note(change)
+            if change.changed:
+                batch.superseded.append(cur.cid)
+                batch.new_checks.append((cur.pid, new))
+            elif cur.stored_hash is not None and new.rulesets == before.rulesets:
+                batch.confirmed.append(cur.cid)  # e.g. the same answer on another peildatum
+            else:  # kept with its own peildatum, not the re-check's date; the rule-set
+                # versions that gave it again are noted, its hash filled in
+                stored = answer_hash(before.answer, new.rulesets, before.deadlines)
+                kept = {"id": cur.cid, "rulesets": new.rulesets, "answer_hash": stored}
+                batch.kept.append(kept)
+        return batch
 
     # ------------------------------------------------------------------- reads
     def get(self, ref: str) -> Stored:
@@ -283,10 +306,14 @@ class Caseload:
             for p, c in rows
         ]
 
-    def _known(self, ref: str) -> builtins.list[str]:
-        # over every organisation: a reference is unique in the database (migration 0003)
+    def _known_of(self, refs: builtins.list[str]) -> set[str]:
+        """Which of these refs are taken, over every organisation: a reference is unique in
+        the database (migration 0003)."""
+        known: set[str] = set()
         with self._sessions() as s:
-            return list(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref == ref)))
+            for part in _chunks(sorted(set(refs))):
+                known.update(s.scalars(select(PlacementRow.ref).where(PlacementRow.ref.in_(part))))
+        return known
 
     def refs(self) -> builtins.list[str]:
         with self._sessions() as s:
@@ -342,16 +369,25 @@ def _parse(data: Mapping[str, Any]) -> Placement:
         raise InvalidInput(f"ongeldige plaatsing: {exc.field}: {exc.message}", exc.field) from None
 
 
-def _check_row(pid: int, answer: Answer, rulesets: Rulesets, now: datetime) -> CheckRow:
-    return CheckRow(
-        placement_id=pid,
-        current=True,
-        peildatum=date.fromisoformat(answer["peildatum"]),
-        checked_at=now,
-        confirmed_at=now,
-        answer=answer,
-        rulesets=rulesets,
-    )
+def _check_values(
+    pid: int,
+    answer: Answer,
+    rulesets: Rulesets,
+    deadlines: list[dict[str, Any]],
+    now: datetime,
+    digest: str | None = None,
+) -> dict[str, Any]:
+    """A new current answer as the values of one row of caseload_checks."""
+    return {
+        "placement_id": pid,
+        "current": True,
+        "peildatum": date.fromisoformat(answer["peildatum"]),
+        "checked_at": now,
+        "confirmed_at": now,
+        "answer": answer,
+        "rulesets": rulesets,
+        "answer_hash": digest or answer_hash(answer, rulesets, deadlines),
+    }
 
 
 def _insert_deadlines(s: Session, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
@@ -360,7 +396,19 @@ def _insert_deadlines(s: Session, rows: Iterable[tuple[int, dict[str, Any]]]) ->
         s.execute(insert(DeadlineRow), values)
 
 
-def _deadline_dict(d: DeadlineRow) -> dict[str, Any]:
+_DEADLINE_COLUMNS = (
+    DeadlineRow.kind,
+    DeadlineRow.instrument,
+    DeadlineRow.due,
+    DeadlineRow.label,
+    DeadlineRow.rule,
+    DeadlineRow.source,
+    DeadlineRow.source_url,
+)
+
+
+def _deadline_dict(d: Any) -> dict[str, Any]:
+    """A deadline row (or a row of _DEADLINE_COLUMNS) as the caseload shows it."""
     return {
         "kind": d.kind,
         "instrument": d.instrument,
@@ -373,23 +421,126 @@ def _deadline_dict(d: DeadlineRow) -> dict[str, Any]:
 
 
 def _deadlines_by_placement(
-    s: Session, pid: int | None = None, organisation: str | None = None
+    s: Session,
+    pid: int | None = None,
+    organisation: str | None = None,
+    pids: Sequence[int] | None = None,
 ) -> dict[int, list[dict]]:
-    query = select(DeadlineRow).order_by(
+    """Deadlines per placement: of one (`pid`), of some (`pids`) or of an organisation's."""
+    query = select(DeadlineRow.placement_id, *_DEADLINE_COLUMNS).order_by(
         DeadlineRow.placement_id, DeadlineRow.due, DeadlineRow.kind
     )
     if pid is not None:
         query = query.where(DeadlineRow.placement_id == pid)
+    if pids is not None:
+        query = query.where(DeadlineRow.placement_id.in_(pids))
     if organisation is not None:
         query = query.join(PlacementRow, PlacementRow.id == DeadlineRow.placement_id).where(
             PlacementRow.organisation == organisation
         )
     out: dict[int, list[dict]] = {}
-    for d in s.scalars(query):
+    for d in s.execute(query):  # plain rows, not mapped objects: a caseload has many
         out.setdefault(d.placement_id, []).append(_deadline_dict(d))
     return out
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+def _old_snapshots(s: Session, current: list[_Current]) -> dict[int, Snapshot]:
+    """The stored answers, rule-set versions and deadlines of these checks, by check id."""
+    if not current:
+        return {}
+    rows = s.execute(
+        select(CheckRow.id, CheckRow.answer, CheckRow.rulesets).where(
+            CheckRow.id.in_([c.cid for c in current])
+        )
+    ).all()
+    deadlines = _deadlines_by_placement(s, pids=[c.pid for c in current])
+    pid_of = {c.cid: c.pid for c in current}
+    return {
+        cid: Snapshot(answer, rulesets, deadlines.get(pid_of[cid], []))
+        for cid, answer, rulesets in rows
+    }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A placement checked by add_many, to be stored."""
+
+    ref: str
+    facts: dict[str, Any]
+    answer: Answer
+    rulesets: Rulesets
+    deadlines: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Current:
+    """A stored placement's keys and its current answer's hash (not the answer itself)."""
+
+    pid: int
+    ref: str
+    cid: int
+    peildatum: date
+    stored_hash: str | None
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """A re-check's new answer, with its deadlines and hash."""
+
+    answer: Answer
+    rulesets: Rulesets
+    deadlines: list[dict[str, Any]]
+    hash: str
+
+
+@dataclass
+class _Run:
+    """A re-check's report as it is built, batch by batch."""
+
+    when: date | None
+    changes: list[PlacementChange] = field(default_factory=list)
+    uses: dict[tuple[str, str, str], RulesetUse] = field(default_factory=dict)
+
+    def note(self, change: PlacementChange) -> None:
+        self.changes.append(change)
+        for delta in change.rulesets_moved:
+            use = self.uses.setdefault(delta.key(), RulesetUse(delta))
+            use.used_by.append(change.ref)
+            if delta.key() in change.causes:
+                use.affected.append(change.ref)
+
+
+@dataclass
+class _Batch:
+    """What one batch of a re-check writes."""
+
+    confirmed: list[int] = field(default_factory=list)  # same hash: only confirmed_at
+    kept: list[dict[str, Any]] = field(default_factory=list)  # unchanged after comparing
+    superseded: list[int] = field(default_factory=list)  # changed: old check ids ...
+    new_checks: list[tuple[int, _Fresh]] = field(default_factory=list)  # ... and new answers
+
+    def write(self, s: Session, now: datetime) -> None:
+        if self.confirmed:
+            s.execute(
+                update(CheckRow).where(CheckRow.id.in_(self.confirmed)).values(confirmed_at=now)
+            )
+        if self.kept:  # one executemany, by primary key
+            s.execute(update(CheckRow), [{**k, "confirmed_at": now} for k in self.kept])
+        if not self.new_checks:
+            return
+        s.execute(update(CheckRow).where(CheckRow.id.in_(self.superseded)).values(current=False))
+        pids = [pid for pid, _ in self.new_checks]
+        s.execute(delete(DeadlineRow).where(DeadlineRow.placement_id.in_(pids)))
+        s.execute(
+            insert(CheckRow),
+            [
+                _check_values(pid, new.answer, new.rulesets, new.deadlines, now, new.hash)
+                for pid, new in self.new_checks
+            ],
+        )
+        _insert_deadlines(s, [(pid, d) for pid, new in self.new_checks for d in new.deadlines])
+
+
+def _chunks(items: list[T]) -> Iterator[list[T]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]

@@ -56,6 +56,9 @@ class CheckRow(Base):
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     answer: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     rulesets: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    # answer.answer_hash of (answer, rulesets, deadlines): a re-check whose new answer has the
+    # same hash reads and compares nothing more. NULL for rows stored before migration 0005.
+    answer_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_caseload_checks_placement_current", "placement_id", "current"),)
 
