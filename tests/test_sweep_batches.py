@@ -115,3 +115,29 @@ def test_a_profile_moved_to_other_gemeenten_is_the_placement_validated_there(pro
             expected = parse_placement(placement_for(p, woon, vest, PEIL))
             assert _moved(base, woon, vest) == expected
         assert _moved(base, "GM0503", "GM0503") is base
+
+
+def test_national_groups_follow_the_rules_not_the_region(engine):
+    """Gemeenten with the same rule sets share a computation across regions; a gemeente that a
+    rule in its scope names (Groningen's regional set reads `candidate.woongemeente ==
+    'GM0014'` from 2026-11-29) is computed on its own: sharing it gave Groningen the outcomes
+    of its neighbours."""
+    from engine.analysis.national import current_gemeenten, national_sweep, scope_groups
+
+    geo = engine.rulebase.geography
+    names = ["Groningen", "Midden-Groningen", "Assen", "Utrecht", "Amersfoort", "Delft"]
+    for when in (PEIL, date(2026, 12, 1)):
+        sample = [geo.resolve(n, when, "gemeente") for n in names]
+        groups = scope_groups(engine, sample, when)
+        a = national_sweep(engine, when, 700, executor="serial", gemeenten=sample)
+        b = national_sweep(engine, when, 700, executor="serial", gemeenten=sample, dedup=False)
+        assert a.digests == b.digests and a.deviation == b.deviation
+        assert a.index_per_instrument == b.index_per_instrument
+        together = next(g for g in groups if "GM0014" in g)
+        if when == PEIL:  # no regional rule sets in force yet: national law everywhere
+            assert {"GM0014", "GM0344"} <= set(together)  # Groningen and Utrecht
+        else:
+            assert together == ["GM0014"]
+            assert a.digests["GM0014"] != a.digests[sample[1].code]
+    # the whole country on the bench's peildatum: fewer computations than regions
+    assert len(scope_groups(engine, current_gemeenten(engine, PEIL), PEIL)) < len(geo.regios)

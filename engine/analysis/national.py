@@ -1,11 +1,16 @@
 """The Netherlands as a whole: what one placement gets in each gemeente and region (landelijk
 overzicht), and the national harmonisation sweep over every gemeente × many profiles.
 
-Gemeenten whose rule sets in scope are identical (the same content hashes, in the same region)
-give the same outcome for every profile, so they share one computation: a representative is
-checked and its outcomes stand for the whole group. With the employer in the candidate's own
-gemeente (a landelijk opererende werkgever), a gemeente's scope is its own rule sets, the
-regional ones it adopts and national law; `Engine.scope` says which, as it does for `check`.
+Gemeenten whose rule sets in scope are identical (the same content hashes) give the same outcome
+for every profile, so they share one computation: a representative is checked and its outcomes
+stand for the whole group. Not when one of those rule sets reads where the candidate lives or
+the employer is (a regional rule for one member gemeente, `candidate.woongemeente ==
+'GM0014'`): then that gemeente's code is part of its key and it is computed on its own. The
+region itself is not part of the key: an outcome (status, provider, terms, amounts, local
+exception) names a region only through a regional rule set, which is in the hashes. With the
+employer in the candidate's own gemeente (a landelijk opererende werkgever), a gemeente's scope
+is its own rule sets, the regional ones it adopts or that apply region-wide, and national law;
+`Engine.scope` says which, as it does for `check`.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from engine.analysis.outcomes import comparable, in_words
 from engine.analysis.profiles import Profile, sweep_profiles
 from engine.analysis.sweep import Outcome, Progress, SweepSpec, outcomes, sweep
 from engine.arrangement import Engine, parse_placement
+from engine.expressions import Node, names
 from engine.geography import Gemeente
+from engine.rulesets.loader import RuleSet
 
 ScopeKey = tuple[str, tuple[str, ...]]
 
@@ -37,8 +44,8 @@ def current_gemeenten(engine: Engine, when: date) -> list[Gemeente]:
 
 
 def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
-    """The region and the content hashes of the rule sets in force for a candidate and employer
-    in this gemeente: equal keys give equal outcomes."""
+    """The content hashes of the rule sets in force for a candidate and employer in this
+    gemeente, and its code if one of them reads a gemeente: equal keys give equal outcomes."""
     probe = parse_placement(
         {
             "peildatum": when.isoformat(),
@@ -52,7 +59,26 @@ def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
         }
     )
     scope = engine.scope(probe)
-    return scope.woon.regio, tuple(sorted(rs.content_hash for rs in scope.rulesets))
+    own = code if any(reads_gemeente(rs) for rs in scope.rulesets) else ""
+    return own, tuple(sorted(rs.content_hash for rs in scope.rulesets))
+
+
+GEMEENTE_FACTS = frozenset({"candidate.woongemeente", "employer.vestigingsgemeente"})
+_READS_GEMEENTE: dict[tuple[str, str, str], bool] = {}
+
+
+def reads_gemeente(rs: RuleSet) -> bool:
+    """Whether any expression of the rule set (conditions, derived facts, terms, amounts)
+    reads the candidate's or the employer's gemeente (once per rule-set version)."""
+    key = (rs.id, rs.version, rs.content_hash)
+    found = _READS_GEMEENTE.get(key)
+    if found is None:
+        nodes: list[Node] = [r.when for r in rs.rules]
+        nodes += [n for d in rs.derived for n in (d.value, d.when) if n is not None]
+        nodes += [a.eur for r in rs.rules for a in r.amounts]
+        nodes += [v for r in rs.rules for v in r.params.values() if isinstance(v, Node)]
+        found = _READS_GEMEENTE[key] = any(not GEMEENTE_FACTS.isdisjoint(names(n)) for n in nodes)
+    return found
 
 
 def scope_groups(
