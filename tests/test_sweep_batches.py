@@ -141,3 +141,28 @@ def test_national_groups_follow_the_rules_not_the_region(engine):
             assert a.digests["GM0014"] != a.digests[sample[1].code]
     # the whole country on the bench's peildatum: fewer computations than regions
     assert len(scope_groups(engine, current_gemeenten(engine, PEIL), PEIL)) < len(geo.regios)
+
+
+@pytest.mark.parametrize("when", [PEIL, date(2026, 12, 1)])
+def test_region_gemeenten_with_the_same_rules_share_their_checks(engine, when):
+    """The region report checks woongemeenten with the same rule sets in the same roles once;
+    its rows are those of every gemeente checked one by one, progress counts every check."""
+    from engine.analysis.sweep import share_key, sweep_shared
+
+    geo = engine.rulebase.geography
+    names = ["Assen", "Groningen", "Midden-Groningen", "Eemsdelta", "Oldambt", "Westerkwartier"]
+    codes = tuple(geo.resolve(n, when, "gemeente").code for n in names)
+    spec = SweepSpec(codes, codes[0], when)  # the employer in Assen, as a report has it
+    keys = {c: share_key(engine, c, spec) for c in codes}
+    assert keys[codes[0]] == (codes[0],)  # the employer's own gemeente stands alone
+    if when == PEIL:  # national law only: the others share
+        assert len(set(keys.values())) == 2
+    else:  # Groningen's region-wide rule set names GM0014: it reaches every member
+        assert keys == {c: (c,) for c in codes}
+    few = sweep_profiles(700)[::10]
+    seen: list[tuple[int, int]] = []
+    shared = sweep_shared(
+        engine, spec, few, executor="serial", progress=lambda d, t: seen.append((d, t))
+    )
+    assert shared == _one_by_one(engine, spec, few)
+    assert seen[-1] == (len(few) * len(codes),) * 2

@@ -26,11 +26,16 @@ from pydantic import BaseModel, Field
 
 from engine.analysis.outcomes import comparable, in_words
 from engine.analysis.profiles import Profile, sweep_profiles
-from engine.analysis.sweep import Outcome, Progress, SweepSpec, outcomes, sweep
+from engine.analysis.sweep import (
+    Outcome,
+    Progress,
+    SweepSpec,
+    outcomes,
+    reads_gemeente,
+    sweep,
+)
 from engine.arrangement import Engine, parse_placement
-from engine.expressions import Node, names
 from engine.geography import Gemeente
-from engine.rulesets.loader import RuleSet
 
 ScopeKey = tuple[str, tuple[str, ...]]
 
@@ -61,24 +66,6 @@ def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
     scope = engine.scope(probe)
     own = code if any(reads_gemeente(rs) for rs in scope.rulesets) else ""
     return own, tuple(sorted(rs.content_hash for rs in scope.rulesets))
-
-
-GEMEENTE_FACTS = frozenset({"candidate.woongemeente", "employer.vestigingsgemeente"})
-_READS_GEMEENTE: dict[tuple[str, str, str], bool] = {}
-
-
-def reads_gemeente(rs: RuleSet) -> bool:
-    """Whether any expression of the rule set (conditions, derived facts, terms, amounts)
-    reads the candidate's or the employer's gemeente (once per rule-set version)."""
-    key = (rs.id, rs.version, rs.content_hash)
-    found = _READS_GEMEENTE.get(key)
-    if found is None:
-        nodes: list[Node] = [r.when for r in rs.rules]
-        nodes += [n for d in rs.derived for n in (d.value, d.when) if n is not None]
-        nodes += [a.eur for r in rs.rules for a in r.amounts]
-        nodes += [v for r in rs.rules for v in r.params.values() if isinstance(v, Node)]
-        found = _READS_GEMEENTE[key] = any(not GEMEENTE_FACTS.isdisjoint(names(n)) for n in nodes)
-    return found
 
 
 def scope_groups(

@@ -19,8 +19,10 @@ from typing import Any
 
 from engine.analysis.profiles import Profile, placement_for
 from engine.arrangement import Engine, parse_placement
+from engine.expressions import Node, names
 from engine.model import Arrangement, Placement
 from engine.rulesets.bundle import RulesBundle, bundle_of, load_bundle
+from engine.rulesets.loader import RuleSet
 
 Progress = Callable[[int, int], None]  # (checks done, checks in all)
 
@@ -151,6 +153,95 @@ def intern_rows(rows: Sequence[ProfileRow]) -> list[ProfileRow]:
             shared.append(found)
         out.append(tuple(shared))
     return out
+
+
+# ------------------------------------------------------------------ gemeenten that share
+
+
+GEMEENTE_FACTS = frozenset({"candidate.woongemeente", "employer.vestigingsgemeente"})
+_READS_GEMEENTE: dict[tuple[str, str, str], bool] = {}
+
+
+def reads_gemeente(rs: RuleSet) -> bool:
+    """Whether any expression of the rule set (conditions, derived facts, terms, amounts)
+    reads the candidate's or the employer's gemeente (once per rule-set version)."""
+    key = (rs.id, rs.version, rs.content_hash)
+    found = _READS_GEMEENTE.get(key)
+    if found is None:
+        nodes: list[Node] = [r.when for r in rs.rules]
+        nodes += [n for d in rs.derived for n in (d.value, d.when) if n is not None]
+        nodes += [a.eur for r in rs.rules for a in r.amounts]
+        nodes += [v for r in rs.rules for v in r.params.values() if isinstance(v, Node)]
+        found = _READS_GEMEENTE[key] = any(not GEMEENTE_FACTS.isdisjoint(names(n)) for n in nodes)
+    return found
+
+
+def probe(woon: str, vest: str, when: date) -> Placement:
+    """A placement in these gemeenten on this date: enough for `Engine.scope`."""
+    return parse_placement(
+        {
+            "peildatum": when.isoformat(),
+            "candidate": {
+                "woongemeente": woon,
+                "geboortedatum": f"{when.year - 40}-01-01",  # 39 or 40: any plausible age
+                "uitkering": "geen",
+            },
+            "employer": {"vestigingsgemeente": vest},
+            "job": {"startdatum": when.isoformat(), "uren_per_week": 32},
+        }
+    )
+
+
+def share_key(engine: Engine, woon: str, spec: SweepSpec) -> tuple[Any, ...]:
+    """Woongemeenten with equal keys give equal outcomes for every profile: the same rule sets
+    (by content) in the same roles, the woongemeente's own role written as "woon" (an outcome
+    names it as "gemeente"). A gemeente is keyed on its code, so shares with none, when a rule
+    set in its scope reads a gemeente, or when it is the employer's gemeente (its rules then
+    count as the woongemeente's)."""
+    vest = spec.vestigingsgemeente or woon
+    scope = engine.scope(probe(woon, vest, spec.peildatum))
+    if (spec.vestigingsgemeente is not None and woon == vest) or any(
+        reads_gemeente(rs) for rs in scope.rulesets
+    ):
+        return (woon,)
+    own = scope.woon_authority
+    roles = sorted(("woon" if a == own else a, role) for a, role in scope.roles.items())
+    return ("", tuple(sorted(rs.content_hash for rs in scope.rulesets)), tuple(roles))
+
+
+def sweep_shared(
+    engine: Engine,
+    spec: SweepSpec,
+    profiles: Sequence[Profile],
+    executor: str = "local",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[ProfileRow]:
+    """`sweep`, with the woongemeenten of one `share_key` checked once: the same rows (the
+    outcome dicts of sharing gemeenten are one object), progress counted as if each was
+    checked."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for code in spec.gemeenten:
+        groups.setdefault(share_key(engine, code, spec), []).append(code)
+    if len(groups) == len(spec.gemeenten):
+        return sweep(engine, spec, profiles, executor, workers, progress)
+    shared = [codes[0] for codes in groups.values()]
+    where = {code: k for k, codes in enumerate(groups.values()) for code in codes}
+    every, some = len(spec.gemeenten), len(shared)
+
+    def scaled(done: int, total: int) -> None:
+        assert progress is not None
+        progress(done // some * every, total // some * every)
+
+    rows = sweep(
+        engine,
+        SweepSpec(tuple(shared), spec.vestigingsgemeente, spec.peildatum),
+        profiles,
+        executor,
+        workers,
+        scaled if progress else None,
+    )
+    return [tuple(row[where[code]] for code in spec.gemeenten) for row in rows]
 
 
 # ------------------------------------------------------------------------------ executors
