@@ -1,11 +1,16 @@
 """The Netherlands as a whole: what one placement gets in each gemeente and region (landelijk
 overzicht), and the national harmonisation sweep over every gemeente × many profiles.
 
-Gemeenten whose rule sets in scope are identical (the same content hashes, in the same region)
-give the same outcome for every profile, so they share one computation: a representative is
-checked and its outcomes stand for the whole group. With the employer in the candidate's own
-gemeente (a landelijk opererende werkgever), a gemeente's scope is its own rule sets, the
-regional ones it adopts and national law; `Engine.scope` says which, as it does for `check`.
+Gemeenten whose rule sets in scope are identical (the same content hashes) give the same outcome
+for every profile, so they share one computation: a representative is checked and its outcomes
+stand for the whole group. Not when one of those rule sets reads where the candidate lives or
+the employer is (a regional rule for one member gemeente, `candidate.woongemeente ==
+'GM0014'`): then that gemeente's code is part of its key and it is computed on its own. The
+region itself is not part of the key: an outcome (status, provider, terms, amounts, local
+exception) names a region only through a regional rule set, which is in the hashes. With the
+employer in the candidate's own gemeente (a landelijk opererende werkgever), a gemeente's scope
+is its own rule sets, the regional ones it adopts or that apply region-wide, and national law;
+`Engine.scope` says which, as it does for `check`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,7 +26,14 @@ from pydantic import BaseModel, Field
 
 from engine.analysis.outcomes import comparable, in_words
 from engine.analysis.profiles import Profile, sweep_profiles
-from engine.analysis.sweep import Outcome, Progress, SweepSpec, outcomes, sweep
+from engine.analysis.sweep import (
+    Outcome,
+    Progress,
+    SweepSpec,
+    outcomes,
+    reads_gemeente,
+    sweep,
+)
 from engine.arrangement import Engine, parse_placement
 from engine.geography import Gemeente
 
@@ -36,8 +49,8 @@ def current_gemeenten(engine: Engine, when: date) -> list[Gemeente]:
 
 
 def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
-    """The region and the content hashes of the rule sets in force for a candidate and employer
-    in this gemeente: equal keys give equal outcomes."""
+    """The content hashes of the rule sets in force for a candidate and employer in this
+    gemeente, and its code if one of them reads a gemeente: equal keys give equal outcomes."""
     probe = parse_placement(
         {
             "peildatum": when.isoformat(),
@@ -51,7 +64,8 @@ def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
         }
     )
     scope = engine.scope(probe)
-    return scope.woon.regio, tuple(sorted(rs.content_hash for rs in scope.rulesets))
+    own = code if any(reads_gemeente(rs) for rs in scope.rulesets) else ""
+    return own, tuple(sorted(rs.content_hash for rs in scope.rulesets))
 
 
 def scope_groups(
@@ -125,7 +139,7 @@ def national_overview(
             "candidate": {**base["candidate"], "woongemeente": codes[0]},
             "employer": {**base["employer"], "vestigingsgemeente": codes[0]},
         }
-        found = outcomes(engine.check(data))
+        found = outcomes(engine.check(data, explain=False))  # outcomes read no texts
         for code in codes:
             results[code] = (found, number)
     rows = []
@@ -245,29 +259,21 @@ def _aggregate(
     agreement: dict[str, list[float]] = {i: [] for i in instruments}
     municipal: set[str] = set()
     deviating = [0] * len(groups)
-    hashers = [hashlib.sha256() for _ in groups]
-    refused = Outcome("not_eligible", "-", (), (), False)
+    encoded: list[list[bytes]] = [[] for _ in groups]  # what each group's digest takes in
+    # rows with the same outcome objects compare the same (the sweep shares equal dicts)
+    compared_rows: dict[tuple[int, ...], _Compared] = {}
     for row in rows:
-        off = [False] * len(groups)
-        for instrument in instruments:
-            values = [comparable(r.get(instrument, refused)) for r in row]
-            for k, (r, v) in enumerate(zip(row, values, strict=True)):
-                hashers[k].update(repr((instrument, v)).encode())
-                provider = r.get(instrument, refused).provider
-                if provider == "gemeente" or provider.startswith("regio:"):
-                    municipal.add(instrument)
-            counts: Counter = Counter()
-            for v, w in zip(values, weights, strict=True):
-                counts[v] += w
-            if pairs and any(v[0] != "not_eligible" for v in values):
-                same = sum(n * (n - 1) / 2 for n in counts.values())
-                agreement[instrument].append(same / pairs)
-            if len(counts) > 1:
-                norm = max(counts.items(), key=lambda kv: (kv[1], repr(kv[0])))[0]
-                for k, v in enumerate(values):
-                    off[k] = off[k] or v != norm
-        for k, flag in enumerate(off):
-            deviating[k] += flag
+        key = tuple(map(id, row))
+        found = compared_rows.get(key)
+        if found is None:
+            found = compared_rows[key] = _compare(row, instruments, weights, pairs)
+        for k, data in enumerate(found.encoded):
+            encoded[k].append(data)
+        municipal |= found.municipal
+        for instrument, part in found.agreement:
+            agreement[instrument].append(part)
+        for k in found.off:
+            deviating[k] += 1
     per_instrument = {i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()}
     known = [
         share for i in instruments if i in municipal and (share := per_instrument[i]) is not None
@@ -279,7 +285,7 @@ def _aggregate(
     for k, codes in enumerate(groups):
         for code in codes:
             deviation[code] = round(deviating[k] / len(profiles), 4) if profiles else 0.0
-            digests[code] = hashers[k].hexdigest()[:16]
+            digests[code] = hashlib.sha256(b"".join(encoded[k])).hexdigest()[:16]
     return NationalSweep(
         peildatum=when,
         gemeenten=total,
@@ -293,4 +299,49 @@ def _aggregate(
         deviation={c: deviation[c] for c in order},
         digests={c: digests[c] for c in order},
         groups=groups,
+    )
+
+
+_REFUSED = Outcome("not_eligible", "-", (), (), False)
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """One row of the national sweep (a profile's outcomes per group), compared."""
+
+    encoded: tuple[bytes, ...]  # per group, what its digest takes in for this row
+    municipal: frozenset[str]  # instruments some gemeente or region provides here
+    agreement: tuple[tuple[str, float], ...]  # per instrument offered: share of equal pairs
+    off: tuple[int, ...]  # groups outside the norm for at least one instrument
+
+
+def _compare(
+    row: Sequence[dict[str, Outcome]], instruments: Sequence[str], weights: list[int], pairs: float
+) -> _Compared:
+    parts: list[list[bytes]] = [[] for _ in row]
+    municipal: set[str] = set()
+    agreement: list[tuple[str, float]] = []
+    off = [False] * len(row)
+    for instrument in instruments:
+        values = [comparable(r.get(instrument, _REFUSED)) for r in row]
+        for k, (r, v) in enumerate(zip(row, values, strict=True)):
+            parts[k].append(repr((instrument, v)).encode())
+            provider = r.get(instrument, _REFUSED).provider
+            if provider == "gemeente" or provider.startswith("regio:"):
+                municipal.add(instrument)
+        counts: Counter = Counter()
+        for v, w in zip(values, weights, strict=True):
+            counts[v] += w
+        if pairs and any(v[0] != "not_eligible" for v in values):
+            same = sum(n * (n - 1) / 2 for n in counts.values())
+            agreement.append((instrument, same / pairs))
+        if len(counts) > 1:
+            norm = max(counts.items(), key=lambda kv: (kv[1], repr(kv[0])))[0]
+            for k, v in enumerate(values):
+                off[k] = off[k] or v != norm
+    return _Compared(
+        encoded=tuple(b"".join(p) for p in parts),
+        municipal=frozenset(municipal),
+        agreement=tuple(agreement),
+        off=tuple(k for k, flag in enumerate(off) if flag),
     )

@@ -60,6 +60,75 @@ class OutcomeAnalysis:
     heatmap: dict[str, dict[str, float]]  # instrument -> gemeente -> share of profiles deviating
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """One instrument in one row (its outcome per gemeente), compared: the same for every
+    profile whose outcomes are the same objects (sweep rows share equal dicts)."""
+
+    per_code: dict[str, Outcome]
+    encoded: tuple[bytes, ...]  # per gemeente, what its digest takes in
+    municipal: bool  # some gemeente or region provides it
+    agreement: float | None  # share of equal gemeente pairs; None: nobody offers it
+    groups: list[list[str]]
+    kind: str
+    odd: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _RowValue:
+    compared: tuple[_Compared, ...]  # per instrument
+    value: dict[str, float]  # per gemeente, the indicative yearly amount
+    offered: dict[str, list[str]]
+    gap: float
+    differs: bool
+
+
+def _compare_row(
+    row: ProfileRow, instruments: Sequence[str], order: Sequence[str], pairs: list[tuple[int, int]]
+) -> _RowValue:
+    compared = []
+    for instrument in instruments:
+        per_code = {c: row[k].get(instrument, NONE) for k, c in enumerate(order)}
+        values = {c: comparable(o) for c, o in per_code.items()}
+        agreement = None
+        if any(o.status != "not_eligible" for o in per_code.values()) and pairs:
+            same = sum(values[order[a]] == values[order[b]] for a, b in pairs)
+            agreement = same / len(pairs)
+        groups = partition(values, list(order))
+        if any(o.local_exception for o in per_code.values()):
+            kind = "local_exception"
+        elif len({o.status for o in per_code.values()}) > 1:
+            kind = "eligibility_mismatch"
+        else:
+            kind = "parameter_mismatch"
+        compared.append(
+            _Compared(
+                per_code=per_code,
+                encoded=tuple(repr(v).encode() for v in values.values()),
+                municipal=any(
+                    o.provider == "gemeente" or o.provider.startswith("regio:")
+                    for o in per_code.values()
+                ),
+                agreement=agreement,
+                groups=groups,
+                kind=kind,
+                odd=tuple(deviating(groups)) if len(groups) > 1 else (),
+            )
+        )
+    value = {c: sum(o.yearly_eur() for o in row[k].values()) for k, c in enumerate(order)}
+    offered = {
+        c: sorted(i for i, o in row[k].items() if o.status == "eligible")
+        for k, c in enumerate(order)
+    }
+    return _RowValue(
+        compared=tuple(compared),
+        value=value,
+        offered=offered,
+        gap=max(value.values()) - min(value.values()) if value else 0.0,
+        differs=len({tuple(v) for v in offered.values()}) > 1,
+    )
+
+
 def analyse(
     rb: RuleBase,
     profiles: Sequence[Profile],
@@ -73,10 +142,15 @@ def analyse(
     buckets: dict[tuple, _Bucket] = {}
     agreement: dict[str, list[float]] = {i: [] for i in instruments}
     municipal: set[str] = set()
-    hashers = {i: {c: hashlib.sha256() for c in order} for i in instruments}
+    # what each (instrument, gemeente) digest takes in, in profile order (hashed at the end:
+    # the same digest as updating it profile by profile)
+    encoded: dict[str, dict[str, list[bytes]]] = {i: {c: [] for c in order} for i in instruments}
     pairs = list(combinations(range(len(order)), 2))
     deviations = {i: dict.fromkeys(order, 0) for i in instruments}
     gaps: list[tuple[float, bool, Profile, dict[str, float], dict[str, list[str]]]] = []
+    # rows with the same outcome objects compare the same (the sweep shares equal dicts); the
+    # rows stay alive meanwhile, so their ids do too
+    compared_rows: dict[tuple[int, ...], _RowValue] = {}
 
     def example(profile: Profile, per_code: dict[str, Outcome], codes: list[str]) -> Example:
         return Example(
@@ -86,43 +160,29 @@ def analyse(
         )
 
     for profile, row in zip(profiles, rows, strict=True):
-        for instrument in instruments:
-            per_code = {c: row[k].get(instrument, NONE) for k, c in enumerate(order)}
-            for c, o in per_code.items():
-                hashers[instrument][c].update(repr(comparable(o)).encode())
-                if o.provider == "gemeente" or o.provider.startswith("regio:"):
-                    municipal.add(instrument)
-            values = {c: comparable(o) for c, o in per_code.items()}
-            if any(o.status != "not_eligible" for o in per_code.values()) and pairs:
-                same = sum(values[order[a]] == values[order[b]] for a, b in pairs)
-                agreement[instrument].append(same / len(pairs))
-            groups = partition(values, list(order))
-            if len(groups) <= 1:
+        key = tuple(map(id, row))
+        found = compared_rows.get(key)
+        if found is None:
+            found = compared_rows[key] = _compare_row(row, instruments, order, pairs)
+        for instrument, cmp in zip(instruments, found.compared, strict=True):
+            for c, data in zip(order, cmp.encoded, strict=True):
+                encoded[instrument][c].append(data)
+            if cmp.municipal:
+                municipal.add(instrument)
+            if cmp.agreement is not None:
+                agreement[instrument].append(cmp.agreement)
+            if len(cmp.groups) <= 1:
                 continue
-            if any(o.local_exception for o in per_code.values()):
-                kind = "local_exception"
-            elif len({o.status for o in per_code.values()}) > 1:
-                kind = "eligibility_mismatch"
-            else:
-                kind = "parameter_mismatch"
-            odd = tuple(deviating(groups))
-            for code in odd:
+            for code in cmp.odd:
                 deviations[instrument][code] += 1
-            key = (instrument, kind, odd)
-            bucket = buckets.get(key)
+            bucket_key = (instrument, cmp.kind, cmp.odd)
+            bucket = buckets.get(bucket_key)
             if bucket is None:
-                bucket = buckets[key] = _Bucket(instrument, kind, odd, groups)
+                bucket = buckets[bucket_key] = _Bucket(instrument, cmp.kind, cmp.odd, cmp.groups)
             bucket.count += 1
             if len(bucket.examples) < MAX_EXAMPLES:
-                bucket.examples.append(example(profile, per_code, [g[0] for g in groups]))
-        value = {c: sum(o.yearly_eur() for o in row[k].values()) for k, c in enumerate(order)}
-        offered = {
-            c: sorted(i for i, o in row[k].items() if o.status == "eligible")
-            for k, c in enumerate(order)
-        }
-        gap = max(value.values()) - min(value.values()) if value else 0.0
-        differs = len({tuple(v) for v in offered.values()}) > 1
-        gaps.append((gap, differs, profile, value, offered))
+                bucket.examples.append(example(profile, cmp.per_code, [g[0] for g in cmp.groups]))
+        gaps.append((found.gap, found.differs, profile, found.value, found.offered))
 
     differences = [
         OutcomeDifference(
@@ -148,7 +208,10 @@ def analyse(
             i: (round(sum(v) / len(v), 4) if v else None) for i, v in agreement.items()
         },
         municipal=[i for i in instruments if i in municipal],
-        digests={i: {c: h.hexdigest()[:16] for c, h in hs.items()} for i, hs in hashers.items()},
+        digests={
+            i: {c: hashlib.sha256(b"".join(parts)).hexdigest()[:16] for c, parts in per.items()}
+            for i, per in encoded.items()
+        },
         shopping=_shopping(gaps, vest, peildatum, len(profiles)),
         heatmap={
             i: {c: round(n / len(profiles), 4) if profiles else 0.0 for c, n in d.items()}

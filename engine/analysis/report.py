@@ -20,7 +20,7 @@ from engine.analysis.model import (
 from engine.analysis.outcomes import OutcomeAnalysis, analyse, in_words
 from engine.analysis.profiles import GRID_SIZE, Profile, placement_for, sweep_profiles
 from engine.analysis.summary import q40, q42, region_index
-from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep
+from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep_shared
 from engine.arrangement import Engine
 from engine.dates import add_months
 from engine.errors import NotFound, PlacementError
@@ -102,7 +102,7 @@ def _report(
     matrix, rule_differences = build_matrix(engine, gemeenten, peildatum)
     profiles = sweep_profiles(options.profiles, options.seed)
     spec = SweepSpec(tuple(order), vest.code, peildatum)
-    rows = sweep(engine, spec, profiles, options.executor, options.workers, progress)
+    rows = sweep_shared(engine, spec, profiles, options.executor, options.workers, progress)
     outcomes = analyse(rb, profiles, rows, order, vest.code, peildatum)
     authorities = {c.authority: c.authority_naam for c in matrix}
     with_rules = [c for c in order if rb.in_force(f"gemeente:{c}", peildatum)]

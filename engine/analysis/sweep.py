@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,9 +18,11 @@ from multiprocessing import get_context
 from typing import Any
 
 from engine.analysis.profiles import Profile, placement_for
-from engine.arrangement import Engine
-from engine.model import Arrangement
+from engine.arrangement import Engine, parse_placement
+from engine.expressions import Node, names
+from engine.model import Arrangement, Placement
 from engine.rulesets.bundle import RulesBundle, bundle_of, load_bundle
+from engine.rulesets.loader import RuleSet
 
 Progress = Callable[[int, int], None]  # (checks done, checks in all)
 
@@ -87,22 +89,159 @@ def _plain(value: Any) -> Any:
 
 
 def run_profiles(engine: Engine, spec: SweepSpec, profiles: Sequence[Profile]) -> list[ProfileRow]:
-    """The core loop: every profile in every gemeente, through the public `check`."""
-    rows = []
+    """The core loop: every profile in every gemeente, through the public `check`.
+
+    Without explanations (`explain=False`: the same statuses, authorities, terms and amounts,
+    which is all an `Outcome` holds), and each profile validated once: only the gemeenten differ
+    between its placements. Equal outcome dicts are shared (`Interner`), so a chunk's rows pickle
+    small and the analysis can key on identity."""
+    rows: list[ProfileRow] = []
+    intern = Interner()
+    first = spec.gemeenten[0] if spec.gemeenten else None
     for profile in profiles:
+        if first is None:
+            rows.append(())
+            continue
+        vest = spec.vestigingsgemeente
+        base = parse_placement(placement_for(profile, first, vest or first, spec.peildatum))
         rows.append(
             tuple(
-                outcomes(
-                    engine.check(
-                        placement_for(
-                            profile, woon, spec.vestigingsgemeente or woon, spec.peildatum
-                        )
-                    )
-                )
+                intern(outcomes(engine.check(_moved(base, woon, vest or woon), explain=False)))
                 for woon in spec.gemeenten
             )
         )
     return rows
+
+
+def _moved(placement: Placement, woon: str, vest: str) -> Placement:
+    """The same validated placement with other gemeenten: a gemeente is a plain text field (a
+    CBS code here, already within its length), so validating again would give the same model."""
+    candidate, employer = placement.candidate, placement.employer
+    if candidate.woongemeente == woon and employer.vestigingsgemeente == vest:
+        return placement
+    update: dict[str, Any] = {}
+    if candidate.woongemeente != woon:
+        update["candidate"] = candidate.model_copy(update={"woongemeente": woon})
+    if employer.vestigingsgemeente != vest:
+        update["employer"] = employer.model_copy(update={"vestigingsgemeente": vest})
+    return placement.model_copy(update=update)
+
+
+class Interner:
+    """One shared object per distinct outcome dict: a sweep's 50,000 dicts hold a few thousand
+    distinct ones. Nothing changes the dicts after a sweep, so sharing them is safe."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[tuple[str, Outcome], ...], dict[str, Outcome]] = {}
+
+    def __call__(self, found: dict[str, Outcome]) -> dict[str, Outcome]:
+        return self._seen.setdefault(tuple(found.items()), found)
+
+
+def intern_rows(rows: Sequence[ProfileRow]) -> list[ProfileRow]:
+    """Rows whose equal outcome dicts are one object (rows gathered from several processes,
+    each chunk already shared within itself: looked up by identity first)."""
+    intern = Interner()
+    by_id: dict[int, dict[str, Outcome]] = {}
+    out = []
+    for row in rows:
+        shared = []
+        for d in row:
+            found = by_id.get(id(d))
+            if found is None:
+                found = by_id[id(d)] = intern(d)
+            shared.append(found)
+        out.append(tuple(shared))
+    return out
+
+
+# ------------------------------------------------------------------ gemeenten that share
+
+
+GEMEENTE_FACTS = frozenset({"candidate.woongemeente", "employer.vestigingsgemeente"})
+_READS_GEMEENTE: dict[tuple[str, str, str], bool] = {}
+
+
+def reads_gemeente(rs: RuleSet) -> bool:
+    """Whether any expression of the rule set (conditions, derived facts, terms, amounts)
+    reads the candidate's or the employer's gemeente (once per rule-set version)."""
+    key = (rs.id, rs.version, rs.content_hash)
+    found = _READS_GEMEENTE.get(key)
+    if found is None:
+        nodes: list[Node] = [r.when for r in rs.rules]
+        nodes += [n for d in rs.derived for n in (d.value, d.when) if n is not None]
+        nodes += [a.eur for r in rs.rules for a in r.amounts]
+        nodes += [v for r in rs.rules for v in r.params.values() if isinstance(v, Node)]
+        found = _READS_GEMEENTE[key] = any(not GEMEENTE_FACTS.isdisjoint(names(n)) for n in nodes)
+    return found
+
+
+def probe(woon: str, vest: str, when: date) -> Placement:
+    """A placement in these gemeenten on this date: enough for `Engine.scope`."""
+    return parse_placement(
+        {
+            "peildatum": when.isoformat(),
+            "candidate": {
+                "woongemeente": woon,
+                "geboortedatum": f"{when.year - 40}-01-01",  # 39 or 40: any plausible age
+                "uitkering": "geen",
+            },
+            "employer": {"vestigingsgemeente": vest},
+            "job": {"startdatum": when.isoformat(), "uren_per_week": 32},
+        }
+    )
+
+
+def share_key(engine: Engine, woon: str, spec: SweepSpec) -> tuple[Any, ...]:
+    """Woongemeenten with equal keys give equal outcomes for every profile: the same rule sets
+    (by content) in the same roles, the woongemeente's own role written as "woon" (an outcome
+    names it as "gemeente"). A gemeente is keyed on its code, so shares with none, when a rule
+    set in its scope reads a gemeente, or when it is the employer's gemeente (its rules then
+    count as the woongemeente's)."""
+    vest = spec.vestigingsgemeente or woon
+    scope = engine.scope(probe(woon, vest, spec.peildatum))
+    if (spec.vestigingsgemeente is not None and woon == vest) or any(
+        reads_gemeente(rs) for rs in scope.rulesets
+    ):
+        return (woon,)
+    own = scope.woon_authority
+    roles = sorted(("woon" if a == own else a, role) for a, role in scope.roles.items())
+    return ("", tuple(sorted(rs.content_hash for rs in scope.rulesets)), tuple(roles))
+
+
+def sweep_shared(
+    engine: Engine,
+    spec: SweepSpec,
+    profiles: Sequence[Profile],
+    executor: str = "local",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[ProfileRow]:
+    """`sweep`, with the woongemeenten of one `share_key` checked once: the same rows (the
+    outcome dicts of sharing gemeenten are one object), progress counted as if each was
+    checked."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for code in spec.gemeenten:
+        groups.setdefault(share_key(engine, code, spec), []).append(code)
+    if len(groups) == len(spec.gemeenten):
+        return sweep(engine, spec, profiles, executor, workers, progress)
+    shared = [codes[0] for codes in groups.values()]
+    where = {code: k for k, codes in enumerate(groups.values()) for code in codes}
+    every, some = len(spec.gemeenten), len(shared)
+
+    def scaled(done: int, total: int) -> None:
+        assert progress is not None
+        progress(done // some * every, total // some * every)
+
+    rows = sweep(
+        engine,
+        SweepSpec(tuple(shared), spec.vestigingsgemeente, spec.peildatum),
+        profiles,
+        executor,
+        workers,
+        scaled if progress else None,
+    )
+    return [tuple(row[where[code]] for code in spec.gemeenten) for row in rows]
 
 
 # ------------------------------------------------------------------------------ executors
@@ -138,7 +277,7 @@ def _serial(engine, spec, profiles, progress, total) -> list[ProfileRow]:
         rows.extend(run_profiles(engine, spec, chunk))
         if progress:
             progress(len(rows) * len(spec.gemeenten), total)
-    return rows
+    return intern_rows(rows)
 
 
 def _gather(
@@ -155,7 +294,7 @@ def _gather(
         done += len(rows) * per
         if progress:
             progress(done, total)
-    return [row for i in sorted(parts) for row in parts[i]]
+    return intern_rows([row for i in sorted(parts) for row in parts[i]])
 
 
 # One engine per worker process and rule bundle: compile once, check many.
@@ -177,16 +316,48 @@ def _chunk(
     return run_profiles(_bundle_engine(bundle, digest), spec, list(chunk))
 
 
+CHUNKS_PER_CORE = 8  # small enough that the cores finish together, large enough to pay
+QUEUED_PER_WORKER = 2  # chunks handed to a worker ahead: it never waits for the next
+
+
 def _local(engine, spec, profiles, workers, progress, total) -> list[ProfileRow]:
+    """`workers` cores: this process (its networks are compiled already) and `workers - 1`
+    spawned ones, started once per sweep, each loading the rules bundle once. Spawn, not fork:
+    a forked durable_rules host would share the parent's native state. Workers take chunks from
+    the front, this process from the back, so neither waits while chunks remain."""
+    chunks = list(enumerate(_chunks(profiles, workers * CHUNKS_PER_CORE)))
+    if len(chunks) <= 1:
+        return _serial(engine, spec, profiles, progress, total)
     bundle = bundle_of(engine.rulebase)
-    # spawn, not fork: a forked durable_rules host would share the parent's native state
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = {
-            pool.submit(_chunk, bundle, bundle.digest, spec, chunk): i
-            for i, chunk in enumerate(_chunks(profiles, workers * 8))
-        }
-        finished = ((futures[f], f.result()) for f in as_completed(futures))
-        return _gather(finished, progress, total, len(spec.gemeenten))
+    per = len(spec.gemeenten)
+    parts: dict[int, list[ProfileRow]] = {}
+    done = 0
+
+    def finished(index: int, rows: list[ProfileRow]) -> None:
+        nonlocal done
+        parts[index] = rows
+        done += len(rows) * per
+        if progress:
+            progress(done, total)
+
+    with ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
+        running: dict[Future[list[ProfileRow]], int] = {}
+
+        def feed() -> None:
+            for future in [f for f in running if f.done()]:
+                finished(running.pop(future), future.result())
+            while chunks and len(running) < (workers - 1) * QUEUED_PER_WORKER:
+                index, chunk = chunks.pop(0)
+                running[pool.submit(_chunk, bundle, bundle.digest, spec, chunk)] = index
+
+        feed()
+        while chunks:
+            index, chunk = chunks.pop()
+            finished(index, run_profiles(engine, spec, chunk))
+            feed()
+        for future in as_completed(list(running)):
+            finished(running.pop(future), future.result())
+    return intern_rows([row for i in sorted(parts) for row in parts[i]])
 
 
 # ------------------------------------------------------------------------------------ Dask
