@@ -79,7 +79,8 @@ def test_a_finished_report_survives_a_restart(url):
 
 def test_a_cancel_through_another_worker_stops_the_owner(url):
     owner, other = _worker(url), _worker(url)
-    params = {**QUERY, "profiles": 2000, "seed": 5}  # long enough to be running when cancelled
+    # long enough to be running when cancelled (the most a job may take: sweeps got faster)
+    params = {**QUERY, "profiles": 20_000, "seed": 5}
     job_id = owner.post(JOBS, params=params).json()["id"]
     cancelled = other.delete(f"/v1/jobs/{job_id}")
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
