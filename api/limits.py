@@ -90,17 +90,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         kb = self.limit // 1024
@@ -123,3 +113,17 @@ def dutch(err: dict[str, Any]) -> dict[str, Any]:
     if kind in OWN_TEXT:  # engine.model's own checks: Dutch, sent values cut to 40
         text = shorten(text, 300 if kind == "placement" else MAX_ECHO)
     return error(loc, f"{field}: {text}", kind)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives a body already read once more, then the client's next messages."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

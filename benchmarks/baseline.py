@@ -71,11 +71,16 @@ def _commit() -> str | None:
 
 
 def _time(root: Path, rules: Path, data: Path, lean: bool = False) -> dict[str, Any]:
-    """One timed pass of the Arrangeur at `root` on `rules`, in a child process on this
-    interpreter (the product and the baseline are timed by the same code)."""
+    """One timed pass of the Arrangeur at `root` on `rules`."""
+    args = [str(root), str(rules.resolve()), str(data), "lean" if lean else "full"]
+    return run_timer(_TIMER, root, args)
+
+
+def run_timer(script: str, root: Path, args: list[str]) -> dict[str, Any]:
+    """A timing script run in a child process on this interpreter with the Arrangeur at `root`
+    importable (the product and a baseline are timed by the same code); its JSON line."""
     out = subprocess.run(
-        [sys.executable, "-c", _TIMER, str(root), str(rules.resolve()), str(data)]
-        + (["lean"] if lean else ["full"]),
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         cwd=root,
@@ -83,7 +88,8 @@ def _time(root: Path, rules: Path, data: Path, lean: bool = False) -> dict[str, 
     )
     if out.returncode != 0:
         raise RuntimeError(f"timing {root} failed: {out.stderr.strip().splitlines()[-1:]}")
-    return json.loads(out.stdout)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 def _interleaved(runs: dict[str, tuple[Path, Path, bool]], data: Path) -> dict[str, Any]:

@@ -6,16 +6,15 @@ sweep against main at 32f809b (the commit issue 26 was measured on), interleaved
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks.baseline import run_timer
 from benchmarks.sweep import children_cpu
 from engine.analysis.national import national_sweep
 from engine.arrangement import Engine
@@ -150,13 +149,4 @@ def national_vs_baseline(
 
 
 def _time_national(root: Path, profiles: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-c", _TIMER, str(root), str(profiles)],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"timing {root} failed: {out.stderr.strip().splitlines()[-1:]}")
-    return json.loads(out.stdout)
+    return run_timer(_TIMER, root, [str(root), str(profiles)])

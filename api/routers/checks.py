@@ -16,9 +16,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import EngineDep
+from api.limits import replaying
 from api.schemas import INVALID, RULES_FAULT, TOO_LARGE
 from api.security.guard import authorize_route
 from engine.arrangement import Engine
@@ -133,16 +134,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive] | None:
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replaying(body, receive)
 
 
 def _placement(body: bytes) -> Placement | None:

@@ -31,6 +31,7 @@ from engine.analysis.sweep import (
     Progress,
     SweepSpec,
     outcomes,
+    probe,
     reads_gemeente,
     sweep,
 )
@@ -51,19 +52,7 @@ def current_gemeenten(engine: Engine, when: date) -> list[Gemeente]:
 def scope_key(engine: Engine, code: str, when: date) -> ScopeKey:
     """The content hashes of the rule sets in force for a candidate and employer in this
     gemeente, and its code if one of them reads a gemeente: equal keys give equal outcomes."""
-    probe = parse_placement(
-        {
-            "peildatum": when.isoformat(),
-            "candidate": {
-                "woongemeente": code,
-                "geboortedatum": f"{when.year - 40}-01-01",  # 39 or 40: any plausible age
-                "uitkering": "geen",
-            },
-            "employer": {"vestigingsgemeente": code},
-            "job": {"startdatum": when.isoformat(), "uren_per_week": 32},
-        }
-    )
-    scope = engine.scope(probe)
+    scope = engine.scope(probe(code, code, when))
     own = code if any(reads_gemeente(rs) for rs in scope.rulesets) else ""
     return own, tuple(sorted(rs.content_hash for rs in scope.rulesets))
 
