@@ -76,6 +76,16 @@ def _time(root: Path, rules: Path, data: Path, lean: bool = False) -> dict[str, 
     return run_timer(_TIMER, root, args)
 
 
+def checkout(commit: str, folder: Path) -> Path:
+    """The tree of `commit` from git into a new `folder` (no repository, nothing built)."""
+    folder.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
 def run_timer(script: str, root: Path, args: list[str]) -> dict[str, Any]:
     """A timing script run in a child process on this interpreter with the Arrangeur at `root`
     importable (the product and a baseline are timed by the same code); its JSON line."""
@@ -113,12 +123,7 @@ def measure_baseline(rules: Path, placements: list[dict[str, Any]]) -> dict[str,
     if commit is None:
         return {"skipped": "the baseline commit is not in this clone"}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "baseline"
-        folder.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        folder = checkout(commit, Path(tmp) / "baseline")
         data = Path(tmp) / "placements.json"
         data.write_text(json.dumps(placements))
         typed = typed_rules(folder / "rules", Path(tmp) / "typed")

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.baseline import run_timer
+from benchmarks.baseline import checkout, run_timer
 from benchmarks.sweep import children_cpu
 from engine.analysis.national import national_sweep
 from engine.arrangement import Engine
@@ -124,12 +124,7 @@ def national_vs_baseline(
         return {"skipped": f"commit {commit[:12]} is not in this clone"}
     best: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "baseline"
-        folder.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        folder = checkout(commit, Path(tmp) / "baseline")
         for _ in range(rounds):
             for name, root in (("baseline", folder), ("product", ROOT)):
                 found = _time_national(root, profiles)
