@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 
 WETTEN = "https://wetten.overheid.nl"
 LOKALE_REGELGEVING = "https://lokaleregelgeving.overheid.nl"
@@ -66,10 +65,6 @@ def deep_link(
     return url or ""
 
 
-# A source's citation is a computed field: every answer's JSON builds it again for each of its
-# sources (about 60), and a rule base has a few hundred distinct ones (issue 26: about a third
-# of serialising an answer).
-@lru_cache(maxsize=4096)
 def citation_text(
     *,
     title: str,
