@@ -264,9 +264,10 @@ class DurableBackend:
                         message = started[1] if started else None
                 clean = error is None and not pending
             finally:
-                self._cool_later = False
+                # a cool asked for while this check ran (WarmStates dropped it): honour it
+                cool_later, self._cool_later = self._cool_later, False
                 warm = self._warm
-                if clean and warm is not None and warm.keep(self) and not self._cool_later:
+                if clean and not cool_later and warm is not None and warm.keep(self):
                     # kept warm for the next check, emptied of exactly this check's facts
                     derived = ",".join(asserted)
                     every = f"{text[:-1]},{derived}]" if derived else text

@@ -6,20 +6,16 @@
 #   PYTHON=python3.13 VENV=.venv313 bash scripts/setup.sh   # a second venv beside .venv
 #
 # durable-rules 2.0.28 (the last release, source distribution only) is built here on every
-# version, from its PyPI source with two build-time patches, and the wheel is cached in
-# .cache/wheels/<patch level>/ (ignored by git). Needs a C compiler.
-#  1. PyEval_CallObject, removed in CPython 3.13, becomes PyObject_CallObject (the documented
-#     replacement, same arguments; also in 3.11 and 3.12).
-#  2. Session memory sized for Arrangeur's checks (one session of a few dozen facts): each
-#     join node's frame hash index 512 -> 16 buckets and its first frame pools 8 -> 4 nodes.
-#     The indexes chain on collision and the pools grow on demand, so only size changes: a
-#     session state goes from 2-4 MiB to well under 1 MiB and is built ~3x faster
-#     (docs/performance.md, "durable's session memory").
+# version, from its PyPI source with build-time patches (scripts/deps/patch_durable.py: Python
+# 3.13's C API, session memory sized for Arrangeur's checks, and two memory-safety fixes: a
+# completed action's frame that a fact kept pointing at, a new state's unset action context),
+# and the wheel is cached in .cache/wheels/<patch level>/
+# (ignored by git). Needs a C compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 DURABLE=2.0.28
-WHEELS=.cache/wheels/patched-2  # raise the level when the patches change
+WHEELS=.cache/wheels/patched-4  # raise the level when the patches change
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
 
@@ -83,16 +79,7 @@ if [ -z "$wheel" ]; then
   "${PIP[@]}" download --quiet --no-binary :all: --no-deps "durable-rules==$DURABLE" -d "$work"
   tar -xzf "$work"/durable_rules-"$DURABLE".tar.gz -C "$work"
   src="$work/durable_rules-$DURABLE/src"
-  sed -i 's/\bPyEval_CallObject(/PyObject_CallObject(/g' "$src/rulespy/rules.c"
-  sed -i -E 's/^#define (MAX_(LEFT|RIGHT)_FRAME_INDEX_LENGTH) 512$/#define \1 16/' "$src/rules/state.h"
-  sed -i -E 's/^#define (MAX_(LEFT|RIGHT)_FRAME_NODES) 8$/#define \1 4/' "$src/rules/state.c"
-  if grep -q PyEval_CallObject "$src/rulespy/rules.c" ||
-    [ "$(grep -c 'PyObject_CallObject(' "$src/rulespy/rules.c")" -lt 5 ] ||
-    [ "$(grep -cE '^#define MAX_(LEFT|RIGHT)_FRAME_INDEX_LENGTH 16$' "$src/rules/state.h")" != 2 ] ||
-    [ "$(grep -cE '^#define MAX_(LEFT|RIGHT)_FRAME_NODES 4$' "$src/rules/state.c")" != 2 ]; then
-    echo "setup: durable-rules $DURABLE source is not the one these patches expect ($src)" >&2
-    exit 1
-  fi
+  "$PY" scripts/deps/patch_durable.py "$src"
   mkdir -p "$WHEELS"
   # setuptools' deprecation notes about durable's own packaging only on failure
   "${PIP[@]}" wheel --quiet --no-deps -w "$WHEELS" "$work/durable_rules-$DURABLE" \

@@ -215,3 +215,21 @@ def test_only_the_most_recently_used_networks_keep_their_session_state():
     for backend in (a, b, cold):
         backend.close()
     assert len(warm) == 0
+
+
+def test_a_state_cooled_while_its_check_ran_is_deleted_after_that_check():
+    # WarmStates cools the least recently used network from another thread's check; if that
+    # network is checking, its own check deletes the state when it ends (not kept after all)
+    warm = WarmStates(cap=4)
+    backend = DurableBackend(compile_network([_ruleset(CONDITIONS)], {}), None, warm)
+    facts = {"peildatum": date(2025, 1, 1), "candidate.uitkering": "ww"}
+    backend.run(facts, {})
+    assert durable_rules_engine.get_state(backend._handle, SESSION)  # kept warm
+    with backend._lock:  # as while a check runs here
+        backend.cool()  # cannot wait for the lock: asks the running check instead
+    fired = backend.run(facts, {}).fired
+    with pytest.raises(durable_rules_engine.error, match="309"):
+        durable_rules_engine.get_state(backend._handle, SESSION)
+    assert sorted(backend.run(facts, {}).fired) == sorted(fired)  # and warm again after
+    assert durable_rules_engine.get_state(backend._handle, SESSION)
+    backend.close()
