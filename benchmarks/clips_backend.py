@@ -13,7 +13,7 @@ from typing import Any
 
 import clips
 
-from engine.compiler import Network
+from engine.compiler import ABSENT, Network, per_fact
 from engine.expressions import UNKNOWN
 from engine.facts import to_network
 from engine.runtime import Memo, Session
@@ -54,15 +54,15 @@ def _test(constraint: dict[str, Any], var: str) -> str:
 def _defrule(name: str, body: dict[str, Any]) -> str:
     lhs: list[str] = []
     tests: list[str] = []
-    for i, pattern in enumerate(body["all"]):
-        ((_, spec),) = pattern.items()
+    # one CLIPS pattern per fact: the durable input fact's tests split per input
+    facts = [f for p in body["all"] for spec in p.values() for f in per_fact(spec["$and"])]
+    for i, (kind, fact, constraints) in enumerate(facts):
         var = f"?a{i}"
-        fact = next(t["n"] for t in spec["$and"] if set(t) == {"n"})
-        if {"t": "a"} in spec["$and"]:  # an input the placement left out
+        if kind == ABSENT:  # an input the placement left out
             lhs.append(f"(a (n {json.dumps(fact)}))")
             continue
         lhs.append(f"(f (n {json.dumps(fact)}) (v {var}))")
-        tests += [_test(t, var) for t in spec["$and"] if set(t) not in ({"t"}, {"n"})]
+        tests += [_test(t, var) for t in constraints]
     if tests:
         lhs.append(f"(test {tests[0]})" if len(tests) == 1 else f"(test (and {' '.join(tests)}))")
     return f'(defrule {name} {" ".join(lhs)} => (fire "{name}"))'

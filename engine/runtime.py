@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 import durable_rules_engine
 
-from engine.compiler import ABSENT, FACT, Action, Network
+from engine.compiler import FACT, INPUT, Action, Network
 from engine.errors import EvaluationError, SettingError
 from engine.expressions import UNKNOWN, evaluate
-from engine.facts import to_network
+from engine.facts import INPUT_FACTS, to_network
 
 Memo = dict[tuple[int, tuple[Any, ...]], Any]  # (id(derived fact), values it reads) -> value
 MEMO_SIZE = 65_536  # derived values kept per engine (a few MiB); refilled when full
@@ -223,19 +223,18 @@ class DurableBackend:
             if handle is None:  # closed (evicted from the cache) while a check held it
                 handle = self._handle = self._create()
                 self._has_state = False
-            batch = [
-                {"sid": SESSION, "t": ABSENT, "n": name}
-                for name in network.absent_names
-                if name not in facts
+            # The inputs in one fact, a property each (an input not given has none); the
+            # other facts (the caller's own, derived ones later) one durable fact each. A
+            # fact no pattern takes is "not handled" (result 1): normal, the others count.
+            inputs = {n: to_network(v) for n, v in facts.items() if n in INPUT_FACTS}
+            text = _input_json(inputs)
+            known = [
+                _fact_json(n, v)
+                for n, v in facts.items()
+                if n not in INPUT_FACTS and n in network.fact_names
             ]
-            known = [_fact_json(n, v) for n, v in facts.items() if n in network.fact_names]
-            if not batch and not known:  # no pattern reads any of these facts: nothing fires
-                return session
-            # A fact no pattern takes is "not handled" (result 1): normal, the others still
-            # count.
-            text = json.dumps(batch, ensure_ascii=False)
             if known:
-                text = f"{text[:-1]},{','.join(known)}]" if batch else f"[{','.join(known)}]"
+                text = f"[{text[1:-1]},{','.join(known)}]"
             state = durable_rules_engine.assert_facts(handle, text)[1]
             self._has_state = True
             asserted: list[str] = []  # derived facts, as asserted (JSON)
@@ -288,6 +287,11 @@ class DurableBackend:
             name = action.derived.id
             if value is not UNKNOWN and name in self.network.fact_names:
                 pending.append(_fact_json(name, value))
+
+
+def _input_json(inputs: dict[str, Any]) -> str:
+    """The batch with the input fact: `[{"sid":…,"t":"i",<input>:<value>,…}]`."""
+    return json.dumps([{"sid": SESSION, "t": INPUT, **inputs}], ensure_ascii=False)
 
 
 _FACT_PREFIX: dict[str, str] = {}  # fact name -> its durable fact's JSON up to the value
