@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -316,16 +316,17 @@ def _chunk(
     return run_profiles(_bundle_engine(bundle, digest), spec, list(chunk))
 
 
-CHUNKS_PER_CORE = 8  # small enough that the cores finish together, large enough to pay
-QUEUED_PER_WORKER = 2  # chunks handed to a worker ahead: it never waits for the next
+CHUNKS_PER_CORE = 32  # small: the last chunks decide how long a core waits for the other
 
 
 def _local(engine, spec, profiles, workers, progress, total) -> list[ProfileRow]:
     """`workers` cores: this process (its networks are compiled already) and `workers - 1`
     spawned ones, started once per sweep, each loading the rules bundle once. Spawn, not fork:
-    a forked durable_rules host would share the parent's native state. Workers take chunks from
-    the front, this process from the back, so neither waits while chunks remain."""
-    chunks = list(enumerate(_chunks(profiles, workers * CHUNKS_PER_CORE)))
+    a forked durable_rules host would share the parent's native state. Every chunk is queued
+    for the workers at once, in order; this process takes chunks from the back for as long as
+    no worker has started them (a queued future can still be cancelled), so the workers never
+    wait for this process to hand out work and this process never waits while work remains."""
+    chunks = _chunks(profiles, workers * CHUNKS_PER_CORE)
     if len(chunks) <= 1:
         return _serial(engine, spec, profiles, progress, total)
     bundle = bundle_of(engine.rulebase)
@@ -341,22 +342,20 @@ def _local(engine, spec, profiles, workers, progress, total) -> list[ProfileRow]
             progress(done, total)
 
     with ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
-        running: dict[Future[list[ProfileRow]], int] = {}
-
-        def feed() -> None:
-            for future in [f for f in running if f.done()]:
-                finished(running.pop(future), future.result())
-            while chunks and len(running) < (workers - 1) * QUEUED_PER_WORKER:
-                index, chunk = chunks.pop(0)
-                running[pool.submit(_chunk, bundle, bundle.digest, spec, chunk)] = index
-
-        feed()
-        while chunks:
-            index, chunk = chunks.pop()
-            finished(index, run_profiles(engine, spec, chunk))
-            feed()
-        for future in as_completed(list(running)):
-            finished(running.pop(future), future.result())
+        queued = [pool.submit(_chunk, bundle, bundle.digest, spec, chunk) for chunk in chunks]
+        try:
+            for index in range(len(chunks) - 1, -1, -1):
+                if not queued[index].cancel():  # a worker has it, and all before it
+                    break
+                finished(index, run_profiles(engine, spec, chunks[index]))
+            ours = set(parts)
+            running = {f: i for i, f in enumerate(queued) if i not in ours}
+            for future in as_completed(running):
+                finished(running[future], future.result())
+        except BaseException:
+            for future in queued:  # a cancelled job or a failure: no worker starts more
+                future.cancel()
+            raise
     return intern_rows([row for i in sorted(parts) for row in parts[i]])
 
 
