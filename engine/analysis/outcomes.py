@@ -77,6 +77,7 @@ class _Compared:
 @dataclass(frozen=True)
 class _RowValue:
     compared: tuple[_Compared, ...]  # per instrument
+    differing: tuple[tuple[str, _Compared], ...]  # the instruments whose gemeenten differ
     value: dict[str, float]  # per gemeente, the indicative yearly amount
     offered: dict[str, list[str]]
     gap: float
@@ -122,6 +123,9 @@ def _compare_row(
     }
     return _RowValue(
         compared=tuple(compared),
+        differing=tuple(
+            (i, c) for i, c in zip(instruments, compared, strict=True) if len(c.groups) > 1
+        ),
         value=value,
         offered=offered,
         gap=max(value.values()) - min(value.values()) if value else 0.0,
@@ -140,17 +144,13 @@ def analyse(
     instruments = list(rb.catalogue.instruments)
     naam = {i: rb.catalogue.instruments[i].naam for i in instruments}
     buckets: dict[tuple, _Bucket] = {}
-    agreement: dict[str, list[float]] = {i: [] for i in instruments}
-    municipal: set[str] = set()
-    # what each (instrument, gemeente) digest takes in, in profile order (hashed at the end:
-    # the same digest as updating it profile by profile)
-    encoded: dict[str, dict[str, list[bytes]]] = {i: {c: [] for c in order} for i in instruments}
     pairs = list(combinations(range(len(order)), 2))
     deviations = {i: dict.fromkeys(order, 0) for i in instruments}
     gaps: list[tuple[float, bool, Profile, dict[str, float], dict[str, list[str]]]] = []
     # rows with the same outcome objects compare the same (the sweep shares equal dicts); the
     # rows stay alive meanwhile, so their ids do too
     compared_rows: dict[tuple[int, ...], _RowValue] = {}
+    in_order: list[_RowValue] = []  # per profile, its row compared
 
     def example(profile: Profile, per_code: dict[str, Outcome], codes: list[str]) -> Example:
         return Example(
@@ -164,15 +164,8 @@ def analyse(
         found = compared_rows.get(key)
         if found is None:
             found = compared_rows[key] = _compare_row(row, instruments, order, pairs)
-        for instrument, cmp in zip(instruments, found.compared, strict=True):
-            for c, data in zip(order, cmp.encoded, strict=True):
-                encoded[instrument][c].append(data)
-            if cmp.municipal:
-                municipal.add(instrument)
-            if cmp.agreement is not None:
-                agreement[instrument].append(cmp.agreement)
-            if len(cmp.groups) <= 1:
-                continue
+        in_order.append(found)
+        for instrument, cmp in found.differing:  # more than one group: someone deviates
             for code in cmp.odd:
                 deviations[instrument][code] += 1
             bucket_key = (instrument, cmp.kind, cmp.odd)
@@ -183,6 +176,22 @@ def analyse(
             if len(bucket.examples) < MAX_EXAMPLES:
                 bucket.examples.append(example(profile, cmp.per_code, [g[0] for g in cmp.groups]))
         gaps.append((found.gap, found.differs, profile, found.value, found.offered))
+    municipal = {
+        i
+        for found in compared_rows.values()
+        for i, cmp in zip(instruments, found.compared, strict=True)
+        if cmp.municipal
+    }
+    # per instrument, in profile order: the agreements (averaged) and, per gemeente, what its
+    # digest takes in (the same digest as updating it profile by profile)
+    agreement: dict[str, list[float]] = {}
+    encoded: dict[str, dict[str, list[bytes]]] = {}
+    for k, instrument in enumerate(instruments):
+        compared = [found.compared[k] for found in in_order]
+        agreement[instrument] = [c.agreement for c in compared if c.agreement is not None]
+        encoded[instrument] = {
+            code: [c.encoded[j] for c in compared] for j, code in enumerate(order)
+        }
 
     differences = [
         OutcomeDifference(
