@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DURABLE=2.0.28
-WHEELS=.cache/wheels/patched-4  # the patched durable-rules wheel that scripts/setup.sh built
+WHEELS=.cache/wheels/patched-5  # the patched durable-rules wheel that scripts/setup.sh built
 
 work=$(mktemp -d)
 server=""

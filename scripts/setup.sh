@@ -7,15 +7,15 @@
 #
 # durable-rules 2.0.28 (the last release, source distribution only) is built here on every
 # version, from its PyPI source with build-time patches (scripts/deps/patch_durable.py: Python
-# 3.13's C API, session memory sized for Arrangeur's checks, and two memory-safety fixes: a
+# 3.13's C API, session memory sized for Arrangeur's checks, two memory-safety fixes (a
 # completed action's frame that a fact kept pointing at, a new state's unset action context),
-# and the wheel is cached in .cache/wheels/<patch level>/
+# and action messages that name the rule only), and the wheel is cached in .cache/wheels/<patch level>/
 # (ignored by git). Needs a C compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 DURABLE=2.0.28
-WHEELS=.cache/wheels/patched-4  # raise the level when the patches change
+WHEELS=.cache/wheels/patched-5  # raise the level when the patches change
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
 
