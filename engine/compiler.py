@@ -73,7 +73,9 @@ class Network:
     # conditions and refutations of several rules are one network rule)
     rulesets: tuple[RuleSet, ...]
     fact_names: frozenset[str]  # facts some pattern reads; others need not enter the network
-    absent_names: frozenset[str] = frozenset()  # inputs whose absence some pattern reads
+    # inputs whose absence some pattern reads (durable tests `$nex` on the input fact; the CLIPS
+    # peer in benchmarks/ asserts an absence fact for each one not given)
+    absent_names: frozenset[str] = frozenset()
     patterns_json: str = ""  # the definition as durable_rules' C engine reads it (no "run")
 
 
