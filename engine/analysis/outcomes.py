@@ -85,37 +85,22 @@ class _RowValue:
 
 
 def _compare_row(
-    row: ProfileRow, instruments: Sequence[str], order: Sequence[str], pairs: list[tuple[int, int]]
+    row: ProfileRow,
+    instruments: Sequence[str],
+    order: Sequence[str],
+    pairs: list[tuple[int, int]],
+    compared_by_outcomes: dict[tuple[int, ...], _Compared],
 ) -> _RowValue:
     compared = []
     for instrument in instruments:
-        per_code = {c: row[k].get(instrument, NONE) for k, c in enumerate(order)}
-        values = {c: comparable(o) for c, o in per_code.items()}
-        agreement = None
-        if any(o.status != "not_eligible" for o in per_code.values()) and pairs:
-            same = sum(values[order[a]] == values[order[b]] for a, b in pairs)
-            agreement = same / len(pairs)
-        groups = partition(values, list(order))
-        if any(o.local_exception for o in per_code.values()):
-            kind = "local_exception"
-        elif len({o.status for o in per_code.values()}) > 1:
-            kind = "eligibility_mismatch"
-        else:
-            kind = "parameter_mismatch"
-        compared.append(
-            _Compared(
-                per_code=per_code,
-                encoded=tuple(repr(v).encode() for v in values.values()),
-                municipal=any(
-                    o.provider == "gemeente" or o.provider.startswith("regio:")
-                    for o in per_code.values()
-                ),
-                agreement=agreement,
-                groups=groups,
-                kind=kind,
-                odd=tuple(deviating(groups)) if len(groups) > 1 else (),
-            )
-        )
+        outcomes = tuple([row[k].get(instrument, NONE) for k in range(len(order))])
+        # the same outcome objects compare the same, whichever row or instrument they are in
+        # (the sweep shares equal outcomes; the rows keep them alive, so their ids too)
+        key = tuple(map(id, outcomes))
+        found = compared_by_outcomes.get(key)
+        if found is None:
+            found = compared_by_outcomes[key] = _compare(outcomes, order, pairs)
+        compared.append(found)
     value = {c: sum(o.yearly_eur() for o in row[k].values()) for k, c in enumerate(order)}
     offered = {
         c: sorted(i for i, o in row[k].items() if o.status == "eligible")
@@ -130,6 +115,36 @@ def _compare_row(
         offered=offered,
         gap=max(value.values()) - min(value.values()) if value else 0.0,
         differs=len({tuple(v) for v in offered.values()}) > 1,
+    )
+
+
+def _compare(
+    outcomes: tuple[Outcome, ...], order: Sequence[str], pairs: list[tuple[int, int]]
+) -> _Compared:
+    """One instrument's outcomes in the gemeenten of `order`, compared."""
+    per_code = dict(zip(order, outcomes, strict=True))
+    values = {c: comparable(o) for c, o in per_code.items()}
+    agreement = None
+    if any(o.status != "not_eligible" for o in outcomes) and pairs:
+        same = sum(values[order[a]] == values[order[b]] for a, b in pairs)
+        agreement = same / len(pairs)
+    groups = partition(values, list(order))
+    if any(o.local_exception for o in outcomes):
+        kind = "local_exception"
+    elif len({o.status for o in outcomes}) > 1:
+        kind = "eligibility_mismatch"
+    else:
+        kind = "parameter_mismatch"
+    return _Compared(
+        per_code=per_code,
+        encoded=tuple(repr(v).encode() for v in values.values()),
+        municipal=any(
+            o.provider == "gemeente" or o.provider.startswith("regio:") for o in outcomes
+        ),
+        agreement=agreement,
+        groups=groups,
+        kind=kind,
+        odd=tuple(deviating(groups)) if len(groups) > 1 else (),
     )
 
 
@@ -150,6 +165,7 @@ def analyse(
     # rows with the same outcome objects compare the same (the sweep shares equal dicts); the
     # rows stay alive meanwhile, so their ids do too
     compared_rows: dict[tuple[int, ...], _RowValue] = {}
+    compared_by_outcomes: dict[tuple[int, ...], _Compared] = {}
     in_order: list[_RowValue] = []  # per profile, its row compared
 
     def example(profile: Profile, per_code: dict[str, Outcome], codes: list[str]) -> Example:
@@ -163,7 +179,9 @@ def analyse(
         key = tuple(map(id, row))
         found = compared_rows.get(key)
         if found is None:
-            found = compared_rows[key] = _compare_row(row, instruments, order, pairs)
+            found = compared_rows[key] = _compare_row(
+                row, instruments, order, pairs, compared_by_outcomes
+            )
         in_order.append(found)
         for instrument, cmp in found.differing:  # more than one group: someone deviates
             for code in cmp.odd:
