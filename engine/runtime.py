@@ -172,6 +172,13 @@ class DurableBackend:
         self.network = network
         self._memo = memo
         self._warm = warm
+        # the network rules that only refute, with the rule each refutes: taken without a call
+        # per action (about 40 of a check's 50 actions)
+        self._refutes = {
+            name: tuple((a.rule.qualified_id, a) for a in found if a.rule is not None)
+            for name, found in network.actions.items()
+            if all(a.refuted_by is not None for a in found)
+        }
         self._lock = threading.Lock()
         self._has_state = False
         self._cool_later = False  # cooled while a check ran: delete the state after it
@@ -278,15 +285,26 @@ class DurableBackend:
         return session
 
     def _act(self, session: Session, msg: str, pending: list[str]) -> None:
-        # the message is {"<rule name>": {...matched facts}}: only the name is needed
-        for action in self.network.actions[msg[2 : msg.index('"', 2)]]:
+        # the message is {"<rule name>":{}} (patch 5): only the name is needed
+        name = msg[2 : msg.index('"', 2)]
+        refutes = self._refutes.get(name)
+        if refutes is not None:  # most actions: a rule refuted (several rules may share one)
+            refuted = session.refuted
+            for rule_id, action in refutes:
+                found = refuted.get(rule_id)
+                if found is None:
+                    refuted[rule_id] = [action]
+                else:
+                    found.append(action)
+            return
+        fact_names = self.network.fact_names
+        for action in self.network.actions[name]:
             if action.derived is None:
                 session.conclude(action)
                 continue
             value = session.derive(action, self._memo)
-            name = action.derived.id
-            if value is not UNKNOWN and name in self.network.fact_names:
-                pending.append(_fact_json(name, value))
+            if value is not UNKNOWN and action.derived.id in fact_names:
+                pending.append(_fact_json(action.derived.id, value))
 
 
 def _input_json(inputs: dict[str, Any]) -> str:
