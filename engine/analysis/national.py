@@ -37,6 +37,7 @@ from engine.analysis.sweep import (
 )
 from engine.arrangement import Engine, parse_placement
 from engine.geography import Gemeente
+from engine.heap import batch_heap
 
 ScopeKey = tuple[str, tuple[str, ...]]
 
@@ -222,12 +223,13 @@ def national_sweep(
 ) -> NationalSweep:
     """Every gemeente (or the ones given) × `profile_count` profiles, through the public check;
     one computation per group of gemeenten with the same rules when `dedup`."""
-    members = list(gemeenten) if gemeenten is not None else current_gemeenten(engine, when)
-    groups = scope_groups(engine, members, when, dedup)
-    profiles = sweep_profiles(profile_count, seed)
-    spec = SweepSpec(tuple(g[0] for g in groups), None, when)
-    rows = sweep(engine, spec, profiles, executor, workers, progress)
-    return _aggregate(engine, when, profiles, rows, groups, [g.code for g in members], dedup)
+    with batch_heap():  # thousands of checks and their aggregation: engine/heap.py
+        members = list(gemeenten) if gemeenten is not None else current_gemeenten(engine, when)
+        groups = scope_groups(engine, members, when, dedup)
+        profiles = sweep_profiles(profile_count, seed)
+        spec = SweepSpec(tuple(g[0] for g in groups), None, when)
+        rows = sweep(engine, spec, profiles, executor, workers, progress)
+        return _aggregate(engine, when, profiles, rows, groups, [g.code for g in members], dedup)
 
 
 def _aggregate(

@@ -25,6 +25,7 @@ from engine.arrangement import Engine
 from engine.dates import add_months
 from engine.errors import NotFound, PlacementError
 from engine.geography import Gemeente, Regio
+from engine.heap import batch_heap
 from engine.model import Party
 from engine.rulesets.registry import RuleBase
 
@@ -75,15 +76,16 @@ def harmonisation(
     compare_date: date | None = None,
     compare_region: str | None = None,
 ) -> HarmonisationReport:
-    report, rows = _report(engine, region, peildatum, options, progress)
-    if compare_date is not None:
-        other, other_rows = _report(engine, region, compare_date, options, progress)
-        report.compare_date = _compare_dates(engine, report, rows, other, other_rows, options)
-    if compare_region is not None:
-        elsewhere = replace(options, vestigingsgemeente=None, gemeenten=())
-        other, _ = _report(engine, compare_region, peildatum, elsewhere, progress)
-        report.compare_region = _compare_regions(report, other)
-        report.other_region = other
+    with batch_heap():  # thousands of checks and their analysis: engine/heap.py
+        report, rows = _report(engine, region, peildatum, options, progress)
+        if compare_date is not None:
+            other, other_rows = _report(engine, region, compare_date, options, progress)
+            report.compare_date = _compare_dates(engine, report, rows, other, other_rows, options)
+        if compare_region is not None:
+            elsewhere = replace(options, vestigingsgemeente=None, gemeenten=())
+            other, _ = _report(engine, compare_region, peildatum, elsewhere, progress)
+            report.compare_region = _compare_regions(report, other)
+            report.other_region = other
     return report
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from engine.analysis.profiles import Profile, placement_for
 from engine.arrangement import Engine, parse_placement
 from engine.expressions import Node, names
+from engine.heap import batch_heap
 from engine.model import Arrangement, Placement
 from engine.rulesets.bundle import RulesBundle, bundle_of, load_bundle
 from engine.rulesets.loader import RuleSet
@@ -258,9 +259,11 @@ def sweep(
     """Evaluate all profiles; `executor` is `serial`, `local` (all cores) or `dask://HOST:PORT`."""
     total = len(profiles) * len(spec.gemeenten)
     if executor == "serial" or (executor == "local" and (workers or os.cpu_count() or 1) <= 1):
-        return _serial(engine, spec, profiles, progress, total)
+        with batch_heap():
+            return _serial(engine, spec, profiles, progress, total)
     if executor == "local":
-        return _local(engine, spec, profiles, workers or os.cpu_count() or 1, progress, total)
+        with batch_heap():
+            return _local(engine, spec, profiles, workers or os.cpu_count() or 1, progress, total)
     if executor.startswith(("dask://", "tcp://")):
         return _dask(engine, spec, profiles, executor, progress, total)
     raise ValueError(f"onbekende executor {executor!r}: kies serial, local of dask://HOST:PORT")
