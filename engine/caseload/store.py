@@ -27,6 +27,7 @@ from engine.caseload.errors import DuplicateRef, InvalidInput, RecheckFailed, Un
 from engine.caseload.report import RecheckReport, RulesetUse
 from engine.caseload.tables import REF_MAX, CheckRow, DeadlineRow, PlacementRow
 from engine.errors import EvaluationError, PlacementError
+from engine.heap import batch_heap
 from engine.model import Arrangement, Placement
 from engine.storage.database import connect, describe
 from engine.storage.migrate import upgrade
@@ -133,6 +134,10 @@ class Caseload:
     def add_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Add placements in one transaction: all of them, or (on the first error) none."""
         items = builtins.list(items)
+        with batch_heap():  # a bulk import: thousands of checks (engine/heap.py)
+            return self._add_many(items)
+
+    def _add_many(self, items: builtins.list[tuple[str, Mapping[str, Any]]]) -> int:
         known = self._known_of([ref for ref, _ in items])  # one query per CHUNK refs
         prepared: builtins.list[_Prepared] = []
         seen: set[str] = set()
@@ -195,7 +200,8 @@ class Caseload:
         it. The whole re-check is still one transaction (saved whole or not at all)."""
         now = datetime.now(UTC)
         run = _Run(when)
-        with self._sessions() as s, s.begin():
+        # thousands of checks: what exists before them is left out of full collections
+        with batch_heap(), self._sessions() as s, s.begin():
             # PostgreSQL: a second re-check at the same time waits instead of interleaving
             s.execute(select(PlacementRow.id).where(self._mine()).with_for_update())
             for rows in self._batches(s):
