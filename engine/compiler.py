@@ -29,6 +29,7 @@ from engine.expressions.normal_form import (
     alternatives,
     is_absence,
     is_param,
+    negation_normal_form,
 )
 from engine.facts import INPUT_FACTS, to_network
 from engine.rulesets.loader import DerivedFact, Rule, RuleSet
@@ -63,6 +64,9 @@ class Action:
     refuted_by: tuple[Node, ...] | None = None
     order: int = 0  # position in the network: refutations of one rule are explained in order
     reads: tuple[str, ...] = ()  # a derived fact: the facts and parameters its value reads
+    # a refutation: what the rule required where it found it false (each test negated), with
+    # the facts each reads; worked out once per rule set, not per network that shares it
+    required: tuple[tuple[Node, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,12 @@ def _ruleset_parts(rs: RuleSet, params: Mapping[str, Any]) -> _Parts:
         if r.then == "excluded":
             continue  # an exception that does not hold needs no explanation
         for tests, body in _refutations(r, params):
-            parts.append(("n", body, Action(rs, rule=r, refuted_by=tests, order=len(parts))))
+            required = tuple(
+                (leaf, tuple(sorted(names(leaf))))
+                for leaf in (negation_normal_form(Not(t)) for t in tests)
+            )
+            action = Action(rs, rule=r, refuted_by=tests, order=len(parts), required=required)
+            parts.append(("n", body, action))
     return tuple(parts)
 
 

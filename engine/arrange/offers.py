@@ -17,8 +17,8 @@ from typing import Any, TypedDict
 from engine import amounts as money
 from engine.arrange import wording
 from engine.compiler import Action
-from engine.expressions import UNKNOWN, Call, Node, Not, evaluate, names, walk
-from engine.expressions.normal_form import is_param, negation_normal_form
+from engine.expressions import UNKNOWN, Call, Node, evaluate, names, walk
+from engine.expressions.normal_form import is_param
 from engine.expressions.render import leaf_text
 from engine.facts import INPUT_FACTS
 from engine.model import Offer, Provenance, Reason, Source
@@ -49,9 +49,8 @@ class RuleIndex:
     reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
     params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
     derived_params: dict[int, frozenset[str]] = field(default_factory=dict)  # id(derived) -> params
-    # A refutation's tests as the rule required them, and their Dutch text per value of the
-    # facts they read: the same refusal reads the same in every check, so it is worded once.
-    _required: dict[int, tuple[tuple[Node, tuple[str, ...]], ...]] = field(default_factory=dict)
+    # The Dutch text of what a refuted rule required (compiler: Action.required), per value of
+    # the facts it reads: the same refusal reads the same in every check, so it is worded once.
     _texts: dict[tuple[int, tuple[Any, ...]], str] = field(default_factory=dict)
     _leaves: dict[
         tuple[int, ...], tuple[tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]]
@@ -93,10 +92,8 @@ class RuleIndex:
         key = tuple(map(id, refuted))
         found = self._leaves.get(key)
         if found is None:
-            tests = [test for action in refuted for test in self._required_of(action)]
-            read = sorted(
-                {n for action in refuted for _, r in self._required_of(action) for n in r}
-            )
+            tests = [test for action in refuted for test in action.required]
+            read = sorted({n for action in refuted for _, r in action.required for n in r})
             found = self._leaves[key] = (tuple(tests), tuple(read))
         return found
 
@@ -111,16 +108,6 @@ class RuleIndex:
                 leaf, env, _LABELS, wording.VALUE_LABELS
             )
         return text
-
-    def _required_of(self, action: Action) -> tuple[tuple[Node, tuple[str, ...]], ...]:
-        """What the rule required where this refutation found it false (the negation of each
-        test), with the facts each reads."""
-        found = self._required.get(id(action))
-        if found is None:
-            leaves = [negation_normal_form(Not(t)) for t in action.refuted_by or ()]
-            found = tuple((leaf, tuple(sorted(names(leaf)))) for leaf in leaves)
-            self._required[id(action)] = found
-        return found
 
 
 @dataclass(frozen=True)
