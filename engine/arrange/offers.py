@@ -9,6 +9,7 @@ with the conditions that failed and their values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,17 @@ _LABELS = wording.FACT_LABELS
 _MAX_TEXTS = 65_536  # worded refusal tests kept per network; refilled when full
 
 
+# refutations (their ids) -> those actions, the tests they found false, every fact they read
+_Leaves = dict[
+    tuple[int, ...],
+    tuple[tuple[Action, ...], tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]],
+]
+
+
+def _same(a: object, b: object) -> bool:
+    return a is b
+
+
 class _Provider(TypedDict):
     """What every offer of one rule set shares: who provides it, from which rule set."""
 
@@ -46,15 +58,16 @@ class RuleIndex:
     by_instrument: dict[str, list[_Instrument]]  # ruleset key -> its instruments' rules
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
-    reads: dict[str, set[str]] = field(default_factory=dict)  # rule -> names its condition reads
+    reads: dict[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # rule -> names its condition reads
     params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
     derived_params: dict[int, frozenset[str]] = field(default_factory=dict)  # id(derived) -> params
     # The Dutch text of what a refuted rule required (compiler: Action.required), per value of
     # the facts it reads: the same refusal reads the same in every check, so it is worded once.
     _texts: dict[tuple[int, tuple[Any, ...]], str] = field(default_factory=dict)
-    _leaves: dict[
-        tuple[int, ...], tuple[tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]]
-    ] = field(default_factory=dict)
+    # per rule set (shared with its other networks, as its actions are): refutations -> leaves
+    leaves: dict[str, _Leaves] = field(default_factory=dict)
     _refusals: dict[tuple[str, tuple[int, ...], tuple[Any, ...]], tuple[Reason, list[str]]] = field(
         default_factory=dict
     )
@@ -66,7 +79,7 @@ class RuleIndex:
         (in network order, each once: the same answer whatever order the facts fired in).
         Kept per rule, refutations and the values their tests read: worded once."""
         ordered = sorted(refuted, key=lambda a: a.order) if len(refuted) > 1 else refuted
-        leaves = self._leaves_of(ordered)
+        leaves = self._leaves_of(rs, ordered)
         key = (
             rule.qualified_id,
             tuple(map(id, ordered)),
@@ -86,16 +99,20 @@ class RuleIndex:
         return found[0], list(found[1])
 
     def _leaves_of(
-        self, refuted: list[Action]
+        self, rs: RuleSet, refuted: list[Action]
     ) -> tuple[tuple[tuple[Node, tuple[str, ...]], ...], tuple[str, ...]]:
         """The tests these refutations found false, and every fact they read."""
+        kept = self.leaves[rs.key]
         key = tuple(map(id, refuted))
-        found = self._leaves.get(key)
-        if found is None:
+        found = kept.get(key)
+        # kept beyond this network: the actions are held with it, so their ids are theirs
+        if found is None or not all(map(_same, found[0], refuted)):
             tests = [test for action in refuted for test in action.required]
             read = sorted({n for action in refuted for _, r in action.required for n in r})
-            found = self._leaves[key] = (tuple(tests), tuple(read))
-        return found
+            if len(kept) >= _MAX_TEXTS:
+                kept.clear()
+            found = kept[key] = (tuple(refuted), tuple(tests), tuple(read))
+        return found[1], found[2]
 
     def _text(self, leaf: Node, read: tuple[str, ...], env: Mapping[str, Any]) -> str:
         """One test in Dutch with its values: kept per test and the values it reads."""
@@ -136,6 +153,7 @@ class _RulesetNames:
     figure_names: dict[str, frozenset[str]]  # rule -> names its amounts and params read
     reasons: dict[str, Reason]
     by_instrument: list[_Instrument]
+    leaves: _Leaves  # filled by the checks of every network with this rule set
 
 
 IndexCache = dict[int, tuple[RuleSet, _RulesetNames]]
@@ -168,6 +186,7 @@ def _ruleset_names(rs: RuleSet) -> _RulesetNames:
         figure_names=figure_names,
         reasons={r.qualified_id: _reason(rs, r, r.explanation) for r in rs.rules},
         by_instrument=[_Instrument.of(i, rules) for i, rules in grouped.items()],
+        leaves={},
     )
 
 
@@ -180,9 +199,10 @@ def rule_index(
     definitions: dict[str, list] = {}
     by_instrument: dict[str, list[_Instrument]] = {}
     reasons: dict[str, Reason] = {}
-    reads: dict[str, set[str]] = {}
+    reads: dict[str, frozenset[str]] = {}
     derived_params: dict[int, frozenset[str]] = {}
     figure_names: dict[str, frozenset[str]] = {}
+    leaves: dict[str, _Leaves] = {}
     for rs in rulesets:
         found = cache.get(id(rs)) if cache is not None else None
         if found is None or found[0] is not rs:
@@ -195,10 +215,11 @@ def rule_index(
         for d in rs.derived:
             definitions.setdefault(d.id, []).append(d)
         reasons.update(part.reasons)
-        reads.update({k: set(v) for k, v in part.reads.items()})
+        reads.update(part.reads)  # shared with every network of the rule set: read only
         derived_params.update(part.derived_params)
         figure_names.update(part.figure_names)
         by_instrument[rs.key] = part.by_instrument
+        leaves[rs.key] = part.leaves
     params_read = {rule_id: _params_read(read, inputs) for rule_id, read in figure_names.items()}
     figures = {
         rule_id: [parameters.params[n].source for n in sorted(read) if n in parameters.params]
@@ -210,7 +231,15 @@ def rule_index(
         if len(v) == 1 and not _calls_date_functions(v[0].value)
     }
     return RuleIndex(
-        inputs, formulas, by_instrument, reasons, figures, reads, params_read, derived_params
+        inputs,
+        formulas,
+        by_instrument,
+        reasons,
+        figures,
+        reads,
+        params_read,
+        derived_params,
+        leaves=leaves,
     )
 
 
@@ -239,7 +268,7 @@ def _reason(rs: RuleSet, rule: Rule, explanation: str) -> Reason:
 
 
 def missing_inputs(
-    rule_names: set[str], env: Mapping[str, Any], derived: dict[str, set[str]]
+    rule_names: AbstractSet[str], env: Mapping[str, Any], derived: dict[str, set[str]]
 ) -> set[str]:
     """The input facts that would have to be known, following derived facts to their inputs."""
     out: set[str] = set()
