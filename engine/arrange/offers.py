@@ -58,9 +58,8 @@ class RuleIndex:
     by_instrument: dict[str, list[_Instrument]]  # ruleset key -> its instruments' rules
     reasons: dict[str, Reason]  # rule -> the reason object when it decides
     figures: dict[str, list[Source]]  # rule -> sources of the parameters its amounts read
-    reads: dict[str, frozenset[str]] = field(
-        default_factory=dict
-    )  # rule -> names its condition reads
+    # rule -> the names its condition reads
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)
     params_read: dict[str, set[str]] = field(default_factory=dict)  # rule -> its figures' params
     derived_params: dict[int, frozenset[str]] = field(default_factory=dict)  # id(derived) -> params
     # The Dutch text of what a refuted rule required (compiler: Action.required), per value of
