@@ -11,6 +11,7 @@ import yaml
 
 from api.app import create_app
 from api.cli import build_parser, main
+from api.cli.caseload import Deadlines
 from api.cli.trajectory import trajectory_request
 from api.limits import Limits
 from api.render import UnknownFormat, formats, render
@@ -45,6 +46,46 @@ def test_argument_errors_are_dutch(capsys: pytest.CaptureFixture) -> None:
         main(["check", "x.yaml", "--date", "2025-13-01"])
     assert exit_.value.code == 2
     assert "fout: argument --date: geen datum JJJJ-MM-DD: '2025-13-01'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["harmonisation", "haaglanden", "--profiles", "0"],
+        ["national-sweep", "--profiles", "-3"],
+        ["harmonisation", "haaglanden", "--workers", "0"],
+        ["caseload", "deadlines", "--within", "-1"],
+    ],
+)
+def test_counts_below_their_minimum_are_refused_before_anything_runs(
+    argv: list[str], capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"fout: argument {argv[-2]}: " in err and "Traceback" not in err
+
+
+def test_files_that_cannot_be_read_or_written_are_named_in_dutch(
+    tmp_path, capsys: pytest.CaptureFixture
+) -> None:
+    missing = tmp_path / "geen-map" / "t.html"
+    sample = str(ROOT / "samples" / "traject-delft-bijstand.yaml")
+    assert main(["trajectory", sample, "--format", "html", "--output", str(missing)]) == 2
+    assert f"--output {missing}: bestand of map bestaat niet" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "weg.yaml")]) == 2
+    assert f"{tmp_path / 'weg.yaml'}: bestand of map bestaat niet" in capsys.readouterr().err
+    assert main(["check", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is een map, geen bestand" in capsys.readouterr().err
+
+
+def test_deadlines_are_overdue_against_the_today_asked_for() -> None:
+    row = {"ref": "K1", "due": "2025-05-31", "label": "Laatste dag", "source": "regel"}
+    before, _ = render(Deadlines([row], date(2025, 5, 1)), "text")
+    after, _ = render(Deadlines([row], date(2025, 6, 1)), "text")
+    assert "2025-05-31  Laatste dag" in before and "(verlopen)" not in before
+    assert "2025-05-31 (verlopen)  Laatste dag" in after
 
 
 def _trajectory(engine: Engine) -> Trajectory:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import emit, read_placement
+from api.cli.common import emit, non_negative_int, read_placement
 from api.render import register as register_view
 from api.render import to_json
 from engine.caseload import Caseload, CaseloadError, InvalidInput, RecheckFailed, Stored
@@ -54,6 +54,7 @@ class Listing:
 @dataclass(frozen=True)
 class Deadlines:
     rows: list[dict[str, Any]]
+    today: date | None = None  # --today: what "verlopen" is measured against
 
 
 def _eligible(s: Stored) -> list[str]:
@@ -70,11 +71,11 @@ def _instruments_text(s: Stored) -> str:
     return "\n".join(out) + "\n"
 
 
-def _deadlines_text(rows: list[dict[str, Any]], with_ref: bool) -> str:
+def _deadlines_text(rows: list[dict[str, Any]], with_ref: bool, on: date | None = None) -> str:
     if not rows:
         return "  termijnen: geen\n"
     out = [] if with_ref else ["  termijnen:"]
-    today = date.today().isoformat()
+    today = (on or date.today()).isoformat()
     for d in rows:
         who = f"{d['ref']:20} " if with_ref else "    "
         past = " (verlopen)" if d["due"] < today else ""  # before today: no longer to be met
@@ -122,7 +123,7 @@ def _stored_text(s: Stored, **_: Any) -> str:
 
 
 def _deadlines_view(d: Deadlines, **_: Any) -> str:
-    return _deadlines_text(d.rows, with_ref=True) if d.rows else "Geen termijnen.\n"
+    return _deadlines_text(d.rows, with_ref=True, on=d.today) if d.rows else "Geen termijnen.\n"
 
 
 register_view(Listing, "text", _listing_text)
@@ -205,7 +206,7 @@ def cmd_recheck(args: argparse.Namespace, caseload: Caseload) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace, caseload: Caseload) -> int:
-    emit(Deadlines(caseload.deadlines(args.within, args.today)), args.format)
+    emit(Deadlines(caseload.deadlines(args.within, args.today), args.today), args.format)
     return 0
 
 
@@ -253,7 +254,7 @@ def register(sub: Any) -> None:
     c.add_argument("--date", type=parse_day, help="peildatum JJJJ-MM-DD")
     c.add_argument("--dry-run", action="store_true", help="toon de verschillen, sla niets op")
     c = add("deadlines", cmd_deadlines, "termijnen van alle plaatsingen, op datum", fmt=True)
-    c.add_argument("--within", type=int, help="alleen de komende DAYS dagen")
+    c.add_argument("--within", type=non_negative_int, help="alleen de komende DAYS dagen")
     c.add_argument("--today", type=parse_day, help="rekenen vanaf deze dag")
     c = add("export", cmd_export, "termijnen als CSV of iCalendar (.ics)")
     c.add_argument("--format", choices=["csv", "ics"], required=True)

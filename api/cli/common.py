@@ -5,6 +5,7 @@ file. Exit codes: 0 ok, 1 broken rules, 2 bad input."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import sys
@@ -62,6 +63,28 @@ class DutchParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: fout: {dutch_error(message)}\n")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (profiles, workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"moet 1 of meer zijn, niet {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0 (a number of days)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"mag niet negatief zijn, niet {value}")
+    return value
+
+
 def rules_dir(args: argparse.Namespace) -> Path:
     """--rules, else ARRANGEUR_RULES, else the shipped rules; a rule file means its rule base."""
     path = Path(args.rules or os.environ.get("ARRANGEUR_RULES") or DEFAULT_RULES)
@@ -88,12 +111,28 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
+_OS_REASONS = {
+    errno.ENOENT: "bestand of map bestaat niet",
+    errno.EACCES: "geen toegang",
+    errno.EPERM: "geen toegang",
+    errno.EISDIR: "is een map, geen bestand",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.ENOSPC: "de schijf is vol",
+    errno.EROFS: "alleen-lezen bestandssysteem",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Dutch (the system's text as a fallback)."""
+    return _OS_REASONS.get(exc.errno or 0) or f"niet gelukt ({exc.strerror or exc})"
+
+
 def read_placement(path: str) -> dict[str, Any]:
     """A placement file (YAML or JSON; - for stdin) as a mapping; bad input: exit 2."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise SystemExit(fail(f"{path}: {exc.strerror}")) from None
+        raise SystemExit(fail(f"{path}: {os_reason(exc)}")) from None
     except UnicodeDecodeError as exc:
         raise SystemExit(fail(f"{path}: geen UTF-8 (byte {exc.start + 1})")) from None
     try:
@@ -114,10 +153,13 @@ def emit(obj: Any, fmt: str, output: str | None = None, note: str = "geschreven 
     body, _ = render(obj, fmt, **options)
     if output:
         path = Path(output)
-        if isinstance(body, bytes):
-            path.write_bytes(body)
-        else:
-            path.write_text(body, encoding="utf-8")
+        try:
+            if isinstance(body, bytes):
+                path.write_bytes(body)
+            else:
+                path.write_text(body, encoding="utf-8")
+        except OSError as exc:  # bad input (exit 2): a folder that is not there, no rights
+            raise SystemExit(fail(f"--output {output}: {os_reason(exc)}")) from None
         if note:
             print(f"{note} {output}", file=sys.stderr)
     elif isinstance(body, bytes):

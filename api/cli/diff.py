@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from api.cli.common import emit, fail
+from api.cli.common import emit, fail, positive_int
 from engine.arrangement import Engine
 from engine.dates import iso_date
 from engine.errors import PlacementError
@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     p.add_argument("right", help="regelset@versie, peildatum of regio")
     p.add_argument("--region", help="de regio, bij twee peildata")
     p.add_argument("--date", type=parse_day, help="peildatum (versies, regio's)")
-    p.add_argument("--profiles", type=int, default=1_000, help="aantal profielen (1000)")
+    p.add_argument("--profiles", type=positive_int, default=1_000, help="aantal profielen (1000)")
     p.add_argument("--executor", default="serial", help="serial, local of dask://HOST:PORT")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--output", "-o", help="schrijf naar dit bestand")

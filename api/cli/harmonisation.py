@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import ProgressBar, emit, fail
+from api.cli.common import ProgressBar, emit, fail, positive_int
 from engine.arrangement import Engine
 from engine.errors import PlacementError
 from engine.model import parse_day
@@ -54,13 +54,15 @@ def register(sub: Any) -> None:
     p.add_argument("--compare-date", type=parse_day, help="vergelijk met deze peildatum")
     p.add_argument("--compare-region", help="vergelijk met deze regio")
     p.add_argument(
-        "--profiles", type=int, default=10_000, help="aantal profielen (standaard 10000)"
+        "--profiles", type=positive_int, default=10_000, help="aantal profielen (standaard 10000)"
     )
     p.add_argument("--seed", type=int, default=2026, help="zaad voor de gegenereerde profielen")
     p.add_argument(
         "--executor", default="local", help="serial, local (alle kernen) of dask://HOST:PORT"
     )
-    p.add_argument("--workers", type=int, help="aantal processen voor local (standaard: alle)")
+    p.add_argument(
+        "--workers", type=positive_int, help="aantal processen voor local (standaard: alle)"
+    )
     p.add_argument("--employer", help="vestigingsgemeente van de werkgever (standaard: de eerste)")
     p.add_argument("--gemeenten", help="vergelijk deze gemeenten (komma's) i.p.v. de regio")
     p.add_argument("--format", choices=["text", "json", "csv", "html"], default="text")

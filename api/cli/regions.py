@@ -8,7 +8,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from api.cli.common import ProgressBar, emit, fail, read_placement
+from api.cli.common import ProgressBar, emit, fail, positive_int, read_placement
 from engine.arrangement import Engine
 from engine.errors import PlacementError
 from engine.model import parse_day
@@ -75,10 +75,10 @@ def register_national(sub: Any) -> None:
     p = sub.add_parser("national-sweep", help="landelijke harmonisatie: alle gemeenten")
     p.set_defaults(func=cmd_national_sweep)
     p.add_argument("--date", type=parse_day, help="peildatum (standaard: vandaag)")
-    p.add_argument("--profiles", type=int, default=10_000, help="aantal profielen (10000)")
+    p.add_argument("--profiles", type=positive_int, default=10_000, help="aantal profielen (10000)")
     p.add_argument("--seed", type=int, default=2026, help="zaad voor de gegenereerde profielen")
     p.add_argument("--executor", default="local", help="serial, local of dask://HOST:PORT")
-    p.add_argument("--workers", type=int, help="aantal processen voor local")
+    p.add_argument("--workers", type=positive_int, help="aantal processen voor local")
     p.add_argument("--no-dedup", action="store_true", help="elke gemeente apart berekenen")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--output", "-o", help="schrijf naar dit bestand")

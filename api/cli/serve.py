@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from api.cli.common import rules_dir
+from api.cli.common import positive_int, rules_dir
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -37,5 +37,5 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="start de HTTP API en de webpagina's")
     p.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
-    p.add_argument("--workers", type=int, default=1, help="aantal serverprocessen")
+    p.add_argument("--workers", type=positive_int, default=1, help="aantal serverprocessen")
     p.set_defaults(func=cmd_serve)

@@ -374,7 +374,11 @@ def _dask(engine, spec, profiles, address, progress, total) -> list[ProfileRow]:
             "de Dask-executor vraagt het pakket 'distributed' (pip install 'arrangeur[dask]')"
         ) from exc
     target = "tcp://" + address.split("://", 1)[1]
-    with Client(target) as client:
+    try:
+        client = Client(target, timeout="10s")
+    except OSError:  # refused or timed out: the address is the caller's input
+        raise ValueError(f"de Dask-scheduler op {target} is niet bereikbaar") from None
+    with client:
         bundle = bundle_of(engine.rulebase)
         digest = bundle.digest
         bundle = client.scatter(bundle, broadcast=True)
