@@ -278,3 +278,33 @@ def test_export_import_and_no_self_made_publication(sqlite_store: RuleStore):
     assert any("publication" in p.message for p in store.validate(forged.id))
     with pytest.raises(Invalid):
         store.submit(forged.id, "anna", TWENTE)
+
+
+def test_a_version_that_starts_later_than_the_one_in_force_is_refused_not_a_gap(
+    sqlite_store: RuleStore,
+):
+    # a published version replaces the one in force over its whole validity: one that starts
+    # later would leave the days in between without the rule set (a region losing its rules)
+    first = _approved(sqlite_store)
+    sqlite_store.publish(first, sqlite_store.generation(), publisher="bert", org_authorities=TWENTE)
+    later = DRAFT.replace('"2026.2"', '"2027.1"').replace("2026-11-29", "2027-01-01")
+    v = sqlite_store.draft("anna", ORG, TWENTE, later)
+    [problem] = sqlite_store.validate(v.id)
+    assert (problem.rule, problem.line) == ("regio-twente", 5)
+    assert "valid_from 2027-01-01 is later dan de versie die nu geldt (vanaf 2026-11-29)" in str(
+        problem
+    )
+    same_day = sqlite_store.draft("anna", ORG, TWENTE, DRAFT.replace('"2026.2"', '"2027.1"'))
+    assert sqlite_store.validate(same_day.id) == []
+
+    # the same for a shipped version: Haaglanden's regional rules hold from 2023-07-01
+    haaglanden = {"regio:haaglanden"}
+    shipped = (DEFAULT_RULES / "regio" / "haaglanden.yaml").read_text(encoding="utf-8")
+    assert "valid_from: 2023-07-01" in shipped
+    text = shipped.replace('version: "2023.2"', 'version: "2027.1"')
+    later_text = text.replace("valid_from: 2023-07-01", "valid_from: 2027-01-01")
+    late = sqlite_store.draft("anna", "wsp-haaglanden", haaglanden, later_text)
+    [problem] = sqlite_store.validate(late.id)
+    assert "nu geldt (vanaf 2023-07-01)" in str(problem) and problem.rule == "regio-haaglanden"
+    on_time = sqlite_store.draft("anna", "wsp-haaglanden", haaglanden, text)
+    assert sqlite_store.validate(on_time.id) == []

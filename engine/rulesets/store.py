@@ -487,6 +487,7 @@ class RuleStore:
                 )
             )
         draft = _stored_file(rel, yaml_text)
+        problems += self._gaps(head, shipped, where, _line_of(yaml_text, "valid_from"))
         bundle = compose(
             shipped, [*self.published_stored_files((head.ruleset_id, head.authority)), draft]
         )
@@ -496,6 +497,44 @@ class RuleStore:
         except RulesError as exc:
             problems.extend(exc.problems)
         return problems, (None if problems else rulebase)
+
+    def _gaps(
+        self, head: _Header, shipped: RulesBundle, where: str, line: int | None
+    ) -> list[Problem]:
+        """A published version replaces the rule set's version in force in the store, and the
+        shipped versions it overlaps (`compose`), over their whole validity. One that starts
+        later would leave the days in between without the rule set: refused until the store can
+        keep the current version in force up to the day before (docs/rule-management.md)."""
+        if head.valid_from is None:
+            return []
+        mine = (head.ruleset_id, head.authority)
+        replaced = [
+            f.header for f in self.published_stored_files() if f.header.ruleset_id == mine[0]
+        ]
+        for rel, content in shipped.files:
+            if _replaced(rel, content, {head.ruleset_id: head}):
+                replaced.append(_header(content.decode("utf-8"), rel))
+        starts = [
+            h.valid_from or date.min
+            for h in replaced
+            if (h.ruleset_id, h.authority) == mine and (h.valid_from or date.min) < head.valid_from
+        ]
+        if not starts:
+            return []
+        since = min(starts)
+        shown = "het begin" if since == date.min else since.isoformat()
+        return [
+            Problem(
+                where,
+                line,
+                head.ruleset_id,
+                f"valid_from {head.valid_from.isoformat()} is later dan de versie die nu geldt "
+                f"(vanaf {shown}): deze versie zou haar vanaf {shown} vervangen, zodat er tot "
+                f"{head.valid_from.isoformat()} geen regels van {head.ruleset_id} gelden. Laat "
+                f"de versie ingaan op {shown} of eerder; een versie die later ingaat naast de "
+                "huidige zetten kan het regelbeheer nog niet",
+            )
+        ]
 
     def validate(self, version_id: int) -> list[Problem]:
         v = self.get(version_id)
