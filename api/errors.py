@@ -21,11 +21,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.jobs import JobsFull
 from api.limits import dutch, error, shorten, unprocessable
+from api.pages.templating import render
 from engine.caseload import CaseloadError
 from engine.errors import EvaluationError, NotFound, PlacementError, RulesError
 from engine.model import PlacementErrors
@@ -109,12 +110,33 @@ async def _rule_store(request: Request, exc: Exception) -> Response:
     return JSONResponse(status_code=422, content={"detail": items})
 
 
+# What a browser is told when the router itself refuses a page (the API keeps FastAPI's JSON)
+_PAGE_ERRORS = {
+    404: "Deze pagina bestaat niet. Controleer het adres, of begin opnieuw bij het formulier.",
+    405: "Deze pagina is er niet voor deze handeling (bijvoorbeeld een link naar iets dat alleen "
+    "met een knop kan, zoals uitloggen).",
+}
+
+
 async def _http(request: Request, exc: Exception) -> Response:
-    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input."""
+    """FastAPI's 400 for a body it cannot decode becomes a Dutch 422 like any bad input; a
+    browser asking for a page that is not there (404, 405) gets a Dutch page, not JSON."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         return unprocessable(["body"], "body: ongeldige JSON (of geen UTF-8)", 422)
+    message = _PAGE_ERRORS.get(exc.status_code)
+    if message and _wants_page(request) and exc.detail in ("Not Found", "Method Not Allowed"):
+        page = HTMLResponse(render("error.html", message=message), status_code=exc.status_code)
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            page.headers[name] = value
+        return page
     return await http_exception_handler(request, exc)
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser's request for a page: not the API, and HTML accepted."""
+    path = request.url.path
+    return not path.startswith("/v1/") and "text/html" in request.headers.get("accept", "")
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

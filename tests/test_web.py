@@ -166,6 +166,26 @@ def test_a_broken_upload_names_the_file_and_line(client):
     assert r.status_code == 422 and "onbekend veld &#39;candidate.schoenmaat&#39;" in r.text
 
 
+def test_laden_without_a_file_shows_the_form_again_saying_so(client):
+    r = client.post("/plaatsing", files={"bestand": ("", b"")})  # what a browser sends
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "kies eerst een bestand om te laden" in r.text and 'name="bestand"' in r.text
+    assert 'accept=".yaml,.yml,.json" required' in client.get("/").text
+
+
+def test_a_browser_gets_a_dutch_page_for_an_address_that_is_not_there(client):
+    page = {"accept": "text/html,application/xhtml+xml"}
+    r = client.get("/bestaat-niet", headers=page)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Deze pagina bestaat niet" in r.text and 'href="/"' in r.text
+    r = client.get("/logout", headers=page)  # logging out is a button (POST with a token)
+    assert r.status_code == 405 and "Deze pagina is er niet voor deze handeling" in r.text
+    assert "POST" in r.headers["allow"]
+    # programs keep FastAPI's JSON, and the API its own
+    assert client.get("/bestaat-niet").json() == {"detail": "Not Found"}
+    assert client.get("/v1/bestaat-niet", headers=page).json() == {"detail": "Not Found"}
+
+
 def test_trajectory_page_and_employer_pdf_with_a_real_euro_sign(client):
     q = _query(ROOT / "samples" / "delft-bijstand.yaml")
     page = client.get("/arrangement?" + q).text

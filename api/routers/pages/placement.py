@@ -123,8 +123,10 @@ def download(request: Request, ext: str, engine: EngineDep) -> Response:
 
 
 @router.post("/plaatsing", response_class=HTMLResponse)
-async def upload(engine: EngineDep, bestand: UploadFile = File(...)) -> Response:  # noqa: B008
+async def upload(engine: EngineDep, bestand: UploadFile | None = File(None)) -> Response:  # noqa: B008
     """A placement file fills the form (its fields in the query string)."""
+    if bestand is None:  # "Laden" without a file chosen: the form again, saying so
+        return form_page(engine, {}, {"": "kies eerst een bestand om te laden"}, 422)
     name = bestand.filename or "plaatsing.yaml"
     raw = await bestand.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:  # cut off, the rest of the file could read as something else
