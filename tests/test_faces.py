@@ -96,7 +96,7 @@ def test_cli_validate_ok_and_broken(broken_rules, capsys):
 
 
 def test_serve_refuses_to_start_on_broken_rules(broken_rules, capsys):
-    assert main(["--rules", str(broken_rules), "serve", "--port", "0"]) == 1
+    assert main(["--rules", str(broken_rules), "serve", "--port", "8124"]) == 1
     with pytest.raises(RulesError):
         create_app(load_rulebase(broken_rules))
 

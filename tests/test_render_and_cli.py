@@ -132,3 +132,41 @@ def test_the_regio_page_puts_its_job_in_the_apps_job_manager(engine: Engine) -> 
     report = client.get(f"/regio/taken/{job_id}/rapport")
     assert report.status_code in (200, 409)  # done already, or "de taak loopt nog"
     app.state.jobs.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("foo://bar", "onbekend databasetype 'foo' in de database-URL"),
+        ("mysql://u:geheim@x/db", "het stuurprogramma voor 'mysql' is niet geïnstalleerd"),
+        ("postgresql://u:geheim@127.0.0.1:1/db", "de database is niet bereikbaar: "),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_a_dutch_message_without_the_password(
+    url: str, said: str, capsys: pytest.CaptureFixture
+) -> None:
+    for argv in (["caseload", "--db", url, "list"], ["users", "--db", url, "list"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert said in err and "geheim" not in err and "Traceback" not in err
+
+
+def test_serve_says_why_it_cannot_listen_before_it_says_it_runs(
+    monkeypatch, capsys: pytest.CaptureFixture
+) -> None:
+    import socket
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("should not start"))
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", "99999"])
+    assert exit_.value.code == 2
+    assert "een poort is 1 tot en met 65535, niet 99999" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert f"poort {port} op 127.0.0.1: al in gebruik" in err and "draait op" not in out

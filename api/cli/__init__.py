@@ -61,14 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     args.load = _load  # looked up now: a test may have replaced it
     if getattr(args, "path", None):
         args.rules = args.path
+    from sqlalchemy.exc import OperationalError
+
     from engine.errors import SettingError
+    from engine.storage.database import DatabaseUrlError
 
     try:
         return args.func(args)
     except SystemExit as exc:  # our own exits carry the code (1: rules, 2: input)
         return int(exc.code or 0)
-    except SettingError as exc:  # a setting from the environment, like bad input
+    except (SettingError, DatabaseUrlError) as exc:  # a setting or --db, like bad input
         print(f"arrangeur: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:  # the database named by --db or the environment
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"arrangeur: de database is niet bereikbaar: {reason}", file=sys.stderr)
         return 2
 
 

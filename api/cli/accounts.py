@@ -94,11 +94,8 @@ def _register_organisations(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        accounts = Accounts(args.db)
-    except Exception as exc:  # noqa: BLE001 - an unreachable database is a message, not a trace
-        print(f"database niet bereikbaar: {exc}", file=sys.stderr)
-        return 1
+    # a bad URL or an unreachable database: a Dutch message and exit 2 (api.cli.main)
+    accounts = Accounts(args.db)
     try:
         return int(args.action(args, accounts))
     except AccountError as exc:

@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 ENV_URL = "ARRANGEUR_DATABASE_URL"
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL names no database Arrangeur can use; the Dutch message says why and
+    never shows the password. Like a bad setting: the CLI exits with 2, a server does not
+    start."""
 
 
 def default_path() -> Path:
@@ -34,9 +41,33 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{default_path()}"
 
 
+def _parsed(url: str | None) -> URL:
+    """The database URL, or a DatabaseUrlError that names what is wrong."""
+    try:
+        resolved = make_url(database_url(url))
+    except ArgumentError:
+        raise DatabaseUrlError(
+            "de database-URL is niet te lezen: gebruik sqlite:///pad/naar/bestand.db of "
+            "postgresql://gebruiker:wachtwoord@host/database"
+        ) from None
+    try:
+        resolved.get_dialect().import_dbapi()  # what create_engine would import
+    except NoSuchModuleError:
+        raise DatabaseUrlError(
+            f"onbekend databasetype {resolved.drivername!r} in de database-URL: gebruik "
+            "sqlite:/// of postgresql://"
+        ) from None
+    except ImportError as exc:
+        raise DatabaseUrlError(
+            f"het stuurprogramma voor {resolved.drivername!r} is niet geïnstalleerd "
+            f"({exc.name or exc}): Arrangeur werkt met SQLite en PostgreSQL (psycopg)"
+        ) from None
+    return resolved
+
+
 def connect(url: str | None = None) -> Engine:
     """An SQLAlchemy engine; a SQLite file's folder is created, and its foreign keys enforced."""
-    resolved = make_url(database_url(url))
+    resolved = _parsed(url)
     if resolved.get_backend_name() == "sqlite":
         db = resolved.database
         if db and db != ":memory:":
