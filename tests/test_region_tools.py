@@ -21,7 +21,7 @@ from engine.analysis.national import national_overview, national_sweep, scope_gr
 from engine.analysis.profiles import sweep_profiles
 from engine.analysis.sweep import SweepSpec, run_profiles
 from engine.arrangement import Engine
-from engine.rulesets.registry import load_rulebase
+from engine.rulesets.registry import DEFAULT_RULES, load_rulebase
 from tests.rulebases import rule_base
 from tests.security_helpers import signed_in
 
@@ -175,6 +175,31 @@ def test_menukaart_round_trip_gives_the_same_answers(r_engine, tmp_path, fmt):
     assert "regio-oost: nieuwe versie" in report
     rebuilt = Engine(load_rulebase(root))
     assert _rows(rebuilt, OOST, PEIL) == _rows(r_engine, OOST, PEIL)
+
+
+def test_the_shipped_haaglanden_menukaart_reads_back_unchanged(engine, tmp_path, capsys):
+    # its sources include ones known only by their CVDR id (no url), as rule files allow
+    sheet = tmp_path / "haaglanden.xlsx"
+    export_menukaart(engine, "haaglanden", PEIL, sheet, "xlsx")
+    root = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, root)
+    before = _snapshot(root)
+    report = import_menukaart(Engine(load_rulebase(root)), sheet)
+    assert "Geen wijzigingen" in report and _snapshot(root) == before
+    # a source with neither a url nor a BWB or CVDR id is still refused, by its cell
+    wb = load_workbook(sheet)
+    ws = wb["Bronnen"]
+    header = [c.value for c in ws[1]]
+    for column in ("url", "bwb", "cvdr"):
+        ws.cell(row=2, column=header.index(column) + 1).value = None
+    wb.save(sheet)
+    out = tmp_path / "nieuw"
+    code = main(["--rules", str(root), "menukaart", "import", str(sheet), "-o", str(out)])
+    assert code == 2
+    assert "blad 'Bronnen', rij 2, kolom 'url': is leeg: geef een webadres" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()  # the copy made for the import is gone again
 
 
 def test_menukaart_import_of_a_change_makes_a_new_version(r_engine, tmp_path, capsys):

@@ -75,6 +75,7 @@ def cmd_menukaart_import(args: argparse.Namespace) -> int:
     from engine.analysis.menukaart import MenukaartError, import_menukaart
 
     engine = Engine(args.load(args))
+    existed = Path(args.output).exists() if args.output else True
     try:
         target, note = _target(args, engine.rulebase.root)
     except ValueError as exc:
@@ -82,6 +83,10 @@ def cmd_menukaart_import(args: argparse.Namespace) -> int:
     try:
         report = import_menukaart(engine, Path(args.file), args.valid_from, target)
     except MenukaartError as exc:
+        if note:  # the copy made for this import: nothing written after all
+            shutil.rmtree(target)
+            if existed:
+                target.mkdir()
         lines = "".join(f"\n  {line}" for line in exc.lines)
         return fail(f"{args.file}: de menukaart is niet ingelezen:{lines}")
     print(note + report, end="")

@@ -463,9 +463,13 @@ class _Rows:
         r = _Reader("Bronnen", self.problems)
         for n, row in rows:
             target = self._owner(r, n, row)
-            key, title, url = r.text(n, row, "bron"), r.text(n, row, "titel"), r.text(n, row, "url")
+            key, title = r.text(n, row, "bron"), r.text(n, row, "titel")
+            url = r.text(n, row, "url", required=False)
             if url and not re.match(r"https?://", url):
                 r.bad(n, "url", f"{url!r} is geen webadres (http:// of https://)")
+            # a source is found by its address, or by its BWB or CVDR id (as in a rule file)
+            if not url and not any(row.get(c) not in (None, "") for c in ("bwb", "cvdr")):
+                r.bad(n, "url", "is leeg: geef een webadres, of een bwb- of cvdr-nummer")
             if target is not None and key:
                 source = {"title": title}
                 for col in ("url", "bwb", "cvdr"):
