@@ -113,7 +113,10 @@ def test_the_regio_page_refuses_more_profiles_than_the_job_limit(engine: Engine)
     client = signed_in(create_app(engine.rulebase, Limits(max_job_profiles=50)))
     data = {"region": "haaglanden", "date": "01-06-2025", "profiles": "51"}
     r = client.post("/regio", data=data, follow_redirects=False)
-    assert r.status_code == 422 and "profielen: ten hoogste 50 profielen" in r.text
+    assert r.status_code == 422 and "profielen: een geheel getal van 1 tot en met 50" in r.text
+    default = signed_in(create_app(engine.rulebase))  # 20,000 unless the server says otherwise
+    r = default.post("/regio", data=data | {"profiles": "0"}, follow_redirects=False)
+    assert r.status_code == 422 and "een geheel getal van 1 tot en met 20.000" in r.text
     r = client.get("/regio/taken/bestaat-niet")
     assert r.status_code == 404 and "onbekende taak" in r.text
     assert client.get("/regio/taken/bestaat-niet/rapport").status_code == 404

@@ -53,10 +53,12 @@ def sweep_request(
     except ValueError:
         errors["date"] = "peildatum: geen geldige datum (dd-mm-jjjj)"
     profiles = values["profiles"].strip()
-    if not profiles.isdigit() or not 1 <= int(profiles) <= MAX_FORM_PROFILES:
-        errors["profiles"] = "profielen: een geheel getal van 1 tot en met 200.000"
-    elif int(profiles) > max_profiles:
-        errors["profiles"] = f"profielen: ten hoogste {max_profiles} profielen op deze server"
+    most = min(max_profiles, MAX_FORM_PROFILES)
+    if not profiles.isdigit() or not 1 <= int(profiles) <= most:
+        # the limit that holds here: this server's, written as people write numbers
+        errors["profiles"] = f"profielen: een geheel getal van 1 tot en met {most:,}".replace(
+            ",", "."
+        )
     if errors:
         return None, errors
     options = Options(profiles=int(profiles), seed=Options().seed)
