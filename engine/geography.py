@@ -80,7 +80,14 @@ class Geography(BaseModel):
         if found:
             raise PlacementError(field, self._not_on(found[0], when))
         names = sorted({g.naam for g in self.gemeenten})
-        close = difflib.get_close_matches(text, names, n=3)
+        # names that begin with what was typed first ("Bergen": (L.), (NH.), op Zoom), then
+        # the nearest spellings
+        typed = _key(text)
+        starts = [n for n in names if typed and _key(n).startswith(typed)]
+        close = [
+            *starts,
+            *(n for n in difflib.get_close_matches(text, names, n=3) if n not in starts),
+        ][:3]
         hint = f"; bedoelt u {' of '.join(close)}?" if close else ""
         raise PlacementError(field, f"onbekende gemeente {text!r}{hint}")
 

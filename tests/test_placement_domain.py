@@ -308,3 +308,14 @@ def test_every_valid_placement_gets_a_complete_trajectory(engine, data, months):
         assert "brutoloon_per_maand" not in data["job"]
         return
     assert len(trajectory.months) == months
+
+
+def test_an_unknown_gemeente_suggests_the_names_that_begin_with_what_was_typed(engine):
+    # difflib alone offered "Buren of Bergeijk of Bergen (L.)" and left out Bergen (NH.)
+    geography = engine.rulebase.geography
+    with pytest.raises(PlacementError) as caught:
+        geography.resolve("Bergen", date(2025, 6, 1), "candidate.woongemeente")
+    assert caught.value.message.endswith("bedoelt u Bergen (L.) of Bergen (NH.) of Bergen op Zoom?")
+    with pytest.raises(PlacementError) as caught:
+        geography.resolve("Amsterdm", date(2025, 6, 1), "candidate.woongemeente")
+    assert "bedoelt u Amsterdam" in caught.value.message  # a misspelling still finds its name
