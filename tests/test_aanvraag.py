@@ -162,3 +162,23 @@ def test_the_pages_and_the_pdf_show_how_to_apply_and_the_wsp(tmp_path):
     )
     text = " ".join(text.split())
     assert "Noord-Holland Noord" in text and "westfriesezaken.nl" in text
+
+
+def test_the_lkv_banenafspraak_asks_no_doelgroepverklaring_from_2026(engine):
+    # Wtl text 2026-01-01: art. 2.11 is gone, art. 2.10 lid 1 asks only for an arbeidsbeperkte
+    # in the aangiftetijdvak; the 2025 texts (a doelgroepverklaring within three months) stayed
+    sample = yaml.safe_load((ROOT / "samples" / "wajong.yaml").read_text(encoding="utf-8"))
+    sample["peildatum"] = sample["job"]["startdatum"] = "2026-02-01"
+    entry = next(e for e in engine.check(sample).instruments if e.instrument == "lkv_banenafspraak")
+    assert entry.status == "eligible" and entry.aanvraag is not None
+    what, deadline = entry.aanvraag.what, entry.aanvraag.deadline
+    assert what.text.startswith("Geen doelgroepverklaring") and what.provenance == "verified"
+    assert what.source is not None and what.source.citation == (
+        "Wet tegemoetkomingen loondomein, art. 2.10 lid 1 (tekst 1-1-2026)"
+    )
+    assert deadline.date is None and "Geen aanvraagtermijn" in deadline.text
+    assert "art. 6.2 lid 2" in (deadline.source.note if deadline.source else "")
+    # 2025: the doelgroepverklaring and its three months, as the text then said
+    sample["peildatum"] = sample["job"]["startdatum"] = "2025-06-01"
+    entry = next(e for e in engine.check(sample).instruments if e.instrument == "lkv_banenafspraak")
+    assert entry.aanvraag is not None and str(entry.aanvraag.deadline.date) == "2025-09-01"
