@@ -39,7 +39,7 @@ class ExpressionError(ValueError):
         self.position = position
         shown = text if len(text) <= 200 else f"{text[:200]}…"  # a 160 KB text is not a message
         detail = f" in {shown!r}" if text else ""
-        at = f" at column {position + 1}" if position is not None else ""
+        at = f" op kolom {position + 1}" if position is not None else ""
         self.message = message
         super().__init__(f"{message}{at}{detail}")
 

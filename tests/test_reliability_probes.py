@@ -300,7 +300,7 @@ def test_an_expression_is_bounded_by_what_it_contains(rules, expression, message
     file, line = with_rule(rules, expression)
     (msg,) = problems(rules)
     when = line + 2  # an expression's problem names the line of its `when:`
-    assert msg.startswith(f"{file}:{when} [uwv-test/groot]: expression: ") and message in msg
+    assert msg.startswith(f"{file}:{when} [uwv-test/groot]: uitdrukking: ") and message in msg
 
 
 def test_a_structured_condition_is_bounded_as_a_whole(rules):
@@ -312,7 +312,7 @@ def test_a_structured_condition_is_bounded_as_a_whole(rules):
     file.write_text(text, encoding="utf-8")
     (msg,) = problems(rules)
     assert msg == (
-        f"{file}:{line + 2} [uwv-test/groot]: expression: de expressie heeft 1.087 onderdelen; "
+        f"{file}:{line + 2} [uwv-test/groot]: uitdrukking: de expressie heeft 1.087 onderdelen; "
         "de grens is 1.000"
     )
 
@@ -324,9 +324,8 @@ def test_a_28_digit_literal_in_a_type_error_is_a_dutch_error_with_file_and_line(
     file, line = with_rule(rules, "candidate.uitkering_sinds < 1234567890123456789012345678.1")
     code, out, _, _ = validate(rules, capsys)
     assert code == 1 and "Traceback" not in out
-    assert (
-        f"{file}:{line + 2} [uwv-test/groot]: expression: getal 1234567890123456789012345678" in out
-    )
+    where = f"{file}:{line + 2} [uwv-test/groot]"
+    assert f"{where}: uitdrukking: getal 1234567890123456789012345678" in out
     assert "heeft meer dan 20 cijfers" in out
 
 

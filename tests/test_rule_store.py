@@ -191,7 +191,7 @@ def test_a_draft_for_an_authority_the_organisation_does_not_own_is_refused(
     sqlite_store.publish(_approved(sqlite_store), sqlite_store.generation())
     disguised = DRAFT.replace("authority: regio:twente", "authority: gemeente:GM0164")
     v = sqlite_store.draft("henk", "gemeente-hengelo", HENGELO, disguised)
-    assert any("different authorities" in p.message for p in sqlite_store.validate(v.id))
+    assert any("verschillende instanties" in p.message for p in sqlite_store.validate(v.id))
 
 
 def test_a_rejected_or_invalid_draft_never_changes_an_answer(sqlite_store: RuleStore):

@@ -38,7 +38,25 @@ def test_schema_error_names_line_and_rule(rules):
     (msg,) = problems(rules)
     line = next(i for i, t in enumerate(file.read_text().splitlines(), 1) if "then: maybe" in t)
     assert msg.startswith(f"{file}:{line} [uwv-test/proefplaatsing]")
-    assert "maybe" in msg
+    assert msg.endswith(
+        'rules/0/then: "maybe" is geen toegestane waarde '
+        '(kies uit: "eligible", "excluded", "needs_assessment")'
+    )
+
+
+def test_schema_errors_are_dutch_and_say_which_field(rules):
+    # rule-set authors read these on Dutch pages (the rule store) and in `arrangeur validate`
+    file = rules / "uwv" / "uwv.yaml"
+    text = file.read_text(encoding="utf-8")
+    title = next(t for t in text.splitlines() if t.startswith("title:"))
+    edit(file, title, title.replace("title:", "titel:"))
+    edit(file, "params: {max_duur_maanden: 2}", "params: {max_duur_maanden: 2}\n    extra: 1")
+    found = "\n".join(problems(rules))
+    assert "(bovenaan): onbekend veld: titel" in found
+    assert "(bovenaan): verplicht veld ontbreekt: title" in found
+    assert "rules/0: onbekend veld: extra" in found
+    for english in ("is a required property", "Additional properties", "(top)", "is not one of"):
+        assert english not in found
 
 
 def test_unknown_instrument_fact_parameter_and_enum_value(rules):
@@ -51,9 +69,9 @@ def test_unknown_instrument_fact_parameter_and_enum_value(rules):
     )
     found = problems(rules)
     text = "\n".join(found)
-    assert "[beestad/lks]: unknown instrument 'loonkosten_subsidie'" in text
-    assert "unknown fact 'candidate.loonwaard'" in text
-    assert "unknown parameter 'param.wml'" in text
+    assert "[beestad/lks]: onbekend instrument 'loonkosten_subsidie'" in text
+    assert "onbekend feit 'candidate.loonwaard'" in text
+    assert "onbekende parameter 'param.wml'" in text
     assert "candidate.uitkering is nooit 'pensioen'" in text
     assert all(m.startswith(f"{file}:") for m in found)
 
@@ -62,33 +80,33 @@ def test_bad_expression_names_the_column(rules):
     file = rules / "gemeenten" / "beestad.yaml"
     edit(file, "candidate.loonwaarde_pct < 100", "candidate.loonwaarde_pct <> 100")
     (msg,) = problems(rules)
-    assert "[beestad/lks]" in msg and "column" in msg
+    assert "[beestad/lks]" in msg and "op kolom 51" in msg
 
 
 def test_eval_and_python_are_not_expressions(rules):
     file = rules / "gemeenten" / "beestad.yaml"
     edit(file, "candidate.loonwaarde_pct < 100", "__import__('os').system('true')")
     (msg,) = problems(rules)
-    assert "unknown function" in msg or "unexpected" in msg
+    assert "onbekende functie" in msg or "onverwacht" in msg
 
 
 def test_condition_comparing_two_facts_is_refused(rules):
     file = rules / "gemeenten" / "beestad.yaml"
     edit(file, "candidate.loonwaarde_pct < 100", "candidate.loonwaarde_pct < job.uren_per_week")
     (msg,) = problems(rules)
-    assert "derived fact" in msg
+    assert "afgeleid feit" in msg
 
 
 def test_overlapping_versions_are_refused(rules):
     edit(rules / "gemeenten" / "aadorp-2020.yaml", "valid_to: 2024-12-31", "valid_to: 2025-06-30")
     (msg,) = problems(rules)
-    assert "aadorp-2025.yaml" in msg and "overlaps version 2020" in msg
+    assert "aadorp-2025.yaml" in msg and "overlapt met versie 2020" in msg
 
 
 def test_unknown_source_reference(rules):
     edit(rules / "regio" / "noord.yaml", "source: {ref: r,", "source: {ref: nope,")
     (msg,) = problems(rules)
-    assert "unknown source 'nope'" in msg and "[regio-noord/jobcoaching]" in msg
+    assert "onbekende bron 'nope'" in msg and "[regio-noord/jobcoaching]" in msg
 
 
 def test_rule_set_without_sources(rules):
@@ -104,13 +122,13 @@ def test_rule_set_without_sources(rules):
 def test_unknown_adopted_regional_rule_set(rules):
     edit(rules / "gemeenten" / "beestad.yaml", "adopts: [regio-noord]", "adopts: [regio-west]")
     (msg,) = problems(rules)
-    assert "unknown regional rule set 'regio-west'" in msg
+    assert "onbekende regionale regelset 'regio-west'" in msg
 
 
 def test_authority_in_the_wrong_folder(rules):
     edit(rules / "regio" / "noord.yaml", "authority: regio:noord", "authority: uwv")
     found = problems(rules)
-    assert any("does not belong in rules/regio/" in m for m in found)
+    assert any("hoort niet in rules/regio/" in m for m in found)
 
 
 def test_every_problem_is_reported_not_just_the_first(rules):

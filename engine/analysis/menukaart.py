@@ -729,15 +729,16 @@ def _problem_cell(p: Problem, places: dict[tuple[str, str | None], Cell]) -> str
     column = cell.column
     message = p.message.lower()
     if cell.sheet == "Regels":
-        for word, col in (("instrument", "instrument"), ("source", "bron"),
-                          ("parameter", "voorwaarde"), ("fact", "voorwaarde"),
-                          ("expression", "voorwaarde"), ("condition", "voorwaarde")):  # fmt: skip
+        for word, col in (("instrument", "instrument"), ("bron", "bron"),
+                          ("parameter", "voorwaarde"), ("feit", "voorwaarde"),
+                          ("uitdrukking", "voorwaarde"), ("voorwaarde", "voorwaarde")):  # fmt: skip
             if word in message:
                 column = col
                 break
     elif cell.sheet == "Regelsets":
         for word, col in (("adopt", "volgt regelsets"), ("authority", "instantie"),
-                          ("valid", "geldig vanaf"), ("version", "versie")):  # fmt: skip
+                          ("valid", "geldig vanaf"), ("geldigheid", "geldig vanaf"),
+                          ("versie", "versie")):  # fmt: skip
             if word in message:
                 column = col
                 break

@@ -33,8 +33,8 @@ MAX_DISJUNCTS = 64
 # alternatives x tests (the shipped rules need at most 6 alternatives and 16 tests).
 MAX_TESTS = 1_000
 SHAPE_HINT = (
-    "a condition compares one fact with a constant (or tests known(fact)); "
-    "compute anything else as a derived fact"
+    "een voorwaarde vergelijkt één feit met een vaste waarde (of test known(feit)); "
+    "reken al het andere uit als afgeleid feit"
 )
 
 

@@ -65,7 +65,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(f"unexpected character {text[pos]!r}", text, pos)
+            raise ExpressionError(f"onverwacht teken {text[pos]!r}", text, pos)
         kind = m.lastgroup or ""
         value = m.group(kind)
         start = m.start(kind)
@@ -109,7 +109,7 @@ class _Parser:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
             _, _, pos = self.peek()
-            raise ExpressionError(f"nested more than {MAX_NESTING} levels deep", self.text, pos)
+            raise ExpressionError(f"meer dan {MAX_NESTING} niveaus diep genest", self.text, pos)
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -129,14 +129,14 @@ class _Parser:
     def expect(self, value: str) -> None:
         if not self.accept(value):
             kind, val, pos = self.peek()
-            found = "end of expression" if kind == "end" else repr(val)
-            raise ExpressionError(f"expected {value!r}, found {found}", self.text, pos)
+            found = "einde van de uitdrukking" if kind == "end" else repr(val)
+            raise ExpressionError(f"verwacht {value!r}, gevonden: {found}", self.text, pos)
 
     def parse(self) -> Node:
         node = self.or_()
         kind, val, pos = self.peek()
         if kind != "end":
-            raise ExpressionError(f"unexpected {val!r}", self.text, pos)
+            raise ExpressionError(f"onverwacht {val!r}", self.text, pos)
         return node
 
     def or_(self) -> Node:
@@ -238,7 +238,7 @@ class _Parser:
                 if val not in FUNCTIONS:
                     known = ", ".join(sorted(FUNCTIONS))
                     raise ExpressionError(
-                        f"unknown function {val!r} (known: {known})", self.text, pos
+                        f"onbekende functie {val!r} (bekend: {known})", self.text, pos
                     )
                 args: list[Node] = []
                 if not self.accept(")"):
@@ -256,19 +256,21 @@ class _Parser:
         if kind == "op" and val == "[":
             self.i -= 1
             return ListExpr(self.list_items())
-        found = "end of expression" if kind == "end" else repr(val)
-        raise ExpressionError(f"unexpected {found}", self.text, pos)
+        found = "einde van de uitdrukking" if kind == "end" else repr(val)
+        raise ExpressionError(f"onverwacht {found}", self.text, pos)
 
 
 def _make_call(func: str, args: tuple[Node, ...], text: str, pos: int) -> Node:
     arity = FUNCTIONS[func][0]
     if len(args) not in arity:
-        raise ExpressionError(f"{func}() takes {'/'.join(map(str, arity))} arguments", text, pos)
+        raise ExpressionError(
+            f"{func}() neemt {' of '.join(map(str, arity))} argument(en)", text, pos
+        )
     if func == "known" and not isinstance(args[0], Name):
-        raise ExpressionError("known() takes a fact name", text, pos)
+        raise ExpressionError("known() neemt de naam van een feit", text, pos)
     if func == "date":
         if not (isinstance(args[0], Lit) and isinstance(args[0].value, str)):
-            raise ExpressionError("date() takes a literal 'YYYY-MM-DD'", text, pos)
+            raise ExpressionError("date() neemt een vaste datum 'JJJJ-MM-DD'", text, pos)
         try:
             if not _DAY.fullmatch(args[0].value):  # fromisoformat also reads 2025-W14-2
                 raise ValueError(args[0].value)
@@ -284,12 +286,12 @@ def _make_call(func: str, args: tuple[Node, ...], text: str, pos: int) -> Node:
 def parse(text: str) -> Node:
     """Parse an expression; raises ExpressionError with the column of the problem."""
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("empty expression", str(text))
+        raise ExpressionError("lege uitdrukking", str(text))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"longer than {MAX_LENGTH} characters", text)
+        raise ExpressionError(f"langer dan {MAX_LENGTH} tekens", text)
     node = _Parser(text).parse()
     if _size(node)[0] > MAX_DEPTH:
-        raise ExpressionError(f"nested more than {MAX_DEPTH} operations deep", text)
+        raise ExpressionError(f"meer dan {MAX_DEPTH} bewerkingen diep genest", text)
     return check_size(node, text)
 
 
@@ -315,5 +317,5 @@ def _from_structure(value: Any) -> Node:
         if key == "not":
             return Not(_from_structure(inner))
     raise ExpressionError(
-        "a condition is an expression, or a mapping with one key: all, any or not"
+        "een voorwaarde is een uitdrukking, of een mapping met één sleutel: all, any of not"
     )

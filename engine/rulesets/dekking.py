@@ -15,6 +15,7 @@ import jsonschema
 from pydantic import BaseModel
 
 from engine.errors import Problem
+from engine.rulesets import schema_messages
 from engine.yamlio import load_or_report
 
 FILE_NAME = "dekking.yaml"
@@ -58,9 +59,8 @@ def load_dekking(file: Path, problems: list[Problem]) -> tuple[CoverageNote, ...
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     for err in errors:
         path = tuple(err.absolute_path)
-        where = "/".join(map(str, path)) or "(top)"
-        problems.append(Problem(name, doc.line(path), _authority(doc.data, path), f"{where}: "
-                                f"{err.message}"))  # fmt: skip
+        message = f"{schema_messages.where(err)}: {schema_messages.dutch(err)}"
+        problems.append(Problem(name, doc.line(path), _authority(doc.data, path), message))
     if errors:
         return ()
     notes: list[CoverageNote] = []

@@ -17,6 +17,7 @@ from engine.errors import ExpressionError, Problem
 from engine.expressions import Node, from_structure, parse
 from engine.expressions.types import Type
 from engine.model import Provenance, Publication, Source, parse_day
+from engine.rulesets import schema_messages
 from engine.yamlio import LocatedYaml, load_or_report
 
 SCHEMA_FILE = Path(__file__).with_name("ruleset.schema.json")
@@ -145,7 +146,7 @@ class _Reader:
                     self.name,
                     self.doc.line((*path, "ref")),
                     rule_id,
-                    f"unknown source {spec['ref']!r}",
+                    f"onbekende bron {spec['ref']!r} (niet in sources)",
                 )
             )
             return Source(title="?", article=spec["article"], url="https://invalid")
@@ -191,7 +192,7 @@ class _Reader:
             return parse(text)
         except ExpressionError as exc:
             self.problems.append(
-                Problem(self.name, self.doc.line(path), rule_id, f"expression: {exc}")
+                Problem(self.name, self.doc.line(path), rule_id, f"uitdrukking: {exc}")
             )
             return None
 
@@ -226,7 +227,9 @@ class _Reader:
             rid = f"{rs_id}/{r['id']}"
             if r["id"] in seen:
                 self.problems.append(
-                    Problem(self.name, self.doc.line((*path, "id")), rid, "duplicate rule id")
+                    Problem(
+                        self.name, self.doc.line((*path, "id")), rid, "regel-id komt twee keer voor"
+                    )
                 )
             seen.add(r["id"])
             when = self.expr(r["when"], (*path, "when"), rid, condition=True)
@@ -331,7 +334,9 @@ def load_ruleset(
     valid_from = _date(data["valid_from"], doc, ("valid_from",), rs_id, problems)
     valid_to = _date(data.get("valid_to"), doc, ("valid_to",), rs_id, problems)
     if valid_from and valid_to and valid_to < valid_from:
-        problems.append(Problem(name, doc.line(("valid_to",)), rs_id, "valid_to before valid_from"))
+        problems.append(
+            Problem(name, doc.line(("valid_to",)), rs_id, "valid_to ligt vóór valid_from")
+        )
     if len(problems) > before or valid_from is None:
         return None
     return RuleSet(
@@ -445,12 +450,9 @@ _MISSING_CITE_FIELD = {
 
 
 def _schema_message(err: jsonschema.ValidationError) -> str:
-    where = "/".join(map(str, err.absolute_path)) or "(top)"
+    place = schema_messages.where(err)
     if err.validator == "required" and list(err.absolute_path)[-1:] == ["source"]:
         field = err.message.split("'")[1] if err.message.startswith("'") else ""
         if field in _MISSING_CITE_FIELD:
-            return f"{where}: {_MISSING_CITE_FIELD[field]}"
-    if err.validator == "oneOf" and err.context:
-        best = min(err.context, key=lambda e: len(list(e.absolute_path)))
-        return f"{where}: {best.message}"
-    return f"{where}: {err.message}"
+            return f"{place}: {_MISSING_CITE_FIELD[field]}"
+    return f"{place}: {schema_messages.dutch(err)}"

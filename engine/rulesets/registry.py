@@ -75,7 +75,7 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
     root = (root or DEFAULT_RULES).resolve()
     problems: list[Problem] = []
     if not root.is_dir():
-        raise RulesError([Problem(str(root), None, None, "rules folder not found")])
+        raise RulesError([Problem(str(root), None, None, "map met regels niet gevonden")])
     problems.extend(stray_files(root))
     size = sum(f.stat().st_size for f in root.rglob("*.yaml") if f.is_file())
     if size > MAX_RULEBASE_BYTES:
@@ -122,7 +122,7 @@ def load_rulebase(root: Path | None = None) -> RuleBase:
                         rs.file,
                         rs.line(("authority",)),
                         rs.id,
-                        f"authority {rs.authority!r} does not belong in rules/{folder}/",
+                        f"authority {rs.authority!r} hoort niet in rules/{folder}/",
                     )
                 )
             rulesets.append(rs)
@@ -256,7 +256,9 @@ def _check_semantics(
         for r in rs.rules:
             if r.instrument not in catalogue.instruments:
                 problems.append(
-                    Problem(rs.file, r.line, r.qualified_id, f"unknown instrument {r.instrument!r}")
+                    Problem(
+                        rs.file, r.line, r.qualified_id, f"onbekend instrument {r.instrument!r}"
+                    )
                 )
             check_names(rs, r.when, r.line, r.qualified_id)
             why = _rule_condition_problem(r, sample_params, absent_ok)
@@ -299,9 +301,9 @@ def _unknown_names(
     for n in sorted(names(node)):
         if is_param(n):
             if param_names is not None and n[len("param.") :] not in param_names:
-                out.append(f"unknown parameter {n!r}")
+                out.append(f"onbekende parameter {n!r}")
         elif fact_names is not None and n not in fact_names:
-            out.append(f"unknown fact {n!r}")
+            out.append(f"onbekend feit {n!r}")
     return out
 
 
@@ -328,7 +330,7 @@ def _rule_condition_problem(
     why = condition_problem(rule.when, sample_params, absent_ok)
     if not why and rule.then != "excluded":  # the network also matches its refutation
         why = condition_problem(Not(rule.when), sample_params, absent_ok)
-        why = why and f"its negation (to explain a refusal): {why}"
+        why = why and f"de ontkenning (om een afwijzing uit te leggen): {why}"
     return why
 
 
@@ -348,12 +350,12 @@ def _derived_facts(
                         rs.file,
                         d.line,
                         f"{rs.id}/{d.id}",
-                        f"derived fact already defined by {owner}",
+                        f"afgeleid feit al gedefinieerd door {owner}",
                     )
                 )
             if d.id in INPUT_FACTS:
                 problems.append(
-                    Problem(rs.file, d.line, f"{rs.id}/{d.id}", "shadows an input fact")
+                    Problem(rs.file, d.line, f"{rs.id}/{d.id}", "heeft de naam van een invoerfeit")
                 )
             derived_inputs[d.id] |= names(d.value) | (names(d.when) if d.when else set())
     return derived_owner, derived_inputs
@@ -362,14 +364,16 @@ def _derived_facts(
 def _check_header(rs: RuleSet, geography: Geography, problems: list[Problem]) -> None:
     """The rule set's own fields: sources, who it applies to, who carries it out."""
     if not rs.sources:
-        problems.append(Problem(rs.file, rs.line(("sources",)), rs.id, "rule set has no source"))
+        problems.append(
+            Problem(rs.file, rs.line(("sources",)), rs.id, "regelset zonder bron (sources)")
+        )
     if rs.applies_to and not rs.authority.startswith("regio:"):
         problems.append(
             Problem(
                 rs.file,
                 rs.line(("applies_to",)),
                 rs.id,
-                "only a regional rule set applies region-wide (applies_to: regio)",
+                "alleen een regionale regelset geldt voor de hele regio (applies_to: regio)",
             )
         )
     if rs.carried_out_by and rs.authority not in ("rijk", "uwv"):
@@ -378,12 +382,12 @@ def _check_header(rs: RuleSet, geography: Geography, problems: list[Problem]) ->
                 rs.file,
                 rs.line(("carried_out_by",)),
                 rs.id,
-                "only national law is carried out by the woongemeente",
+                "alleen landelijke wetgeving voert de woongemeente uit (carried_out_by)",
             )
         )
     if rs.authority.startswith("gemeente:") and not geography.by_code(rs.authority[9:]):
         problems.append(
-            Problem(rs.file, rs.line(("authority",)), rs.id, f"unknown gemeente {rs.authority}")
+            Problem(rs.file, rs.line(("authority",)), rs.id, f"onbekende gemeente {rs.authority}")
         )
 
 
@@ -397,7 +401,10 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
             v = versions[0]
             problems.append(
                 Problem(
-                    v.file, v.line(("authority",)), rs_id, "versions name different authorities"
+                    v.file,
+                    v.line(("authority",)),
+                    rs_id,
+                    "de versies noemen verschillende instanties (authority)",
                 )
             )
         versions.sort(key=lambda v: v.valid_from)
@@ -405,7 +412,12 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
         for v in versions:
             if v.version in seen_versions:
                 problems.append(
-                    Problem(v.file, v.line(("version",)), rs_id, f"version {v.version} twice")
+                    Problem(
+                        v.file,
+                        v.line(("version",)),
+                        rs_id,
+                        f"versie {v.version} komt twee keer voor",
+                    )
                 )
             seen_versions.add(v.version)
         for a, b in zip(versions, versions[1:], strict=False):
@@ -415,8 +427,8 @@ def _check_versions(rulesets: list[RuleSet], problems: list[Problem]) -> None:
                         b.file,
                         b.line(("valid_from",)),
                         rs_id,
-                        f"validity overlaps version {a.version} ({a.file}: "
-                        f"{a.valid_from} t/m {a.valid_to or 'open'})",
+                        f"geldigheid overlapt met versie {a.version} ({a.file}: "
+                        f"{a.valid_from} t/m {a.valid_to or 'heden'})",
                     )
                 )
 
@@ -431,7 +443,12 @@ def _check_adopts(rulesets: list[RuleSet], problems: list[Problem], broken: set)
         for adopted in rs.adopts:
             if not rs.authority.startswith("gemeente:"):
                 problems.append(
-                    Problem(rs.file, rs.line(("adopts",)), rs.id, "only gemeenten adopt")
+                    Problem(
+                        rs.file,
+                        rs.line(("adopts",)),
+                        rs.id,
+                        "alleen een gemeente neemt regionale regels over (adopts)",
+                    )
                 )
             elif adopted not in regional:
                 problems.append(
@@ -439,7 +456,7 @@ def _check_adopts(rulesets: list[RuleSet], problems: list[Problem], broken: set)
                         rs.file,
                         rs.line(("adopts",)),
                         rs.id,
-                        f"unknown regional rule set {adopted!r}",
+                        f"onbekende regionale regelset {adopted!r}",
                     )
                 )
 
@@ -459,7 +476,9 @@ def _check_cycles(
         if state.get(fact) == 1:
             cycle = " → ".join([*trail[trail.index(fact) :], fact])
             problems.append(
-                Problem(files[owner[fact]], None, fact, f"derived facts form a cycle: {cycle}")
+                Problem(
+                    files[owner[fact]], None, fact, f"afgeleide feiten vormen een kring: {cycle}"
+                )
             )
             return
         state[fact] = 1
