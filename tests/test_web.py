@@ -393,3 +393,13 @@ def test_caseload_errors_are_dutch_name_the_field_and_keep_the_form(caseload_cli
         "peildatum herbeoordeling: geen geldige datum (dd-mm-jjjj)"
     ]
     assert c.get("/caseload/bestaat-niet/verwijderen").status_code == 404
+
+
+def test_a_rule_set_page_says_when_a_version_does_not_exist_and_hides_server_paths(client):
+    r = client.get("/regels/delft?versie=9.9")
+    assert r.status_code == 404 and "delft heeft geen versie &#39;9.9&#39;" in r.text
+    assert "2016.2" in r.text and "2023.1" in r.text  # the versions it does have
+    r = client.get("/regels/delft/verschil?van=1&naar=2023.1")
+    assert r.status_code == 404 and "geen versie &#39;1&#39;" in r.text
+    page = client.get("/regels/delft?versie=2023.1").text
+    assert "<code>gemeenten/delft" in page and "/tmp/" not in page and "/rules/" not in page

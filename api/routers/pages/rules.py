@@ -4,6 +4,7 @@ version, each condition in Dutch with its source) and /regels/{id}/verschil (two
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +19,18 @@ router = APIRouter(include_in_schema=False)
 
 def _unknown(ruleset_id: str) -> HTMLResponse:
     return error_page(f"onbekende regelset {ruleset_id!r}", 404)
+
+
+def _no_version(ruleset_id: str, asked: str, versions: list[str]) -> HTMLResponse:
+    """A version asked for that the rule set does not have: said, not swapped for another."""
+    return error_page(f"{ruleset_id} heeft geen versie {asked!r} (wel: {', '.join(versions)})", 404)
+
+
+def _shown_file(file: str, root: Path) -> str:
+    """The rule file as it sits in the rule base ("gemeenten/delft.yaml"): never the server's
+    own folders (a running server reads the rules from a private temporary copy)."""
+    path = Path(file)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else path.name
 
 
 @router.get("/regels", response_class=HTMLResponse)
@@ -47,11 +60,14 @@ def ruleset(request: Request, ruleset_id: str, engine: EngineDep) -> HTMLRespons
     if not versions:
         return _unknown(ruleset_id)
     wanted = request.query_params.get("versie")
-    rs = next((v for v in versions if v.version == wanted), versions[-1])
+    rs = next((v for v in versions if v.version == wanted), None) if wanted else versions[-1]
+    if rs is None:
+        return _no_version(ruleset_id, wanted or "", [v.version for v in versions])
     return page(
         "ruleset.html",
         nav="regels",
         rs=rs,
+        file=_shown_file(rs.file, engine.rulebase.root),
         versions=versions,
         rows=rule_rows(rs),
         instrument_names={k: v.naam for k, v in engine.rulebase.catalogue.instruments.items()},
@@ -65,8 +81,12 @@ def ruleset_changes(request: Request, ruleset_id: str, engine: EngineDep) -> HTM
     if not versions:
         return _unknown(ruleset_id)
     order = list(versions)
-    old = versions.get(request.query_params.get("van", ""), versions[order[0]])
-    new = versions.get(request.query_params.get("naar", ""), versions[order[-1]])
+    asked = {k: request.query_params.get(k) for k in ("van", "naar")}
+    for version in asked.values():
+        if version and version not in versions:
+            return _no_version(ruleset_id, version, order)
+    old = versions[asked["van"] or order[0]]
+    new = versions[asked["naar"] or order[-1]]
     return page(
         "ruleset_diff.html",
         nav="regels",
