@@ -80,3 +80,8 @@ def test_api_harmonisation():
     assert page.headers["content-type"].startswith("text/html") and "Heatmap" in page.text
     missing = client.get("/v1/regions/noordpool/harmonisation?profiles=10")
     assert missing.status_code == 404 and missing.json()["detail"][0]["loc"] == ["query", "region"]
+    # a date the profiles cannot be placed on names the date, not a generated birth date
+    early = client.get("/v1/regions/oost/harmonisation?date=1950-01-01&profiles=10")
+    assert early.status_code == 422
+    [problem] = early.json()["detail"]
+    assert problem["loc"] == ["query", "date"] and "passen vanaf 1966-04-01" in problem["msg"]

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from engine.analysis.outcomes import comparable, in_words
-from engine.analysis.profiles import Profile, sweep_profiles
+from engine.analysis.profiles import Profile, check_peildatum, sweep_profiles
 from engine.analysis.sweep import (
     Outcome,
     Progress,
@@ -223,6 +223,7 @@ def national_sweep(
 ) -> NationalSweep:
     """Every gemeente (or the ones given) × `profile_count` profiles, through the public check;
     one computation per group of gemeenten with the same rules when `dedup`."""
+    check_peildatum(when)
     with batch_heap():  # thousands of checks and their aggregation: engine/heap.py
         members = list(gemeenten) if gemeenten is not None else current_gemeenten(engine, when)
         groups = scope_groups(engine, members, when, dedup)

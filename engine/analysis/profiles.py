@@ -15,13 +15,15 @@ from datetime import date
 from typing import Any, get_args
 
 from engine.dates import add_months
-from engine.model import Uitkering
+from engine.errors import PlacementError
+from engine.model import FIRST_DATE, Uitkering
 
 UITKERINGEN: tuple[str, ...] = get_args(Uitkering)
 
 # The boundaries the rules turn on: age 55/56 (LKV oudere werknemer), contract 5/6 months
 # (proefplaatsing), register yes/no, loonwaarde known or not.
 GRID_AGES = (25, 55, 56, 60)
+OLDEST = 66  # the oldest generated profile, in years
 GRID_CONTRACTS = (5, 6, 12)
 GRID_REGISTER = (True, False)
 GRID_LOONWAARDE = (None, 50)
@@ -86,7 +88,7 @@ def generated_profiles(count: int, seed: int, first_id: int = 0) -> list[Profile
             Profile(
                 id=first_id + i,
                 uitkering=uitkering,
-                leeftijd=rnd.randint(18, 66),
+                leeftijd=rnd.randint(18, OLDEST),
                 uitkering_maanden=0 if uitkering == "geen" else rnd.randint(0, 60),
                 doelgroepregister=maybe(0.1, rnd.random() < 0.4),
                 loonwaarde_pct=maybe(0.15, rnd.randrange(10, 101, 5)),
@@ -108,6 +110,18 @@ def sweep_profiles(count: int, seed: int = 2026) -> list[Profile]:
         step = len(grid) / max(1, count)
         return [grid[int(i * step)] for i in range(max(0, count))]
     return grid + generated_profiles(count - len(grid), seed, first_id=len(grid))
+
+
+def check_peildatum(peildatum: date) -> None:
+    """Refuse a peildatum some profile cannot be placed on (the oldest would be born before the
+    first date a placement may name), naming the first one that works, before any check."""
+    earliest = add_months(FIRST_DATE, 12 * OLDEST + 3)
+    if peildatum < earliest:
+        raise PlacementError(
+            "date",
+            f"peildatum {peildatum.isoformat()} ligt te vroeg: de proefprofielen (tot {OLDEST} "
+            f"jaar) passen vanaf {earliest.isoformat()}",
+        )
 
 
 def placement_for(profile: Profile, woon: str, vest: str, peildatum: date) -> dict[str, Any]:

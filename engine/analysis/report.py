@@ -18,7 +18,13 @@ from engine.analysis.model import (
     Summary,
 )
 from engine.analysis.outcomes import OutcomeAnalysis, analyse, in_words
-from engine.analysis.profiles import GRID_SIZE, Profile, placement_for, sweep_profiles
+from engine.analysis.profiles import (
+    GRID_SIZE,
+    Profile,
+    check_peildatum,
+    placement_for,
+    sweep_profiles,
+)
 from engine.analysis.summary import q40, q42, region_index
 from engine.analysis.sweep import Outcome, ProfileRow, Progress, SweepSpec, sweep_shared
 from engine.arrangement import Engine
@@ -94,6 +100,7 @@ def _report(
 ) -> tuple[HarmonisationReport, list[ProfileRow]]:
     rb = engine.rulebase
     regio = resolve_region(engine, region)
+    check_peildatum(peildatum)
     gemeenten = _members(engine, regio, peildatum, options.gemeenten)
     order = [g.code for g in gemeenten]
     vest = (
