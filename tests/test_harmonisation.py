@@ -262,3 +262,21 @@ def test_the_order_of_gemeenten_does_not_change_the_findings(h_engine, order):
     base = harmonisation(h_engine, "oost", PEIL, options)
     shuffled = harmonisation(h_engine, "oost", PEIL, replace(options, gemeenten=tuple(order)))
     assert findings(shuffled) == findings(base)
+
+
+def test_a_rule_difference_never_reads_as_two_equal_offers(engine):
+    # Haaglanden 2025: beschut werk "op beoordeling" on both sides, under other conditions
+    from engine.analysis.matrix import build_matrix
+
+    when = date(2025, 6, 1)
+    geo = engine.rulebase.geography
+    members = [g for g in geo.gemeenten if g.regio == "haaglanden" and g.exists_on(when)]
+    _, differences = build_matrix(engine, members, when)
+    for d in differences:
+        if "verschilt tussen gemeenten" not in d.explanation:
+            continue
+        said = d.explanation.split(". ", 1)[1].rstrip(".")
+        offers = [part.split(": ", 1)[1] for part in said.split("; gemeente ")]
+        assert len(set(offers)) == len(offers), d.explanation
+    beschut = next(d for d in differences if d.instrument == "beschut_werk")
+    assert "op beoordeling (eigen regels; als begeleiding door is de gemeente" in beschut.explanation

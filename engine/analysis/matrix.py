@@ -7,7 +7,7 @@ of each gemeente comes from `Engine.scope`, the same function `check` uses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -182,6 +182,8 @@ def _differences(
     naam = lambda i: rb.catalogue.instruments[i].naam  # noqa: E731
     label = lambda a: authority_label(a, rb)  # noqa: E731
     gem_label = lambda c: label(f"gemeente:{c}")  # noqa: E731
+    conditions = {r.qualified_id: r.when for rs in rb.rulesets for r in rs.rules}
+    when_of = conditions.get
     for instrument in instruments:
         row = {code: by_gemeente[code][instrument] for code in order}
         for code, regio in exceptions.get(instrument, []):
@@ -205,7 +207,10 @@ def _differences(
             same_access = len({(c.offered, tuple(c.conditions)) for c in first}) == 1
             kind = "parameter_mismatch" if same_access else "eligibility_mismatch"
             described = "; ".join(
-                f"{', '.join(gem_label(c) for c in g)}: {describe(row[g[0]])}" for g in groups
+                f"{', '.join(gem_label(c) for c in g)}: {text}"
+                for g, text in zip(
+                    groups, _distinct([row[g[0]] for g in groups], when_of), strict=True
+                )
             )
             out.append(
                 RuleDifference(
@@ -265,6 +270,23 @@ def _term(value: object) -> str:
     if isinstance(value, Node):
         return condition_in_words(value)
     return format_number(value)
+
+
+def _distinct(cells: list[MatrixCell], when_of: Callable[[str], Node | None]) -> list[str]:
+    """Each group's offer in words; where two read the same, what else tells them apart (the
+    rules they come from and their conditions), so a difference never reads as none."""
+    texts = [describe(c) for c in cells]
+    if len(set(texts)) == len(texts):
+        return texts
+    out = []
+    for cell, text in zip(cells, texts, strict=True):
+        if texts.count(text) > 1:
+            conditions = [n for n in map(when_of, cell.rules) if n is not None]
+            said = " of ".join(dict.fromkeys(condition_in_words(n) for n in conditions))
+            extra = [x for x in (cell.via, f"als {said}" if said else "") if x]
+            text += f" ({'; '.join(extra) or 'andere voorwaarden'})"
+        out.append(text)
+    return out
 
 
 def describe(cell: MatrixCell) -> str:
