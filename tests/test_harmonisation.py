@@ -279,4 +279,5 @@ def test_a_rule_difference_never_reads_as_two_equal_offers(engine):
         offers = [part.split(": ", 1)[1] for part in said.split("; gemeente ")]
         assert len(set(offers)) == len(offers), d.explanation
     beschut = next(d for d in differences if d.instrument == "beschut_werk")
-    assert "op beoordeling (eigen regels; als begeleiding door is de gemeente" in beschut.explanation
+    own = "op beoordeling (eigen regels; als begeleiding door is de gemeente"
+    assert own in beschut.explanation
