@@ -147,7 +147,11 @@ def sweep_text(s: NationalSweep, naam: dict[str, str]) -> str:
         f"{s.checks} checks.",
         f"Landelijke harmonisatie-index: {index}",
         "Per instrument:",
-        *(f"  {i:36} {pct(v)}" for i, v in s.index_per_instrument.items() if v is not None),
+        *(
+            f"  {naam.get(i, i):36} {pct(v)}"
+            for i, v in s.index_per_instrument.items()
+            if v is not None
+        ),
         "Gemeenten die het vaakst afwijken van de meeste gemeenten:",
     ]
     worst = sorted(s.deviation.items(), key=lambda kv: (-kv[1], kv[0]))[:15]

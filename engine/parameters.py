@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from engine.errors import Problem
+from engine.format import eur, format_number
 from engine.model import Provenance, Source, parse_day
 from engine.yamlio import load
 from engine.yamlio import problem as yaml_problem
@@ -141,7 +142,7 @@ def stale_notices(parameters: Parameters, peildatum: date, used: AbstractSet[str
         if p is None or p.known_until is None or peildatum <= p.known_until:
             continue
         value = p.at(peildatum)
-        shown = "geen waarde" if value is None else f"{value} {p.unit}".replace(".", ",")
+        shown = "geen waarde" if value is None else _with_unit(value, p.unit)
         first_unknown = _fmt_date(p.known_until + timedelta(days=1))
         out.append(
             f"Let op: {_lower_first(p.description)} vanaf {first_unknown} nog niet bekend uit een "
@@ -250,3 +251,12 @@ def load_parameters(folder: Path, problems: list[Problem]) -> Parameters:
                     prev = _previous_year(parsed)
                     params[prev.name] = prev
     return Parameters(params)
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    """A parameter's value as people read it: "€ 2.337 per maand", "1,35 per uur"."""
+    if unit.startswith("EUR"):
+        return f"{eur(value)} {unit[3:].strip()}".strip()
+    number = isinstance(value, int | float | Decimal)
+    shown = format_number(Decimal(str(value))) if number else value
+    return f"{shown} {unit}".strip()

@@ -40,6 +40,8 @@ def test_check_past_the_last_known_minimum_wage_says_so(engine):
     assert any(
         "minimumloon per maand" in n and "vanaf 1-1-2027 nog niet bekend" in n for n in a.notices
     )
+    # the value it goes on with, as people write money (it read "2337,0 EUR per maand")
+    assert any("laatst bekende waarde (€ 2.337 per maand)" in n for n in a.notices)
     before = engine.check({**p, "job": {**p["job"], "startdatum": date(2026, 9, 1)}})
     assert not any("nog niet bekend" in n and "minimumloon" in n for n in before.notices)
 

@@ -173,3 +173,12 @@ def test_serve_says_why_it_cannot_listen_before_it_says_it_runs(
         assert main(["serve", "--port", str(port)]) == 2
     out, err = capsys.readouterr()
     assert f"poort {port} op 127.0.0.1: al in gebruik" in err and "draait op" not in out
+
+
+def test_the_rule_set_list_and_the_national_sweep_speak_dutch(capsys) -> None:
+    assert main(["rulesets"]) == 0
+    table = capsys.readouterr().out
+    assert " illustratief " in table and " illustrative " not in table
+    assert main(["national-sweep", "--profiles", "2", "--executor", "serial"]) == 0
+    text = capsys.readouterr().out
+    assert "  Proefplaatsing " in text and "no_riskpolis" not in text

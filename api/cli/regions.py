@@ -51,7 +51,10 @@ def cmd_national_sweep(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # an unknown executor
         return fail(f"ongeldige invoer: {exc}")
-    naam = {g.code: g.naam for g in engine.rulebase.geography.gemeenten}
+    rb = engine.rulebase
+    # the names people read: gemeenten by CBS code, instruments by catalogue id
+    naam = {g.code: g.naam for g in rb.geography.gemeenten}
+    naam |= {i: spec.naam for i, spec in rb.catalogue.instruments.items()}
     emit(result, args.format, args.output, naam=naam)
     return 0
 
