@@ -165,7 +165,7 @@ def test_serve_says_why_it_cannot_listen_before_it_says_it_runs(
     with pytest.raises(SystemExit) as exit_:
         main(["serve", "--port", "99999"])
     assert exit_.value.code == 2
-    assert "een poort is 1 tot en met 65535, niet 99999" in capsys.readouterr().err
+    assert "moet 1 tot en met 65535 zijn, niet 99999" in capsys.readouterr().err
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

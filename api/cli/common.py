@@ -9,6 +9,7 @@ import errno
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -63,26 +64,24 @@ class DutchParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: fout: {dutch_error(message)}\n")
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (profiles, workers)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"moet 1 of meer zijn, niet {value}")
-    return value
+def int_between(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` (to `high`), refused in Dutch otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"{low} of meer" if high is None else f"{low} tot en met {high}"
+            raise argparse.ArgumentTypeError(f"moet {span} zijn, niet {value}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """An argparse type: a whole number of at least 0 (a number of days)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"mag niet negatief zijn, niet {value}")
-    return value
+positive_int = int_between(1)  # profiles, workers
+non_negative_int = int_between(0)  # a number of days
 
 
 def rules_dir(args: argparse.Namespace) -> Path:

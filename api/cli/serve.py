@@ -8,7 +8,7 @@ import os
 import socket
 from typing import Any
 
-from api.cli.common import fail, os_reason, positive_int, rules_dir
+from api.cli.common import fail, int_between, os_reason, positive_int, rules_dir
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -67,20 +67,10 @@ def _port_problem(host: str, port: int) -> str | None:
     return None
 
 
-def port_number(text: str) -> int:
-    """An argparse type: a TCP port, 1 to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"een poort is 1 tot en met 65535, niet {value}")
-    return value
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="start de HTTP API en de webpagina's")
     p.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
-    p.add_argument("--port", type=port_number, default=8000, help="poort (standaard 8000)")
+    port = int_between(1, 65535)
+    p.add_argument("--port", type=port, default=8000, help="poort (standaard 8000)")
     p.add_argument("--workers", type=positive_int, default=1, help="aantal serverprocessen")
     p.set_defaults(func=cmd_serve)
