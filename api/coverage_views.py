@@ -10,14 +10,13 @@ from engine.analysis.coverage import (
     RulesetInfo,
     totals_line,
 )
-
-_HERKOMST = {"verified": "geverifieerd", "illustrative": "illustratief"}
+from engine.labels import PROVENANCE
 
 
 def _ruleset_text(rs: RulesetInfo) -> str:
     until = f" t/m {rs.valid_to.strftime('%d-%m-%Y')}" if rs.valid_to else ""
     return (
-        f"{rs.id} {rs.version} ({_HERKOMST.get(rs.provenance, rs.provenance)}, "
+        f"{rs.id} {rs.version} ({PROVENANCE.get(rs.provenance, rs.provenance)}, "
         f"{rs.rules} regels, geldig vanaf {rs.valid_from.strftime('%d-%m-%Y')}{until}"
         f"{'' if rs.in_force else ', geldt niet op de peildatum'})"
     )

@@ -135,6 +135,9 @@ VALUES: dict[str, str] = {
 }
 
 # What kind of support an instrument is, for the catalogue's filter (catalogue ids).
+# A rule set's or parameter's provenance as users read it
+PROVENANCE: dict[str, str] = {"verified": "geverifieerd", "illustrative": "illustratief"}
+
 KINDS: dict[str, str] = {
     "geld": "geld voor de werkgever",
     "begeleiding": "begeleiding",

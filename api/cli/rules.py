@@ -10,6 +10,7 @@ from typing import Any
 from api.cli.common import emit, fail
 from api.render import register as register_view
 from api.render import to_json
+from engine.labels import PROVENANCE
 from engine.rulesets.registry import coverage_gaps
 
 
@@ -41,16 +42,13 @@ class RulesetTable:
     rows: list[dict[str, Any]]
 
 
-PROVENANCE_NL = {"verified": "geverifieerd", "illustrative": "illustratief"}
-
-
 def _table_text(t: RulesetTable, **_: Any) -> str:
     out = [f"{'id':28} {'authority':18} {'versie':8} {'geldig':25} {'herkomst':13} regels"]
     for r in t.rows:
         period = f"{r['valid_from']} t/m {r['valid_to'] or 'heden'}"
         out.append(
             f"{r['id']:28} {r['authority']:18} {r['version']:8} {period:25} "
-            f"{PROVENANCE_NL.get(r['provenance'], r['provenance']):13} {r['rules']}"
+            f"{PROVENANCE.get(r['provenance'], r['provenance']):13} {r['rules']}"
         )
     return "\n".join(out) + "\n"
 

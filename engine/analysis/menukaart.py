@@ -34,6 +34,7 @@ from engine.analysis.wording import condition_in_words
 from engine.arrangement import Engine, authority_label
 from engine.errors import ExpressionError, PlacementError, Problem, RulesError
 from engine.expressions import from_structure, parse
+from engine.labels import PROVENANCE as PROVENANCE_NL
 from engine.rulesets.loader import RuleSet, load_ruleset
 from engine.rulesets.registry import RuleBase, load_rulebase
 from engine.yamlio import load_value
@@ -58,7 +59,6 @@ SHEETS = {"Regelsets": RULESET_COLS, "Bronnen": SOURCE_COLS, "Regels": RULE_COLS
 THEN_NL = {"eligible": "in aanmerking", "excluded": "uitgesloten",
            "needs_assessment": "ter beoordeling"}  # fmt: skip
 THEN = {v: k for k, v in THEN_NL.items()} | {k: k for k in THEN_NL}
-PROVENANCE_NL = {"verified": "geverifieerd", "illustrative": "illustratief"}
 PROVENANCE = {v: k for k, v in PROVENANCE_NL.items()} | {k: k for k in PROVENANCE_NL}
 PERIOD_NL = {"month": "maand", "year": "jaar"}
 PERIOD = {v: k for k, v in PERIOD_NL.items()} | {k: k for k in PERIOD_NL}
