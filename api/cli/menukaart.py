@@ -75,7 +75,8 @@ def cmd_menukaart_import(args: argparse.Namespace) -> int:
     from engine.analysis.menukaart import MenukaartError, import_menukaart
 
     engine = Engine(args.load(args))
-    existed = Path(args.output).exists() if args.output else True
+    # whether the folder a copy would go to is there already (a failed import leaves it as it was)
+    existed = Path(args.output or user_rules_dir()).exists()
     try:
         target, note = _target(args, engine.rulebase.root)
     except ValueError as exc:
